@@ -1,0 +1,162 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .admin_scoping import ScopedAdmin, ScopedTabularInline
+from .models import (
+    ActionLog,
+    Association,
+    CertificationLevel,
+    CodeOfConduct,
+    Criterion,
+    KpiDefinition,
+    PublicationStatus,
+    StaffMembership,
+    Standard,
+)
+
+
+@admin.register(Association)
+class AssociationAdmin(ScopedAdmin):
+    list_display = ["name", "slug", "country", "certificate_prefix", "validity_months"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return Association.objects.administered_by(request.user)
+
+    def _association_of(self, obj):
+        return obj.pk if obj is not None else None
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Only an association's administrators change its settings.
+        if request.user.is_superuser:
+            return True
+        admin_of = Association.objects.administered_by(request.user, roles=["admin"])
+        return admin_of.filter(pk=obj.pk).exists() if obj else admin_of.exists()
+
+
+def _run(request, queryset, service, done_message):
+    for obj in queryset:
+        try:
+            service(obj, actor=request.user)
+        except services.AssociationError as error:
+            messages.error(request, f"{obj}: {error}")
+        else:
+            messages.success(request, f"{obj}: {done_message}")
+
+
+@admin.register(CodeOfConduct)
+class CodeOfConductAdmin(ScopedAdmin):
+    list_display = ["title", "association", "version", "status", "published_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "published_at"]
+    actions = ["publish", "new_version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != PublicationStatus.DRAFT:
+            return ["association", "version", "title", "body", "status", "published_at"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return (obj is None or obj.status == PublicationStatus.DRAFT) and super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Publish (supersedes the current version)"))
+    def publish(self, request, queryset):
+        _run(request, queryset, services.publish_code_of_conduct, _("published"))
+
+    @admin.action(description=_("Start a new draft version"))
+    def new_version(self, request, queryset):
+        _run(request, queryset, services.new_code_version, _("new draft created"))
+
+
+class CriterionInline(ScopedTabularInline):
+    model = Criterion
+    fields = [
+        "order", "code", "dimension", "text", "weight", "max_score",
+        "evidence_required", "kpi", "kpi_threshold", "guidance",
+    ]
+
+    def _can_edit(self, request, obj=None) -> bool:
+        # Criteria of a published or retired standard are frozen.
+        if obj is not None and not obj.is_editable:
+            return False
+        return super()._can_edit(request, obj)
+
+
+@admin.register(Standard)
+class StandardAdmin(ScopedAdmin):
+    list_display = ["name", "version", "association", "status", "published_at"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    inlines = [CriterionInline]
+    actions = ["publish", "retire", "new_version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return ["association", "name", "version", "description", "status", "published_at"]
+        return ["status", "published_at"]
+
+    @admin.action(description=_("Publish"))
+    def publish(self, request, queryset):
+        _run(request, queryset, services.publish_standard, _("published"))
+
+    @admin.action(description=_("Retire"))
+    def retire(self, request, queryset):
+        _run(request, queryset, services.retire_standard, _("retired"))
+
+    @admin.action(description=_("Start a new draft version"))
+    def new_version(self, request, queryset):
+        _run(request, queryset, services.new_standard_version, _("new draft created"))
+
+
+@admin.register(CertificationLevel)
+class CertificationLevelAdmin(ScopedAdmin):
+    list_display = ["name", "association", "min_score"]
+
+
+@admin.register(KpiDefinition)
+class KpiDefinitionAdmin(ScopedAdmin):
+    list_display = ["code", "name", "unit", "higher_is_better", "min_value", "max_value", "association"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(ScopedAdmin):
+    list_display = ["user", "association", "role"]
+    list_filter = ["role"]
+    raw_id_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Staff join through an invitation; only superusers attach accounts directly.
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        admin_of = Association.objects.administered_by(request.user, roles=["admin"])
+        return admin_of.filter(pk=obj.association_id).exists() if obj else admin_of.exists()
+
+    has_delete_permission = has_change_permission
+
+
+@admin.register(ActionLog)
+class ActionLogAdmin(ScopedAdmin):
+    list_display = ["created_at", "action", "actor", "content_type", "object_id"]
+    list_filter = ["action"]
+    readonly_fields = ["created_at", "association", "content_type", "object_id", "action", "actor", "data"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

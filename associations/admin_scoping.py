@@ -1,0 +1,97 @@
+"""Tenant scoping for the Django admin. Staff of an association see, create
+and change only that association's rows; viewers only look; superusers see
+all. Every staff ModelAdmin in the project derives from ScopedAdmin."""
+
+from django.contrib import admin
+from django.http import Http404
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.sites import UnfoldAdminSite
+
+from .models import EDITING_ROLES, Association
+
+
+class StaffAdminSite(UnfoldAdminSite):
+    """Admin entry comes from a StaffMembership row, not from is_staff."""
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and (
+            user.is_superuser or (user.is_authenticated and user.staff_memberships.exists())
+        )
+
+
+def editable_associations(request):
+    return Association.objects.administered_by(request.user, roles=EDITING_ROLES)
+
+
+def scope(queryset, request):
+    """The rows of `queryset` the request's user administers."""
+    if request.user.is_superuser:
+        return queryset
+    return queryset.administered_by(request.user)
+
+
+class ScopingMixin:
+    """Shared by model admins and inlines: limits choices and permissions.
+    (Inlines need no row scoping: their parent object is already scoped.)"""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is Association:
+            kwargs["queryset"] = editable_associations(request)
+        elif hasattr(related.objects, "administered_by"):
+            kwargs["queryset"] = scope(related.objects.all(), request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is Association:
+            kwargs["queryset"] = editable_associations(request)
+        elif hasattr(related.objects, "administered_by"):
+            kwargs["queryset"] = scope(related.objects.all(), request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _association_of(self, obj):
+        return obj.association_id if obj is not None else None
+
+    def _can_edit(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        editable = editable_associations(request)
+        if obj is None:
+            return editable.exists()
+        return editable.filter(pk=self._association_of(obj)).exists()
+
+    def has_module_permission(self, request) -> bool:
+        return admin.site.has_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return admin.site.has_permission(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._can_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._can_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._can_edit(request, obj)
+
+
+class ScopedAdmin(ScopingMixin, ModelAdmin):
+    def get_queryset(self, request):
+        return scope(super().get_queryset(request), request)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another association's object, or none at all: the same 404 either way.
+        raise Http404
+
+
+class ScopedTabularInline(ScopingMixin, TabularInline):
+    extra = 0
+
+
+class ScopedStackedInline(ScopingMixin, StackedInline):
+    extra = 0
+
+

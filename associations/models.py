@@ -1,0 +1,411 @@
+"""The tenant root: an association, its staff, and the programme it runs
+(code of conduct, standards with criteria, levels, KPI definitions)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+def default_reminder_offsets() -> list[int]:
+    return [90, 30, 7]
+
+
+def default_languages() -> list[str]:
+    return ["en"]
+
+
+class StaffRole(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    OFFICER = "officer", _("Certification officer")
+    VIEWER = "viewer", _("Viewer")
+
+
+# Roles that may change the association's data in the admin.
+EDITING_ROLES = (StaffRole.ADMIN, StaffRole.OFFICER)
+
+
+class AssociationQuerySet(models.QuerySet):
+    def administered_by(self, user, roles=None):
+        """The associations whose admin `user` may open (as staff)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        staff = StaffMembership.objects.filter(user=user)
+        if roles:
+            staff = staff.filter(role__in=roles)
+        return self.filter(pk__in=staff.values("association_id"))
+
+    def visible_to(self, user):
+        """Every association the user has a role in (staff, member, auditor)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(staff__user=user)
+            | Q(memberships__business__users__user=user)
+            | Q(auditors__user=user)
+        ).distinct()
+
+
+class Association(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code, e.g. PK"))
+    languages = models.JSONField(_("languages"), default=default_languages)
+    default_language = models.CharField(
+        _("certificate language"), max_length=5, choices=LANGUAGE_CHOICES, default="en"
+    )
+    brand_colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default="#1f4e79",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f4e79."))],
+    )
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    certificate_prefix = models.CharField(
+        _("certificate prefix"),
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,8}$", _("Two to eight capital letters."))],
+        help_text=_("Starts every certificate number, e.g. PSA-2026-000123."),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("certificate validity (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    reminder_offsets = models.JSONField(
+        _("renewal reminders (days before expiry)"), default=default_reminder_offsets
+    )
+    consensus_threshold = models.DecimalField(
+        _("auditor disagreement threshold (points)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("2.0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    require_mfa = models.BooleanField(
+        _("require two-factor login for staff and auditors"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(validity_months__gte=1) & Q(validity_months__lte=120),
+                name="association_validity_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(consensus_threshold__gte=0), name="association_threshold_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def association_id(self) -> int:
+        # Lets generic tenant code treat an association like its children.
+        return self.pk
+
+
+class StaffMembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(association__in=Association.objects.administered_by(user))
+
+
+class StaffMembership(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=StaffRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StaffMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "user"], name="unique_staff_per_association"),
+            models.CheckConstraint(
+                condition=Q(role__in=StaffRole.values), name="staff_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.association})"
+
+
+class TenantQuerySet(models.QuerySet):
+    """For models that hang off an association through `association_path`."""
+
+    association_path = "association"
+
+    def for_association(self, association):
+        return self.filter(**{self.association_path: association})
+
+    def administered_by(self, user):
+        return self.filter(
+            **{f"{self.association_path}__in": Association.objects.administered_by(user)}
+        )
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.association_path}__in": Association.objects.visible_to(user)})
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class CodeOfConduct(models.Model):
+    """Versioned. Once published a version is frozen; changes make a new
+    version that supersedes it when published."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="codes_of_conduct"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["association", "-version"]
+        verbose_name = _("code of conduct")
+        verbose_name_plural = _("codes of conduct")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "version"], name="unique_code_version"),
+            models.UniqueConstraint(
+                fields=["association"],
+                condition=Q(status="published"),
+                name="one_published_code_per_association",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="code_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Standard(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="standards")
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["association", "name", "-version"]
+        verbose_name = _("standard")
+        verbose_name_plural = _("standards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "name", "version"], name="unique_standard_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="standard_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == PublicationStatus.DRAFT
+
+
+class Dimension(models.TextChoices):
+    """The five SERVQUAL dimensions, in their customary order."""
+
+    RELIABILITY = "reliability", _("Reliability")
+    RESPONSIVENESS = "responsiveness", _("Responsiveness")
+    ASSURANCE = "assurance", _("Assurance")
+    EMPATHY = "empathy", _("Empathy")
+    TANGIBLES = "tangibles", _("Tangibles")
+
+
+class KpiDefinition(models.Model):
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="kpi_definitions"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=20, help_text=_("e.g. %, hours, points"))
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    min_value = models.DecimalField(_("lowest valid value"), max_digits=12, decimal_places=2)
+    max_value = models.DecimalField(_("highest valid value"), max_digits=12, decimal_places=2)
+    has_sample_size = models.BooleanField(
+        _("reported with a sample size"),
+        default=False,
+        help_text=_("e.g. the number of survey answers behind a satisfaction score"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["association", "order", "code"]
+        verbose_name = _("KPI definition")
+        verbose_name_plural = _("KPI definitions")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "code"], name="unique_kpi_code"),
+            models.CheckConstraint(condition=Q(min_value__lt=models.F("max_value")), name="kpi_range_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class CriterionQuerySet(TenantQuerySet):
+    association_path = "standard__association"
+
+
+class Criterion(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("code"), max_length=20)
+    text = models.TextField(_("criterion"))
+    dimension = models.CharField(_("SERVQUAL dimension"), max_length=20, choices=Dimension.choices)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    max_score = models.PositiveSmallIntegerField(
+        _("maximum score"), default=5, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    evidence_required = models.BooleanField(_("evidence required"), default=True)
+    guidance = models.TextField(_("guidance for auditors"), blank=True)
+    kpi = models.ForeignKey(
+        KpiDefinition, on_delete=models.PROTECT, null=True, blank=True, related_name="criteria",
+        verbose_name=_("KPI gate"),
+    )
+    kpi_threshold = models.DecimalField(
+        _("KPI threshold"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("The value the business must reach (at least, or at most when lower is better)."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["standard", "order", "code"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "code"], name="unique_criterion_code"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+            models.CheckConstraint(condition=Q(max_score__gte=1), name="criterion_max_score_positive"),
+            models.CheckConstraint(
+                condition=Q(kpi__isnull=True, kpi_threshold__isnull=True)
+                | Q(kpi__isnull=False, kpi_threshold__isnull=False),
+                name="criterion_kpi_with_threshold",
+            ),
+            models.CheckConstraint(
+                condition=Q(dimension__in=Dimension.values), name="criterion_dimension_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+
+class CertificationLevel(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="levels")
+    name = models.CharField(_("name"), max_length=60)
+    min_score = models.DecimalField(
+        _("minimum overall score (0-100)"), max_digits=5, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["association", "min_score"]
+        verbose_name = _("certification level")
+        verbose_name_plural = _("certification levels")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="unique_level_name"),
+            models.UniqueConstraint(fields=["association", "min_score"], name="unique_level_score"),
+            models.CheckConstraint(
+                condition=Q(min_score__gte=0) & Q(min_score__lte=100), name="level_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActionLogQuerySet(TenantQuerySet):
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).select_related("actor")
+
+    def visible_to(self, user):
+        return self.filter(association__in=Association.objects.visible_to(user))
+
+
+class ActionLog(models.Model):
+    """Append-only history: who did what to which object, and when."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(max_length=60)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ActionLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("History entries cannot be changed.")
+        super().save(*args, **kwargs)

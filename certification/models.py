@@ -1,0 +1,299 @@
+"""Applications and their evidence, change requests, certificates and the
+reminders sent for them."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import (
+    Association,
+    CertificationLevel,
+    Criterion,
+    Standard,
+    TenantQuerySet,
+)
+from members.models import Business
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    SCORED = "scored", _("Scored")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# A business may hold one application in these states per standard.
+OPEN_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.CHANGES_REQUESTED,
+    ApplicationStatus.SCORED,
+)
+
+
+class ApplicationQuerySet(TenantQuerySet):
+    def visible_to(self, user):
+        """The business's own users, the association's staff, and auditors
+        assigned to it (the audits app registers that last rule)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        q = Q(business__users__user=user) | Q(
+            association__in=Association.objects.administered_by(user)
+        )
+        for extra in VISIBILITY_HOOKS:
+            q |= extra(user)
+        return self.filter(q).distinct()
+
+
+# Higher apps (audits) add who else may see an application without this app
+# importing them: each hook takes a user and returns a Q on Application.
+VISIBILITY_HOOKS: list = []
+
+
+class Application(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="applications")
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="applications"
+    )
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="applications")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    renews = models.ForeignKey(
+        "certification.Certificate", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="renewals", verbose_name=_("renews certificate"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    level = models.ForeignKey(
+        CertificationLevel, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("level awarded"),
+    )
+    decision_reason = models.TextField(_("decision rationale"), blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "standard"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="one_open_application_per_standard",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(level__isnull=False),
+                name="approved_application_has_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business} – {self.standard} ({self.get_status_display()})"
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    # The stored name is random; the original name is kept as data only.
+    return f"evidence/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class EvidenceQuerySet(TenantQuerySet):
+    association_path = "application__association"
+
+    def visible_to(self, user):
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+
+class Evidence(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("Carried forward from an earlier certification cycle."),
+    )
+    carried_confirmed = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["criterion__order", "uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_from__isnull=True)
+                | Q(effective_to__isnull=True)
+                | Q(effective_from__lte=models.F("effective_to")),
+                name="evidence_period_ordered",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ChangeRequestQuerySet(TenantQuerySet):
+    association_path = "application__association"
+
+    def visible_to(self, user):
+        return self.filter(application__in=Application.objects.visible_to(user))
+
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class ChangeRequest(models.Model):
+    """What an auditor asks the business to add or fix, per criterion."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="change_requests"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("what is missing"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    response = models.TextField(_("response"), blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["requested_at"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.message[:40]}"
+
+
+class CertificateStatus(models.TextChoices):
+    ACTIVE = "active", _("Valid")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+def verification_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CertificateQuerySet(TenantQuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(business__users__user=user)
+            | Q(association__in=Association.objects.administered_by(user))
+        ).distinct()
+
+
+class Certificate(models.Model):
+    """What the certificate prints is frozen here at issuance so that a
+    re-render later is identical."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="certificate"
+    )
+    association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, related_name="certificates"
+    )
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="certificates")
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    verification_token = models.CharField(max_length=64, unique=True, default=verification_token)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    language = models.CharField(max_length=5, default="en")
+    holder_name = models.CharField(max_length=200)
+    holder_city = models.CharField(max_length=100, blank=True)
+    association_name = models.CharField(max_length=200)
+    standard_name = models.CharField(max_length=200)
+    standard_version = models.PositiveSmallIntegerField()
+    level_name = models.CharField(max_length=60)
+    overall_score = models.DecimalField(max_digits=5, decimal_places=2)
+    dimension_scores = models.JSONField(default=dict)
+    issued_at = models.DateTimeField()
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    pdf = models.FileField(upload_to="certificates/", blank=True, max_length=200)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    verification_count = models.PositiveIntegerField(default=0)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__lt=models.F("valid_until")), name="certificate_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReminderSent(models.Model):
+    """One row per certificate and offset, claimed before the email goes,
+    so each reminder is sent once however often the job runs."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    offset_days = models.PositiveSmallIntegerField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "offset_days"], name="one_reminder_per_offset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} -{self.offset_days}d"

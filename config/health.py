@@ -1,0 +1,42 @@
+"""/healthz: the database, the broker and a live worker, each reported."""
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from .celery import app as celery_app
+
+WORKER_TIMEOUT_SECONDS = 3.0
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _check_broker() -> str:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+def _check_worker() -> str:
+    result = celery_app.send_task("config.tasks.ping")
+    try:
+        answer = result.get(timeout=WORKER_TIMEOUT_SECONDS)
+    finally:
+        result.forget()
+    return "ok" if answer == "pong" else f"unexpected answer {answer!r}"
+
+
+@never_cache
+def healthz(request):
+    report = {}
+    for name, check in (("database", _check_database), ("broker", _check_broker), ("worker", _check_worker)):
+        try:
+            report[name] = check()
+        except Exception as exc:  # a health probe reports every failure, whatever its kind
+            report[name] = f"error: {exc.__class__.__name__}: {exc}"[:200]
+    healthy = all(value == "ok" for value in report.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503)

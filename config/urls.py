@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from members import views as member_views
+
+from . import health
+
+urlpatterns = [
+    path("", member_views.home, name="home"),
+    path("choose/", member_views.choose_role, name="choose_role"),
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
+    path("portal/", include("members.urls")),
+    path("audit/", include("audits.urls")),
+    path("", include("certification.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,139 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations
+
+from . import services
+from .models import Business, BusinessUser, Invitation, Membership, MetricReport, MetricValue, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    """Accounts are global (one person, many roles): superusers only."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    ordering = ["email"]
+    list_display = ["email", "name", "language", "is_active", "is_superuser", "last_login"]
+    search_fields = ["email", "name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Profile"), {"fields": ["name", "language"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class BusinessTenantMixin:
+    """A business belongs to every association it is a member of; staff may
+    edit it when they may edit one of those."""
+
+    def _can_edit(self, request, obj=None):
+        if request.user.is_superuser:
+            return True
+        editable = editable_associations(request)
+        if obj is None:
+            return editable.exists()
+        return obj.memberships.filter(association__in=editable).exists()
+
+
+class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
+    model = Membership
+    min_num = 1
+
+
+class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
+    model = BusinessUser
+    fields = ["user", "role"]
+    readonly_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # users join through an invitation
+
+
+@admin.register(Business)
+class BusinessAdmin(BusinessTenantMixin, ScopedAdmin):
+    list_display = ["name", "city", "country"]
+    search_fields = ["name", "legal_name", "city"]
+    inlines = [MembershipInline, BusinessUserInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ["business", "association", "member_number", "status", "joined_on"]
+    list_filter = ["status"]
+    search_fields = ["business__name", "member_number"]
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["association", "email", "kind", "business", "role"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["role"] = services.check_invitation(
+                data["association"], kind=data["kind"], business=data.get("business"), role=data.get("role", "")
+            )
+        except services.MembersError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ScopedAdmin):
+    form = InvitationForm
+    list_display = ["email", "kind", "business", "role", "association", "created_at", "accepted_at"]
+    list_filter = ["kind"]
+    fields = ["association", "email", "kind", "business", "role"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        invitation = services.invite_person(
+            obj.association, email=obj.email, kind=obj.kind, business=obj.business,
+            role=obj.role, invited_by=request.user,
+        )
+        obj.pk = invitation.pk
+        messages.info(request, _("The invitation link was emailed to %(email)s.") % {"email": obj.email})
+
+
+class MetricValueInline(ScopedTabularInline):
+    model = MetricValue
+    fields = ["kpi", "value", "sample_size"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MetricReport)
+class MetricReportAdmin(ScopedAdmin):
+    list_display = ["business", "association", "period", "source", "updated_at"]
+    list_filter = ["association", "period"]
+    inlines = [MetricValueInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # businesses report; staff read
+
+    def has_change_permission(self, request, obj=None):
+        return False

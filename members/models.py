@@ -1,0 +1,292 @@
+"""People and businesses: the login (User), member businesses, their
+membership of associations, their users, and what they report."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Association, KpiDefinition, TenantQuerySet
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Logs in with an email address. What a person may do comes from their
+    membership rows (staff, business user, auditor), never from a type field."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("full name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+class BusinessQuerySet(models.QuerySet):
+    def administered_by(self, user):
+        return self.filter(
+            memberships__association__in=Association.objects.administered_by(user)
+        ).distinct()
+
+    def visible_to(self, user):
+        """Businesses the user works for, or whose association they staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(users__user=user)
+            | Q(memberships__association__in=Association.objects.administered_by(user))
+        ).distinct()
+
+
+class Business(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BusinessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusinessRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    EDITOR = "editor", _("Editor")
+
+
+class BusinessUserQuerySet(models.QuerySet):
+    def administered_by(self, user):
+        return self.filter(business__in=Business.objects.administered_by(user))
+
+    def visible_to(self, user):
+        return self.filter(business__in=Business.objects.visible_to(user))
+
+
+class BusinessUser(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="users")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="business_roles"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=BusinessRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BusinessUserQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("business user")
+        verbose_name_plural = _("business users")
+        constraints = [
+            models.UniqueConstraint(fields=["business", "user"], name="unique_user_per_business"),
+            models.CheckConstraint(condition=Q(role__in=BusinessRole.values), name="business_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.business})"
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+class MembershipQuerySet(TenantQuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(business__users__user=user)
+            | Q(association__in=Association.objects.administered_by(user))
+        ).distinct()
+
+
+class Membership(models.Model):
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="memberships"
+    )
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    member_number = models.CharField(_("member number"), max_length=30)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    joined_on = models.DateField(_("joined"), default=timezone.localdate)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["association", "member_number"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "member_number"], name="unique_member_number"
+            ),
+            models.UniqueConstraint(
+                fields=["association", "business"], name="unique_business_membership"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MembershipStatus.values), name="membership_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business} #{self.member_number} ({self.association})"
+
+
+class InvitationKind(models.TextChoices):
+    BUSINESS_USER = "business_user", _("Business user")
+    AUDITOR = "auditor", _("Auditor")
+    STAFF = "staff", _("Staff")
+
+
+class InvitationQuerySet(TenantQuerySet):
+    pass
+
+
+class Invitation(models.Model):
+    """An emailed, signed and expiring link that creates or attaches an
+    account to a role. The link carries a signature of `token`."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    kind = models.CharField(_("invited as"), max_length=20, choices=InvitationKind.choices)
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=10, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="business_user") | Q(business__isnull=False),
+                name="business_invitation_has_business",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_kind_display()})"
+
+
+class MetricReportQuerySet(TenantQuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(business__users__user=user)
+            | Q(association__in=Association.objects.administered_by(user))
+        ).distinct()
+
+
+class MetricReport(models.Model):
+    """A business's service metrics for one month in one association."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="metric_reports")
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="metric_reports"
+    )
+    period = models.DateField(_("month"), help_text=_("The first day of the month reported."))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    source = models.CharField(max_length=10, default="form")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MetricReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["business", "association", "-period"]
+        verbose_name = _("metric report")
+        verbose_name_plural = _("metric reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "association", "period"], name="unique_report_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business} {self.period:%Y-%m}"
+
+
+class MetricValue(models.Model):
+    report = models.ForeignKey(MetricReport, on_delete=models.CASCADE, related_name="values")
+    kpi = models.ForeignKey(KpiDefinition, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    sample_size = models.PositiveIntegerField(
+        _("sample size"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("metric value")
+        verbose_name_plural = _("metric values")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kpi"], name="unique_value_per_kpi"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code}={self.value}"

@@ -1,0 +1,32 @@
+"""The member portal (/portal/): pages for the users of a business."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from .models import Business, Membership
+
+
+def business_user_required(view):
+    """Portal pages answer 404 to anyone who is not a user of some business."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.business_roles.exists():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@business_user_required
+def dashboard(request):
+    businesses = Business.objects.filter(users__user=request.user).order_by("name")
+    memberships = (
+        Membership.objects.filter(business__users__user=request.user)
+        .select_related("association", "business")
+        .order_by("business__name", "association__name")
+    )
+    return render(request, "members/dashboard.html", {"businesses": businesses, "memberships": memberships})

@@ -1,0 +1,78 @@
+"""What a person may do comes from their membership rows. This module reads
+them once per request and says where each role lands."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Association
+
+
+@dataclass(frozen=True)
+class Destination:
+    key: str
+    label: str
+    url: str
+
+
+@dataclass
+class Roles:
+    user: object
+    staff_association_ids: list[int] = field(default_factory=list)
+    business_ids: list[int] = field(default_factory=list)
+    is_auditor: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.staff_association_ids) or self.user.is_superuser
+
+    @property
+    def is_business_user(self) -> bool:
+        return bool(self.business_ids)
+
+    @cached_property
+    def destinations(self) -> list[Destination]:
+        found = []
+        if self.is_business_user:
+            found.append(Destination("portal", _("Business portal"), reverse("portal:dashboard")))
+        if self.is_auditor:
+            found.append(Destination("audit", _("Auditor pages"), reverse("audits:queue")))
+        if self.is_staff:
+            found.append(Destination("admin", _("Association admin"), reverse("admin:index")))
+        return found
+
+    @property
+    def needs_mfa(self) -> bool:
+        """Staff and auditors of an association that requires two-factor login."""
+        if not (self.staff_association_ids or self.is_auditor):
+            return False
+        return (
+            Association.objects.filter(require_mfa=True)
+            .filter(Q(staff__user=self.user) | Q(auditors__user=self.user))
+            .exists()
+        )
+
+
+def roles_for(user) -> Roles:
+    if not user.is_authenticated:
+        return Roles(user=user)
+    cached = getattr(user, "_roles_cache", None)
+    if cached is not None:
+        return cached
+    try:
+        # Reverse accessor: members must not import audits, which sits above it.
+        is_auditor = user.auditor_profile.is_active
+    except ObjectDoesNotExist:
+        is_auditor = False
+    roles = Roles(
+        user=user,
+        staff_association_ids=list(user.staff_memberships.values_list("association_id", flat=True)),
+        business_ids=list(user.business_roles.values_list("business_id", flat=True)),
+        is_auditor=is_auditor,
+    )
+    user._roles_cache = roles
+    return roles

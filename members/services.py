@@ -1,0 +1,145 @@
+"""Writes with rules for people and businesses."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import Association, StaffMembership, StaffRole
+from associations.services import log_action
+
+from .models import BusinessRole, BusinessUser, Invitation, InvitationKind
+
+INVITATION_SALT = "members.invitation"
+INVITATION_MAX_AGE = 14 * 24 * 3600
+
+
+class MembersError(Exception):
+    """A broken rule, with a message the user can read."""
+
+
+def invitation_link(invitation: Invitation) -> str:
+    from django.urls import reverse
+
+    signed = signing.dumps(invitation.token, salt=INVITATION_SALT)
+    return settings.SITE_URL + reverse("accept_invitation", args=[signed])
+
+
+def read_invitation(signed: str) -> Invitation:
+    """The invitation behind a link, or MembersError saying why it is no good."""
+    try:
+        token = signing.loads(signed, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise MembersError(_("This invitation has expired. Ask the association for a new one.")) from None
+    except signing.BadSignature:
+        raise MembersError(_("This invitation link is not valid.")) from None
+    invitation = Invitation.objects.select_related("association", "business").filter(token=token).first()
+    if invitation is None:
+        raise MembersError(_("This invitation has been withdrawn."))
+    if invitation.accepted_at:
+        raise MembersError(_("This invitation has already been used. Log in instead."))
+    return invitation
+
+
+def check_invitation(association: Association, *, kind: str, business=None, role: str = "") -> str:
+    """The role the invitation will grant, or MembersError saying what is wrong."""
+    if kind == InvitationKind.BUSINESS_USER:
+        if business is None or not business.memberships.filter(association=association).exists():
+            raise MembersError(_("Choose a business that is a member of this association."))
+        role = role or BusinessRole.EDITOR
+        if role not in BusinessRole.values:
+            raise MembersError(_("Choose a business role: owner or editor."))
+        return role
+    if kind == InvitationKind.STAFF:
+        role = role or StaffRole.VIEWER
+        if role not in StaffRole.values:
+            raise MembersError(_("Choose a staff role: admin, officer or viewer."))
+        return role
+    if kind == InvitationKind.AUDITOR:
+        return ""
+    raise MembersError(_("Unknown invitation type."))
+
+
+@transaction.atomic
+def invite_person(
+    association: Association,
+    *,
+    email: str,
+    kind: str,
+    invited_by,
+    business=None,
+    role: str = "",
+) -> Invitation:
+    email = email.strip().lower()
+    role = check_invitation(association, kind=kind, business=business, role=role)
+    if kind != InvitationKind.BUSINESS_USER:
+        business = None
+    invitation = Invitation.objects.create(
+        association=association, email=email, kind=kind, business=business, role=role,
+        invited_by=invited_by,
+    )
+    log_action(invitation, "invitation.sent", actor=invited_by, data={"email": email, "kind": kind})
+    from .tasks import send_invitation_email
+
+    send_invitation_email.delay_on_commit(invitation_id=invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, user) -> Invitation:
+    """Attach the invited role to `user`. The invitation is claimed with a
+    conditional update so a double click cannot grant it twice."""
+    if user.email.lower() != invitation.email:
+        raise MembersError(
+            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(
+        accepted_at=timezone.now(), accepted_by=user
+    )
+    if not claimed:
+        raise MembersError(_("This invitation has already been used. Log in instead."))
+    if invitation.kind == InvitationKind.BUSINESS_USER:
+        BusinessUser.objects.get_or_create(
+            business=invitation.business, user=user, defaults={"role": invitation.role}
+        )
+    elif invitation.kind == InvitationKind.STAFF:
+        StaffMembership.objects.get_or_create(
+            association=invitation.association, user=user, defaults={"role": invitation.role}
+        )
+    else:
+        from django.apps import apps
+
+        # The profile model lives in audits, above this app.
+        profile, _created = apps.get_model("audits", "AuditorProfile").objects.get_or_create(user=user)
+        profile.associations.add(invitation.association)
+    _mark_email_verified(user)
+    log_action(invitation, "invitation.accepted", actor=user)
+    return invitation
+
+
+def accepted_message(invitation: Invitation) -> str:
+    return _("Welcome. You now have access to %(association)s as %(kind)s.") % {
+        "association": invitation.association.name,
+        "kind": invitation.get_kind_display().lower(),
+    }
+
+
+def create_invited_user(invitation: Invitation, *, name: str, password: str):
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise MembersError(_("An account with this email exists. Log in to accept the invitation."))
+    return User.objects.create_user(
+        email=invitation.email, password=password, name=name, language=invitation.association.default_language
+    )
+
+
+def _mark_email_verified(user) -> None:
+    # Following the emailed link proves the address.
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )

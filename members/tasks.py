@@ -1,0 +1,26 @@
+import logging
+
+from celery import shared_task
+
+from .emails import send_templated_email
+from .models import Invitation
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation_email(*, invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("association", "business").filter(
+        pk=invitation_id, accepted_at=None
+    ).first()
+    if invitation is None:
+        logger.info("invitation %s gone or used; nothing to send", invitation_id)
+        return
+    from .services import invitation_link
+
+    send_templated_email(
+        "invitation",
+        to=[invitation.email],
+        language=invitation.association.default_language,
+        context={"invitation": invitation, "link": invitation_link(invitation)},
+    )

@@ -1,0 +1,57 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import InvitedAccountForm
+from .roles import roles_for
+
+
+def home(request):
+    """Anonymous visitors get the public front page; people with one role
+    land on it; people with several choose."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    destinations = roles_for(request.user).destinations
+    if len(destinations) == 1:
+        return redirect(destinations[0].url)
+    return redirect("choose_role")
+
+
+@login_required
+def choose_role(request):
+    return render(request, "members/choose_role.html", {"destinations": roles_for(request.user).destinations})
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, signed):
+    try:
+        invitation = services.read_invitation(signed)
+    except services.MembersError as error:
+        return render(request, "members/invitation_invalid.html", {"error": error}, status=410)
+    user = request.user
+    form = InvitedAccountForm(request.POST or None) if not user.is_authenticated else None
+    if request.method == "POST":
+        try:
+            if form is not None:
+                if not form.is_valid():
+                    raise services.MembersError("")
+                user = services.create_invited_user(invitation, **form.cleaned_data)
+            services.accept_invitation(invitation, user=user)
+        except services.MembersError as error:
+            if str(error):
+                messages.error(request, error)
+        else:
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, services.accepted_message(invitation))
+            return redirect("home")
+    login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+    return render(
+        request, "members/invitation_accept.html",
+        {"invitation": invitation, "form": form, "login_url": login_url},
+    )

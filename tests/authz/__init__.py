@@ -1,0 +1,39 @@
+"""The authorization matrix: one table of URL x role -> expected status.
+
+Each module in this package defines ROWS; test_matrix.py runs them all and
+checks that every named URL of the project appears in some row. Later
+features add a module here (or rows to one)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ROLES = (
+    "anonymous",
+    "business_user_a",
+    "business_user_b",
+    "auditor",
+    "staff_admin_a",
+    "staff_viewer_a",
+    "staff_b",
+    "superuser",
+)
+
+LOGIN = 302  # anonymous visitors are sent to the login page
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # the URL name, "namespace:name"
+    url: Callable  # world -> the URL to request
+    expect: dict  # role -> status; every role in ROLES
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    setup: Callable | None = None  # world -> extra context passed to url()
+
+    def __post_init__(self):
+        missing = set(ROLES) - set(self.expect)
+        assert not missing, f"{self.name}: no expectation for {sorted(missing)}"
+
+
+def statuses(default: int, **overrides: int) -> dict:
+    return {role: overrides.get(role, default) for role in ROLES}

@@ -1,0 +1,75 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+
+from . import factories as f
+
+# The suite runs with no environment set; the database is whatever
+# DATABASE_URL says (SQLite by default, PostgreSQL in CI).
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def world(db):
+    """Two associations and one person in every role the matrix knows."""
+    a = f.AssociationFactory(name="Pakistan Service Association", slug="psa", certificate_prefix="PSA")
+    b = f.AssociationFactory(name="Bangladesh Service Council", slug="bsc", certificate_prefix="BSC")
+    business_a = f.BusinessFactory(name="Alpha Traders")
+    business_b = f.BusinessFactory(name="Bengal Couriers", city="Dhaka", country="BD")
+    f.MembershipFactory(association=a, business=business_a)
+    f.MembershipFactory(association=b, business=business_b)
+    w = SimpleNamespace(
+        a=a,
+        b=b,
+        business_a=business_a,
+        business_b=business_b,
+        business_user_a=f.BusinessUserFactory(business=business_a).user,
+        business_user_b=f.BusinessUserFactory(business=business_b).user,
+        auditor=f.AuditorFactory(associations=[a]).user,
+        staff_admin_a=f.StaffFactory(association=a, role="admin").user,
+        staff_viewer_a=f.StaffFactory(association=a, role="viewer").user,
+        staff_b=f.StaffFactory(association=b, role="admin").user,
+        superuser=f.UserFactory(is_superuser=True, is_staff=True),
+    )
+    w.anonymous = None
+    return w
+
+
+@pytest.fixture
+def client_for(client, world):
+    """A logged-in test client for a role of the `world`."""
+
+    def make(role: str):
+        user = getattr(world, role)
+        if user is not None:
+            client.force_login(user)
+        else:
+            client.logout()
+        return client
+
+    return make
+
+
+def pytest_report_header(config):
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "redis" if os.environ.get("REDIS_URL") else "filesystem (no server)"
+    return [f"database: {engine}; celery broker for worker tests: {broker}"]

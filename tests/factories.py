@@ -1,0 +1,157 @@
+"""factory_boy factories with no surprising defaults: each makes exactly the
+row named and what it cannot exist without."""
+
+import factory
+from django.utils import timezone
+
+from associations.models import (
+    Association,
+    CertificationLevel,
+    CodeOfConduct,
+    Criterion,
+    Dimension,
+    KpiDefinition,
+    PublicationStatus,
+    StaffMembership,
+    StaffRole,
+    Standard,
+)
+from audits.models import AuditorProfile
+from members.models import Business, BusinessRole, BusinessUser, Membership, User
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        # allauth refuses an unverified address at login; test people are verified.
+        if create:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+            obj.save()
+
+
+class AssociationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Association
+
+    name = factory.Sequence(lambda n: f"Association {n}")
+    slug = factory.Sequence(lambda n: f"association-{n}")
+    country = "PK"
+    certificate_prefix = factory.Sequence(lambda n: "A" + "".join(chr(65 + int(d)) for d in f"{n:03d}"))
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    association = factory.SubFactory(AssociationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = StaffRole.ADMIN
+
+
+class StandardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Standard
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"Service standard {n}")
+    version = 1
+    status = PublicationStatus.DRAFT
+
+
+class PublishedStandardFactory(StandardFactory):
+    status = PublicationStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    standard = factory.SubFactory(StandardFactory)
+    code = factory.Sequence(lambda n: f"C{n}")
+    text = factory.Sequence(lambda n: f"Criterion text {n}")
+    dimension = Dimension.RELIABILITY
+    order = factory.Sequence(lambda n: n)
+
+
+class KpiFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KpiDefinition
+
+    association = factory.SubFactory(AssociationFactory)
+    code = factory.Sequence(lambda n: f"kpi-{n}")
+    name = factory.Sequence(lambda n: f"KPI {n}")
+    unit = "%"
+    min_value = 0
+    max_value = 100
+
+
+class LevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificationLevel
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"Level {n}")
+    min_score = factory.Sequence(lambda n: 50 + n % 50)
+
+
+class CodeOfConductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CodeOfConduct
+
+    association = factory.SubFactory(AssociationFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    title = "Code of conduct"
+    body = "Treat customers fairly."
+
+
+class BusinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Business
+
+    name = factory.Sequence(lambda n: f"Business {n}")
+    city = "Lahore"
+    country = "PK"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    association = factory.SubFactory(AssociationFactory)
+    business = factory.SubFactory(BusinessFactory)
+    member_number = factory.Sequence(lambda n: f"M-{n:05d}")
+
+
+class BusinessUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BusinessUser
+
+    business = factory.SubFactory(BusinessFactory)
+    user = factory.SubFactory(UserFactory)
+    role = BusinessRole.OWNER
+
+
+class AuditorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditorProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def associations(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.associations.set(extracted)
