@@ -65,7 +65,8 @@ class CodeOfConductAdmin(ScopedAdmin):
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return (obj is None or obj.status == PublicationStatus.DRAFT) and super().has_delete_permission(request, obj)
+        is_draft = obj is None or obj.status == PublicationStatus.DRAFT
+        return is_draft and super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Publish (supersedes the current version)"))
     def publish(self, request, queryset):

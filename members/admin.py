@@ -88,7 +88,10 @@ class InvitationForm(forms.ModelForm):
             return data
         try:
             data["role"] = services.check_invitation(
-                data["association"], kind=data["kind"], business=data.get("business"), role=data.get("role", "")
+                data["association"],
+                kind=data["kind"],
+                business=data.get("business"),
+                role=data.get("role", ""),
             )
         except services.MembersError as error:
             raise forms.ValidationError(str(error)) from None
