@@ -90,9 +90,16 @@ def allowed_actions(application: Application, user) -> list[str]:
 
 
 def _transition(
-    application: Application, action: str, *, actor, reason: str = "", data: dict | None = None
+    application: Application,
+    action: str,
+    *,
+    actor,
+    reason: str = "",
+    data: dict | None = None,
+    changes: dict | None = None,
 ) -> Application:
-    """Lock, check, move, record. Callers are already in a transaction."""
+    """Lock, check, move (with `changes` saved in the same write), record.
+    Callers are already in a transaction."""
     sources, target, who = TRANSITIONS[action]
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status not in sources:
@@ -104,7 +111,9 @@ def _transition(
         raise CertificationError(str(ACTOR_REFUSALS[who]))
     before = locked.status
     locked.status = target
-    locked.save(update_fields=["status"])
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *(changes or {})])
     log_action(
         locked, f"application.{action}", actor=actor,
         data={"from": before, "to": target, "reason": reason, **(data or {})},
@@ -168,10 +177,7 @@ def submit_application(application: Application, *, actor) -> Application:
             _("Add evidence for every required criterion before submitting. Missing: %(codes)s.")
             % {"codes": ", ".join(c.code for c in missing)}
         )
-    application = _transition(application, "submit", actor=actor)
-    application.submitted_at = timezone.now()
-    application.save(update_fields=["submitted_at"])
-    return application
+    return _transition(application, "submit", actor=actor, changes={"submitted_at": timezone.now()})
 
 
 @transaction.atomic
@@ -254,6 +260,10 @@ def mark_scored(application: Application, *, actor, data: dict | None = None) ->
 # --- decision ----------------------------------------------------------------
 
 
+def _decision(actor, reason: str, **fields) -> dict:
+    return {"decided_at": timezone.now(), "decided_by": actor, "decision_reason": reason, **fields}
+
+
 def _check_decision(application: Application, actor) -> None:
     for guard in DECISION_GUARDS:
         guard(actor, application)
@@ -274,13 +284,9 @@ def approve_application(
         raise CertificationError(_("Give a reason for approving below the level reached."))
     _check_decision(application, actor)
     application = _transition(
-        application, "approve", actor=actor, reason=reason, data={"level": level.name}
+        application, "approve", actor=actor, reason=reason, data={"level": level.name},
+        changes=_decision(actor, reason, level=level),
     )
-    application.level = level
-    application.decided_at = timezone.now()
-    application.decided_by = actor
-    application.decision_reason = reason
-    application.save(update_fields=["level", "decided_at", "decided_by", "decision_reason"])
     for hook in APPROVAL_HOOKS:
         hook(application)
     return application
@@ -291,9 +297,6 @@ def reject_application(application: Application, *, actor, reason: str) -> Appli
     if not reason.strip():
         raise CertificationError(_("Give the rationale for rejecting."))
     _check_decision(application, actor)
-    application = _transition(application, "reject", actor=actor, reason=reason)
-    application.decided_at = timezone.now()
-    application.decided_by = actor
-    application.decision_reason = reason
-    application.save(update_fields=["decided_at", "decided_by", "decision_reason"])
-    return application
+    return _transition(
+        application, "reject", actor=actor, reason=reason, changes=_decision(actor, reason)
+    )
