@@ -101,7 +101,7 @@ def _signer(association):
         with _lock:
             if not key_path.exists():
                 create_signing_key(association)
-    cache_key = (association.slug, key_path.stat().st_mtime)
+    cache_key = (str(key_path), key_path.stat().st_mtime)
     signer = _signers.get(cache_key)
     if signer is None:
         signer = signers.SimpleSigner.load(str(key_path), str(directory / CERT_FILE))

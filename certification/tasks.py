@@ -32,7 +32,7 @@ def _recipients(certificate: Certificate):
     ]
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
+@shared_task(bind=True, ignore_result=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
              retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def issue_certificate_task(self, *, application_id: int) -> int | None:
     application = Application.objects.filter(pk=application_id, status=ApplicationStatus.APPROVED).first()
@@ -42,7 +42,7 @@ def issue_certificate_task(self, *, application_id: int) -> int | None:
     return service.issue_certificate(application).pk
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_certificate_issued_email(*, certificate_id: int) -> None:
     # Claimed before sending: a second run sends nothing. A failed send
     # releases the claim for the retry.
@@ -69,7 +69,7 @@ def _verify_link(certificate: Certificate) -> str:
     return settings.SITE_URL + reverse("certification:verify_detail", args=[certificate.verification_token])
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_certificate_status_email(*, certificate_id: int, reason: str) -> None:
     certificate = Certificate.objects.filter(pk=certificate_id).first()
     if certificate is None:
@@ -82,7 +82,7 @@ def send_certificate_status_email(*, certificate_id: int, reason: str) -> None:
         )
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_renewal_reminder(*, certificate_id: int, offset_days: int) -> bool:
     certificate = Certificate.objects.select_related("association").filter(pk=certificate_id).first()
     if certificate is None:
@@ -107,7 +107,7 @@ def _enqueue_reminders() -> int:
     return len(due)
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(ignore_result=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def daily_lifecycle() -> dict:
     expired = service.expire_certificates()
     reminders = _enqueue_reminders()
@@ -118,7 +118,7 @@ def daily_lifecycle() -> dict:
 SWEEP_GRACE = datetime.timedelta(minutes=2)
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@shared_task(ignore_result=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def sweep() -> dict:
     """Re-enqueue what should have happened and did not (a broker outage
     delays work; it never loses it)."""
