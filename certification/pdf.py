@@ -48,8 +48,9 @@ def _weasy():
                     return super().fetch(url, headers)
                 parsed = urlparse(url)
                 prefix = "/static/"
-                if parsed.scheme == "file" and parsed.path.startswith(prefix):
-                    found = finders.find(unquote(parsed.path.removeprefix(prefix)))
+                relative = unquote(parsed.path.removeprefix(prefix))
+                if parsed.scheme == "file" and parsed.path.startswith(prefix) and ".." not in relative:
+                    found = finders.find(relative)
                     if found:
                         content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
                         return URLFetcherResponse(
