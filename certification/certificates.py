@@ -69,7 +69,7 @@ def create_certificate(application: Application) -> Certificate:
     application's row lock makes concurrent callers wait, and the database
     (one certificate per application) has the last word."""
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("association", "business", "standard", "level")
         .get(pk=application.pk)
     )
@@ -305,7 +305,7 @@ def start_renewal(certificate: Certificate, *, actor) -> Application:
     """A new application for the next cycle, linked to the certificate it
     renews. Evidence whose effective period still covers today is carried
     forward (same stored file), marked for the auditor to confirm."""
-    certificate = Certificate.objects.select_for_update().select_related("application__standard").get(
+    certificate = Certificate.objects.select_for_update(of=("self",)).select_related("application__standard").get(
         pk=certificate.pk
     )
     if certificate.status not in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED):

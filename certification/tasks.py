@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from .models import Application, ApplicationStatus, Certificate, ReminderSent
 logger = logging.getLogger(__name__)
 
 # Transient: the database or the mail server hiccups. A broken rule is not.
-TRANSIENT = (OperationalError, DatabaseError, OSError)
+TRANSIENT = (OperationalError, InterfaceError, OSError)
 
 
 def _recipients(certificate: Certificate):

@@ -192,7 +192,10 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     # A message a killed worker held is redelivered after this many seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        # How often a worker looks for such messages (kombu's defaults: 10 s x 10).
+        "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
