@@ -5,6 +5,8 @@ SIGNING_KEY_DIR/<slug>/ (outside the repository and the database). A PDF
 signed here validates in a reader that trusts that certificate, and any
 change to the bytes breaks it."""
 
+import asyncio
+import concurrent.futures
 import datetime
 import io
 import threading
@@ -134,8 +136,23 @@ def sign_pdf(pdf: bytes, *, association, reason: str = "") -> bytes:
         name=association.name,
         certify=True,
     )
-    out = signers.sign_pdf(writer, meta, signer=_signer(association))
-    return out.getvalue()
+    signer = _signer(association)
+
+    def sign() -> bytes:
+        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+
+    return _outside_event_loop(sign)
+
+
+def _outside_event_loop(function):
+    """pyHanko's sync API calls asyncio.run(), which refuses to run inside a
+    thread that already has an event loop (an async caller, a browser test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
 
 
 @dataclass(frozen=True)
@@ -159,7 +176,7 @@ def check_signature(pdf: bytes, *, association) -> SignatureCheck:
         if len(signatures) != 1:
             return SignatureCheck(False)
         context = ValidationContext(trust_roots=[root], allow_fetching=False)
-        status = validate_pdf_signature(signatures[0], context)
+        status = _outside_event_loop(lambda: validate_pdf_signature(signatures[0], context))
     except Exception:  # any unreadable or foreign PDF is simply not genuine
         return SignatureCheck(False)
     ok = (
