@@ -305,13 +305,17 @@ def start_renewal(certificate: Certificate, *, actor) -> Application:
     """A new application for the next cycle, linked to the certificate it
     renews. Evidence whose effective period still covers today is carried
     forward (same stored file), marked for the auditor to confirm."""
-    certificate = Certificate.objects.select_for_update(of=("self",)).select_related("application__standard").get(
-        pk=certificate.pk
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("application__standard")
+        .get(pk=certificate.pk)
     )
     if certificate.status not in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED):
         raise CertificationError(_("Only a valid or expired certificate can be renewed."))
     standard = _renewal_standard(certificate.application.standard)
-    application = create_application(certificate.business, standard=standard, actor=actor, renews=certificate)
+    application = create_application(
+        certificate.business, standard=standard, actor=actor, renews=certificate
+    )
     today = timezone.localdate()
     criteria = {c.code: c for c in standard.criteria.all()}
     carried = []

@@ -32,8 +32,8 @@ def _recipients(certificate: Certificate):
     ]
 
 
-@shared_task(bind=True, ignore_result=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT,
-             retry_backoff=True, retry_backoff_max=600, max_retries=8)
+@shared_task(bind=True, ignore_result=True, acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def issue_certificate_task(self, *, application_id: int) -> int | None:
     application = Application.objects.filter(pk=application_id, status=ApplicationStatus.APPROVED).first()
     if application is None:

@@ -41,7 +41,7 @@ def test_certificate_issued_downloaded_verified_and_revoked(
     page.goto("/verify/")
     with page.expect_download() as download_info:
         page.evaluate(f"window.location.assign('/certificates/{certificate.pk}/download/')")
-    pdf = open(download_info.value.path(), "rb").read()
+    pdf = download_info.value.path().read_bytes()
     assert pdf.startswith(b"%PDF")
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     printed_link = re.search(r"https?://\S+/verify/[\w-]+/", text).group(0)

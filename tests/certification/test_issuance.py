@@ -122,7 +122,7 @@ def test_issue_certificate_concurrently_makes_one_certificate():
         try:
             barrier.wait()
             results.append(service.issue_certificate(approved).pk)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+        except Exception as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -148,7 +148,8 @@ def test_start_renewal_carries_evidence_still_in_date(certificate, world):
     in_date = Evidence.objects.create(
         application=certificate.application, criterion=criterion, file="evidence/1/abc",
         original_name="policy.pdf", content_type="application/pdf", size=10, sha256="a" * 64,
-        effective_from=today - datetime.timedelta(days=100), effective_to=today + datetime.timedelta(days=100),
+        effective_from=today - datetime.timedelta(days=100),
+        effective_to=today + datetime.timedelta(days=100),
     )
     Evidence.objects.create(
         application=certificate.application, criterion=criterion, file="evidence/1/old",

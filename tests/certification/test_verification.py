@@ -74,7 +74,8 @@ def test_verify_json_is_open_badge_credential(client, db, status, revoked, suspe
     assert data["validFrom"] == certificate.issued_at.isoformat()
     assert data["validUntil"] == f"{certificate.valid_until.isoformat()}T23:59:59Z"
     assert data["issuer"]["name"] == certificate.association_name
-    assert (data["credentialStatus"]["revoked"], data["credentialStatus"]["suspended"]) == (revoked, suspended)
+    status_entry = data["credentialStatus"]
+    assert (status_entry["revoked"], status_entry["suspended"]) == (revoked, suspended)
     assert data["credentialStatus"]["status"] == status
 
 
