@@ -216,6 +216,16 @@ def verification_token() -> str:
 
 
 class CertificateQuerySet(TenantQuerySet):
+    # What a certificate prints: all a public page may read.
+    PRINTED_FIELDS = (
+        "number", "verification_token", "status", "status_reason", "holder_name", "holder_city",
+        "association_name", "standard_name", "standard_version", "level_name", "overall_score",
+        "dimension_scores", "issued_at", "valid_from", "valid_until",
+    )
+
+    def public(self):
+        return self.only(*self.PRINTED_FIELDS)
+
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -259,6 +269,8 @@ class Certificate(models.Model):
     pdf = models.FileField(upload_to="certificates/", blank=True, max_length=200)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     verification_count = models.PositiveIntegerField(default=0)
+    # Claimed with a conditional update so the business gets one email.
+    issued_email_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -277,6 +289,23 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CertificateSequence(models.Model):
+    """The last number given per association and year; locked while the
+    next one is taken, so numbers never repeat."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "year"], name="one_sequence_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association_id}/{self.year}: {self.last_value}"
 
 
 class ReminderSent(models.Model):

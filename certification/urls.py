@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401 - public pages (verify, directory) join here
+from django.urls import path
+
+from . import public_views
 
 app_name = "certification"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("verify/", public_views.verify, name="verify"),
+    path("verify/<str:token>.json", public_views.verify_json, name="verify_json"),
+    path("verify/<str:token>/", public_views.verify_detail, name="verify_detail"),
+    path("directory/", public_views.directory, name="directory"),
+    path("certificates/<int:pk>/download/", public_views.download, name="download"),
+    path("certificates/<int:pk>/renew/", public_views.renew, name="renew"),
+]

@@ -10,14 +10,12 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["config"])
 
 
-def _ensure_filesystem_broker_folders() -> None:
-    """kombu's filesystem transport needs its folders to exist."""
+@app.on_after_configure.connect
+def _make_filesystem_broker_dirs(sender, **kwargs):
+    # The serverless default (filesystem broker and result files) needs its
+    # folders to exist before the first task, even an eager one.
     from django.conf import settings
 
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        for key in ("data_folder_in", "processed_folder"):
-            os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
-        os.makedirs(settings.CELERY_DIR / "results", exist_ok=True)
-
-
-app.on_after_configure.connect(lambda sender, **kwargs: _ensure_filesystem_broker_folders(), weak=False)
+    if not settings.REDIS_URL:
+        for sub in ("queue", "processed", "results"):
+            (settings.CELERY_DIR / sub).mkdir(parents=True, exist_ok=True)

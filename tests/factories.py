@@ -1,6 +1,8 @@
 """factory_boy factories with no surprising defaults: each makes exactly the
 row named and what it cannot exist without."""
 
+import datetime
+
 import factory
 from django.utils import timezone
 
@@ -155,3 +157,45 @@ class AuditorFactory(factory.django.DjangoModelFactory):
     def associations(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.associations.set(extracted)
+
+
+# --- certificates ------------------------------------------------------------
+
+
+class ApprovedApplicationFactory(factory.django.DjangoModelFactory):
+    """An application already approved at a level (the review is another
+    feature's business), ready for issuance."""
+
+    class Meta:
+        model = "certification.Application"
+
+    business = factory.SubFactory(BusinessFactory)
+    association = factory.SubFactory(AssociationFactory)
+    standard = factory.SubFactory(
+        PublishedStandardFactory, association=factory.SelfAttribute("..association")
+    )
+    level = factory.SubFactory(LevelFactory, association=factory.SelfAttribute("..association"))
+    status = "approved"
+    decided_at = factory.LazyFunction(timezone.now)
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate row with its printed fields, without a PDF."""
+
+    class Meta:
+        model = "certification.Certificate"
+
+    application = factory.SubFactory(ApprovedApplicationFactory)
+    association = factory.SelfAttribute("application.association")
+    business = factory.SelfAttribute("application.business")
+    number = factory.Sequence(lambda n: f"TST-2026-{n:06d}")
+    holder_name = factory.SelfAttribute("business.name")
+    holder_city = factory.SelfAttribute("business.city")
+    association_name = factory.SelfAttribute("association.name")
+    standard_name = factory.SelfAttribute("application.standard.name")
+    standard_version = 1
+    level_name = factory.SelfAttribute("application.level.name")
+    overall_score = "80.00"
+    issued_at = factory.LazyFunction(timezone.now)
+    valid_from = factory.LazyFunction(lambda: timezone.localdate())
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=730))

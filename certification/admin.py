@@ -1,0 +1,72 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from associations.admin_scoping import ScopedAdmin
+
+from . import certificates as service
+from .models import Certificate
+from .services import CertificationError
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+def _with_reason(modeladmin, request, queryset, change, title):
+    """An action with an intermediate page asking for the reason; the
+    business is emailed with it."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        for certificate in queryset:
+            try:
+                change(certificate, actor=request.user, reason=form.cleaned_data["reason"])
+            except CertificationError as error:
+                modeladmin.message_user(request, f"{certificate}: {error}", messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{certificate}: {title}", messages.SUCCESS)
+        return None
+    return TemplateResponse(
+        request,
+        "admin/certification/certificate_reason.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST.get("action"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ScopedAdmin):
+    list_display = ["number", "holder_name", "level_name", "status", "valid_from", "valid_until",
+                    "verification_count"]
+    list_filter = ["status", "level_name"]
+    search_fields = ["number", "holder_name", "holder_city"]
+    actions = ["suspend", "reinstate", "revoke"]
+    readonly_fields = [f.name for f in Certificate._meta.fields if f.name != "id"]
+    list_select_related = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # issued by the platform after approval
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Suspend (with a reason)"), permissions=["change"])
+    def suspend(self, request, queryset):
+        return _with_reason(self, request, queryset, service.suspend_certificate, _("suspended"))
+
+    @admin.action(description=_("Reinstate (with a reason)"), permissions=["change"])
+    def reinstate(self, request, queryset):
+        return _with_reason(self, request, queryset, service.reinstate_certificate, _("reinstated"))
+
+    @admin.action(description=_("Revoke (with a reason)"), permissions=["change"])
+    def revoke(self, request, queryset):
+        return _with_reason(self, request, queryset, service.revoke_certificate, _("revoked"))

@@ -1,0 +1,343 @@
+"""Certificate writes: issuance, suspension, reinstatement, revocation,
+expiry, renewal reminders and renewals. (The application state machine is in
+services.py; this module is its continuation after approval.)"""
+
+import calendar
+import datetime
+import hashlib
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import PublicationStatus, Standard
+from associations.services import log_action
+
+from .models import (
+    Application,
+    ApplicationStatus,
+    Certificate,
+    CertificateSequence,
+    CertificateStatus,
+    Evidence,
+    ReminderSent,
+)
+from .services import CertificationError, create_application, is_deciding_staff
+
+logger = logging.getLogger(__name__)
+
+# Higher apps (audits) say what the scores were: application ->
+# {"overall": Decimal, "dimensions": {dimension: Decimal}} or None. The first
+# provider that answers wins; with none, the certificate prints no scores.
+SCORE_PROVIDERS: list[Callable] = []
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _scores(application: Application) -> dict:
+    for provider in SCORE_PROVIDERS:
+        scores = provider(application)
+        if scores:
+            return scores
+    return {"overall": Decimal("0"), "dimensions": {}}
+
+
+def _next_number(association, year: int) -> str:
+    """PSA-2026-000123. The sequence row is locked until the certificate's
+    transaction commits, so two issuances never take the same number."""
+    CertificateSequence.objects.get_or_create(association=association, year=year)
+    sequence = CertificateSequence.objects.select_for_update().get(association=association, year=year)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return f"{association.certificate_prefix}-{year}-{sequence.last_value:06d}"
+
+
+@transaction.atomic
+def create_certificate(application: Application) -> Certificate:
+    """The certificate row for an approved application, with everything it
+    prints frozen. Returns the existing one when there is one: the
+    application's row lock makes concurrent callers wait, and the database
+    (one certificate per application) has the last word."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("association", "business", "standard", "level")
+        .get(pk=application.pk)
+    )
+    existing = Certificate.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    if application.status != ApplicationStatus.APPROVED or application.level is None:
+        raise CertificationError(_("Only an approved application gets a certificate."))
+    association = application.association
+    issued_at = timezone.now()
+    valid_from = timezone.localdate(issued_at)
+    scores = _scores(application)
+    certificate = Certificate(
+        application=application,
+        association=association,
+        business=application.business,
+        number=_next_number(association, valid_from.year),
+        language=association.default_language,
+        holder_name=application.business.name,
+        holder_city=application.business.city,
+        association_name=association.name,
+        standard_name=application.standard.name,
+        standard_version=application.standard.version,
+        level_name=application.level.name,
+        overall_score=Decimal(scores["overall"]).quantize(Decimal("0.01")),
+        dimension_scores={
+            k: str(Decimal(v).quantize(Decimal("0.01"))) for k, v in scores["dimensions"].items()
+        },
+        issued_at=issued_at,
+        valid_from=valid_from,
+        valid_until=add_months(valid_from, association.validity_months),
+    )
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError:
+        # Another process won the race (the row lock stops this on
+        # PostgreSQL; the constraint is the backstop).
+        return Certificate.objects.get(application=application)
+    log_action(certificate, "certificate.created", actor=None,
+               data={"number": certificate.number, "application": application.pk})
+    return certificate
+
+
+def store_certificate_pdf(certificate: Certificate) -> Certificate:
+    """Render, sign, store (overwriting) and record the hash. Runs outside a
+    transaction: rendering takes time and holds no lock. Safe to repeat: the
+    frozen fields give the same document."""
+    from .pdf import render_certificate_pdf
+    from .signing import sign_pdf
+
+    certificate = Certificate.objects.select_related("association").get(pk=certificate.pk)
+    pdf = sign_pdf(
+        render_certificate_pdf(certificate),
+        association=certificate.association,
+        reason=f"{certificate.number}",
+    )
+    name = f"certificates/{certificate.association.slug}/{certificate.number}.pdf"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    stored = default_storage.save(name, ContentFile(pdf))
+    digest = hashlib.sha256(pdf).hexdigest()
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=stored, pdf_sha256=digest)
+    certificate.pdf.name, certificate.pdf_sha256 = stored, digest
+    return certificate
+
+
+def issue_certificate(application: Application) -> Certificate:
+    """Create (once), render, sign and store the certificate of an approved
+    application; the business is emailed once, after the PDF exists."""
+    certificate = create_certificate(application)
+    if not certificate.pdf_sha256 or not default_storage.exists(certificate.pdf.name):
+        certificate = store_certificate_pdf(certificate)
+    if certificate.issued_email_sent_at is None:
+        from .tasks import send_certificate_issued_email
+
+        send_certificate_issued_email.delay(certificate_id=certificate.pk)
+    return certificate
+
+
+def enqueue_issuance(application: Application) -> None:
+    """APPROVAL_HOOKS entry: issue once the approval has committed."""
+    from .tasks import issue_certificate_task
+
+    issue_certificate_task.delay_on_commit(application_id=application.pk)
+
+
+# --- lifecycle ------------------------------------------------------------------
+
+ALLOWED_FROM = {
+    "suspend": (CertificateStatus.ACTIVE,),
+    "reinstate": (CertificateStatus.SUSPENDED,),
+    "revoke": (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED),
+}
+TARGET = {
+    "suspend": CertificateStatus.SUSPENDED,
+    "reinstate": CertificateStatus.ACTIVE,
+    "revoke": CertificateStatus.REVOKED,
+}
+
+
+def _change_status(certificate: Certificate, action: str, *, actor, reason: str) -> Certificate:
+    reason = reason.strip()
+    if not reason:
+        raise CertificationError(_("Give a reason."))
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not (actor.is_superuser or is_deciding_staff(actor, locked)):
+        raise CertificationError(_("Only association staff with a deciding role can do this."))
+    if locked.status not in ALLOWED_FROM[action]:
+        raise CertificationError(
+            _("This certificate is %(status)s, so this cannot be done.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    before = locked.status
+    if action == "reinstate" and locked.valid_until < timezone.localdate():
+        locked.status = CertificateStatus.EXPIRED
+    else:
+        locked.status = TARGET[action]
+    locked.status_reason = "" if locked.status == CertificateStatus.ACTIVE else reason
+    locked.save(update_fields=["status", "status_reason"])
+    log_action(locked, f"certificate.{action}", actor=actor,
+               data={"from": before, "to": locked.status, "reason": reason})
+    from .tasks import send_certificate_status_email
+
+    send_certificate_status_email.delay_on_commit(certificate_id=locked.pk, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def suspend_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
+    return _change_status(certificate, "suspend", actor=actor, reason=reason)
+
+
+@transaction.atomic
+def reinstate_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
+    return _change_status(certificate, "reinstate", actor=actor, reason=reason)
+
+
+@transaction.atomic
+def revoke_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
+    return _change_status(certificate, "revoke", actor=actor, reason=reason)
+
+
+@transaction.atomic
+def expire_certificates(*, today: datetime.date | None = None) -> int:
+    """Mark active and suspended certificates past their date as expired."""
+    today = today or timezone.localdate()
+    due = list(
+        Certificate.objects.select_for_update()
+        .filter(status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED], valid_until__lt=today)
+    )
+    for certificate in due:
+        before = certificate.status
+        certificate.status = CertificateStatus.EXPIRED
+        certificate.save(update_fields=["status"])
+        log_action(certificate, "certificate.expired", actor=None, data={"from": before})
+    return len(due)
+
+
+# --- renewal reminders ----------------------------------------------------------
+
+
+def due_reminder_offset(certificate: Certificate, today: datetime.date) -> int | None:
+    """The reminder due today: the smallest offset already reached (a late
+    run sends the nearest reminder, not every missed one)."""
+    days_left = (certificate.valid_until - today).days
+    if days_left < 0:
+        return None
+    reached = [int(o) for o in certificate.association.reminder_offsets if days_left <= int(o)]
+    return min(reached) if reached else None
+
+
+def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]]:
+    """(certificate id, offset) for every active certificate whose current
+    reminder has not been sent yet and that is not being renewed."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=366)
+    certificates = (
+        Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today,
+                                   valid_until__lte=horizon)
+        .exclude(renewals__status__in=[s for s in ApplicationStatus.values
+                                       if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)])
+        .select_related("association")
+        .prefetch_related("reminders")
+    )
+    due = []
+    for certificate in certificates:
+        offset = due_reminder_offset(certificate, today)
+        if offset is None:
+            continue
+        sent = {r.offset_days: r for r in certificate.reminders.all()}
+        if offset not in sent or sent[offset].sent_at is None:
+            due.append((certificate.pk, offset))
+    return due
+
+
+STALE_CLAIM = datetime.timedelta(minutes=15)
+
+
+def claim_reminder(certificate: Certificate, *, offset_days: int) -> ReminderSent | None:
+    """Insert the unique row BEFORE sending: of two workers only one gets it.
+    A claim left unsent (a crash mid-send) may be taken over once stale."""
+    try:
+        with transaction.atomic():
+            return ReminderSent.objects.create(certificate=certificate, offset_days=offset_days)
+    except IntegrityError:
+        pass
+    now = timezone.now()
+    taken = ReminderSent.objects.filter(
+        certificate=certificate, offset_days=offset_days, sent_at=None, claimed_at__lt=now - STALE_CLAIM
+    ).update(claimed_at=now)
+    if taken != 1:
+        return None
+    return ReminderSent.objects.get(certificate=certificate, offset_days=offset_days)
+
+
+# --- renewal --------------------------------------------------------------------
+
+
+def _renewal_standard(standard: Standard) -> Standard:
+    """The latest published version of the same standard, else itself."""
+    latest = (
+        Standard.objects.filter(association_id=standard.association_id, name=standard.name,
+                                status=PublicationStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    return latest or standard
+
+
+@transaction.atomic
+def start_renewal(certificate: Certificate, *, actor) -> Application:
+    """A new application for the next cycle, linked to the certificate it
+    renews. Evidence whose effective period still covers today is carried
+    forward (same stored file), marked for the auditor to confirm."""
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("application__standard")
+        .get(pk=certificate.pk)
+    )
+    if certificate.status not in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED):
+        raise CertificationError(_("Only a valid or expired certificate can be renewed."))
+    standard = _renewal_standard(certificate.application.standard)
+    application = create_application(
+        certificate.business, standard=standard, actor=actor, renews=certificate
+    )
+    today = timezone.localdate()
+    criteria = {c.code: c for c in standard.criteria.all()}
+    carried = []
+    for evidence in (
+        Evidence.objects.filter(application=certificate.application)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=today))
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .select_related("criterion")
+    ):
+        criterion = criteria.get(evidence.criterion.code)
+        if criterion is None:
+            continue
+        carried.append(
+            Evidence(
+                application=application, criterion=criterion, file=evidence.file.name,
+                original_name=evidence.original_name, content_type=evidence.content_type,
+                size=evidence.size, sha256=evidence.sha256, description=evidence.description,
+                effective_from=evidence.effective_from, effective_to=evidence.effective_to,
+                carried_from=evidence, carried_confirmed=False, uploaded_by=evidence.uploaded_by,
+            )
+        )
+    Evidence.objects.bulk_create(carried)
+    log_action(application, "application.renewal_started", actor=actor,
+               data={"renews": certificate.number, "carried_evidence": len(carried)})
+    return application

@@ -1,0 +1,189 @@
+"""Signing keys per association and PAdES signatures with pyHanko.
+
+Each association has a self-signed X.509 certificate and its private key in
+SIGNING_KEY_DIR/<slug>/ (outside the repository and the database). A PDF
+signed here validates in a reader that trusts that certificate, and any
+change to the bytes breaks it."""
+
+import asyncio
+import concurrent.futures
+import datetime
+import io
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+KEY_FILE = "key.pem"
+CERT_FILE = "cert.pem"
+
+_signers: dict[tuple[str, float], object] = {}
+_lock = threading.Lock()
+
+
+class SigningKeyMissing(Exception):
+    pass
+
+
+def key_dir(slug: str) -> Path:
+    return Path(settings.SIGNING_KEY_DIR) / slug
+
+
+def create_signing_key(association, *, years: int = 10, replace: bool = False) -> Path:
+    """Write a new ECDSA P-256 key and a self-signed certificate naming the
+    association. Refuses to replace an existing key unless asked."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    directory = key_dir(association.slug)
+    if (directory / KEY_FILE).exists() and not replace:
+        raise FileExistsError(f"{directory / KEY_FILE} exists")
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, association.country[:2].upper() or "XX"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, association.name[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{association.name[:50]} certificates"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CODE_SIGNING]),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_path = directory / KEY_FILE
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    (directory / CERT_FILE).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return directory
+
+
+def _signer(association):
+    """The association's signer, loaded once per process (keyed by the
+    file's mtime, so a replaced key is picked up)."""
+    from pyhanko.sign import signers
+
+    directory = key_dir(association.slug)
+    key_path = directory / KEY_FILE
+    if not key_path.exists():
+        if not settings.SIGNING_KEY_AUTOCREATE:
+            raise SigningKeyMissing(
+                f"No signing key for {association.slug}: run manage.py create_signing_key {association.slug}"
+            )
+        with _lock:
+            if not key_path.exists():
+                create_signing_key(association)
+    cache_key = (str(key_path), key_path.stat().st_mtime)
+    signer = _signers.get(cache_key)
+    if signer is None:
+        signer = signers.SimpleSigner.load(str(key_path), str(directory / CERT_FILE))
+        _signers[cache_key] = signer
+    return signer
+
+
+def signing_certificate(association):
+    """The association's X.509 certificate (asn1crypto), the trust root for
+    verifying its PDFs."""
+    from pyhanko.keys import load_cert_from_pemder
+
+    path = key_dir(association.slug) / CERT_FILE
+    if not path.exists():
+        raise SigningKeyMissing(str(path))
+    return load_cert_from_pemder(str(path))
+
+
+def sign_pdf(pdf: bytes, *, association, reason: str = "") -> bytes:
+    """A PAdES baseline signature over the whole document."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason or None,
+        name=association.name,
+        certify=True,
+    )
+    signer = _signer(association)
+
+    def sign() -> bytes:
+        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+
+    return _outside_event_loop(sign)
+
+
+def _outside_event_loop(function):
+    """pyHanko's sync API calls asyncio.run(), which refuses to run inside a
+    thread that already has an event loop (an async caller, a browser test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool
+    signer: str = ""
+
+
+def check_signature(pdf: bytes, *, association) -> SignatureCheck:
+    """Valid only when the one signature is intact, made by this
+    association's key, and covers the entire file (nothing appended)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        root = signing_certificate(association)
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+        if len(signatures) != 1:
+            return SignatureCheck(False)
+        context = ValidationContext(trust_roots=[root], allow_fetching=False)
+        status = _outside_event_loop(lambda: validate_pdf_signature(signatures[0], context))
+    except Exception:  # any unreadable or foreign PDF is simply not genuine
+        return SignatureCheck(False)
+    ok = (
+        status.bottom_line
+        and status.intact
+        and status.valid
+        and status.trusted
+        and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    )
+    return SignatureCheck(bool(ok), status.signing_cert.subject.human_friendly if ok else "")

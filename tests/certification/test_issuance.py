@@ -1,0 +1,139 @@
+import hashlib
+import io
+import threading
+from decimal import Decimal
+
+import pypdf
+import pytest
+from django.core import mail
+from django.core.files.storage import default_storage
+from django.db import connection, connections
+
+from certification import certificates as service
+from certification import services
+from certification.models import ApplicationStatus, Certificate, CertificateSequence
+from certification.signing import check_signature
+from certification.tasks import issue_certificate_task, sweep
+from tests import factories as f
+
+
+@pytest.fixture
+def approved(world):
+    return f.ApprovedApplicationFactory(
+        association=world.a, business=world.business_a,
+        level=f.LevelFactory(association=world.a, name="Gold", min_score=80),
+    )
+
+
+def test_issue_certificate_task_twice_makes_one_certificate(approved, world):
+    first = issue_certificate_task.delay(application_id=approved.pk).get()
+    second = issue_certificate_task.delay(application_id=approved.pk).get()
+
+    assert first == second
+    assert Certificate.objects.count() == 1
+    certificate = Certificate.objects.get()
+    assert certificate.number == f"PSA-{certificate.valid_from.year}-000001"
+    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+
+
+def test_issue_certificate_freezes_printed_fields(approved, world):
+    service.SCORE_PROVIDERS.append(
+        lambda app: {"overall": Decimal("86.456"), "dimensions": {"reliability": Decimal("90")}}
+    )
+    try:
+        certificate = service.issue_certificate(approved)
+    finally:
+        service.SCORE_PROVIDERS.pop()
+
+    assert (certificate.holder_name, certificate.holder_city) == ("Alpha Traders", "Lahore")
+    assert certificate.association_name == "Pakistan Service Association"
+    assert certificate.level_name == "Gold"
+    assert certificate.standard_name == approved.standard.name
+    assert certificate.overall_score == Decimal("86.46")
+    assert certificate.dimension_scores == {"reliability": "90.00"}
+    assert certificate.valid_until.year - certificate.valid_from.year == 2
+
+
+def test_issue_certificate_stores_signed_pdf_with_its_hash(approved):
+    certificate = service.issue_certificate(approved)
+
+    data = default_storage.open(certificate.pdf.name).read()
+    assert hashlib.sha256(data).hexdigest() == certificate.pdf_sha256
+    assert check_signature(data, association=approved.association).valid is True
+    assert certificate.number in pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+
+def test_issue_certificate_numbers_follow_per_association(world):
+    apps = [f.ApprovedApplicationFactory(association=world.a) for _ in range(2)]
+    other = f.ApprovedApplicationFactory(association=world.b)
+
+    numbers = [service.create_certificate(app).number for app in [*apps, other]]
+
+    year = Certificate.objects.first().valid_from.year
+    assert numbers == [f"PSA-{year}-000001", f"PSA-{year}-000002", f"BSC-{year}-000001"]
+
+
+def test_issue_certificate_refuses_unapproved_application(world):
+    app = f.ApprovedApplicationFactory(association=world.a, status=ApplicationStatus.SCORED)
+
+    with pytest.raises(services.CertificationError):
+        service.issue_certificate(app)
+
+
+def test_approve_application_enqueues_issuance_after_commit(world, django_capture_on_commit_callbacks):
+    level = f.LevelFactory(association=world.a)
+    # (level preset: _transition saves the status before the level, and the
+    # database insists an approved application has one)
+    app = f.ApprovedApplicationFactory(
+        association=world.a, business=world.business_a, status=ApplicationStatus.SCORED, level=level
+    )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.approve_application(app, actor=world.staff_admin_a, level=level)
+        assert Certificate.objects.count() == 0
+
+    assert len(callbacks) == 1
+    assert Certificate.objects.get().application == app
+
+
+def test_sweep_reissues_missing_certificate_and_missing_pdf(world):
+    app = f.ApprovedApplicationFactory(association=world.a, decided_at=None)
+    without_pdf = f.CertificateFactory(
+        application=f.ApprovedApplicationFactory(association=world.a),
+        issued_at="2020-01-01T00:00:00Z",
+    )
+
+    sweep.delay().get()
+
+    assert Certificate.objects.filter(application=app).exists()
+    without_pdf.refresh_from_db()
+    assert len(without_pdf.pdf_sha256) == 64
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite",
+                    reason="SQLite serialises writers; the race needs PostgreSQL row locks")
+@pytest.mark.django_db(transaction=True)
+def test_issue_certificate_concurrently_makes_one_certificate():
+    approved = f.ApprovedApplicationFactory()
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(service.issue_certificate(approved).pk)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(results)) == 1
+    assert Certificate.objects.count() == 1
+    assert CertificateSequence.objects.get().last_value == 1

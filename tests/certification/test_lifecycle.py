@@ -1,0 +1,193 @@
+import datetime
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from certification import certificates as service
+from certification.models import Application, Certificate, Evidence, ReminderSent
+from certification.services import CertificationError
+from certification.tasks import daily_lifecycle, send_renewal_reminder
+from tests import factories as f
+
+
+@pytest.fixture
+def certificate(world):
+    app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+    return f.CertificateFactory(application=app)
+
+
+def test_revoke_certificate_records_reason_and_emails_business(certificate, world,
+                                                               django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        service.revoke_certificate(certificate, actor=world.staff_admin_a, reason="False evidence")
+
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.status_reason) == ("revoked", "False evidence")
+    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert "False evidence" in mail.outbox[0].body
+
+
+def test_suspend_then_reinstate_certificate(certificate, world):
+    service.suspend_certificate(certificate, actor=world.staff_admin_a, reason="Complaint under review")
+    service.reinstate_certificate(certificate, actor=world.staff_admin_a, reason="Complaint dismissed")
+
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.status_reason) == ("active", "")
+
+
+@pytest.mark.parametrize("role", ["staff_viewer_a", "staff_b", "business_user_a"])
+def test_revoke_certificate_refuses_other_roles(certificate, world, role):
+    with pytest.raises(CertificationError):
+        service.revoke_certificate(certificate, actor=getattr(world, role), reason="x")
+
+
+def test_revoke_certificate_requires_reason(certificate, world):
+    with pytest.raises(CertificationError):
+        service.revoke_certificate(certificate, actor=world.staff_admin_a, reason="  ")
+
+
+def test_admin_revoke_action_asks_reason_then_revokes(certificate, client_for):
+    client = client_for("staff_admin_a")
+    url = reverse("admin:certification_certificate_changelist")
+    data = {"action": "revoke", "_selected_action": [certificate.pk]}
+
+    form = client.post(url, data)
+    done = client.post(url, {**data, "apply": "1", "reason": "Membership ended"})
+
+    assert form.status_code == 200
+    assert "reason" in form.context["form"].fields
+    assert done.status_code == 302
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.status_reason) == ("revoked", "Membership ended")
+
+
+def test_admin_certificates_scoped_to_association(certificate, client_for):
+    response = client_for("staff_b").get(reverse("admin:certification_certificate_change",
+                                                 args=[certificate.pk]))
+
+    assert response.status_code == 404
+
+
+def test_daily_lifecycle_expires_past_certificates(certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        valid_from=datetime.date(2020, 1, 1), valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    daily_lifecycle.delay()
+
+    certificate.refresh_from_db()
+    assert certificate.status == "expired"
+
+
+def _expiring_in(certificate, days):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        valid_until=timezone.localdate() + datetime.timedelta(days=days)
+    )
+
+
+def test_reminder_task_twice_sends_each_reminder_once(certificate, world):
+    world.business_user_a.language = "ur"
+    world.business_user_a.save()
+    _expiring_in(certificate, 30)
+
+    daily_lifecycle.delay()
+    daily_lifecycle.delay()
+
+    assert list(ReminderSent.objects.values_list("offset_days", flat=True)) == [30]
+    assert ReminderSent.objects.get().sent_at is not None
+    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert reverse("certification:renew", args=[certificate.pk]) in mail.outbox[0].body
+
+
+def test_reminders_due_picks_nearest_offset_only(certificate):
+    _expiring_in(certificate, 100)
+    assert service.reminders_due() == []
+    _expiring_in(certificate, 85)
+    assert service.reminders_due() == [(certificate.pk, 90)]
+    _expiring_in(certificate, 5)
+    assert service.reminders_due() == [(certificate.pk, 7)]
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite",
+                    reason="SQLite serialises writers; the race needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_reminder_two_workers_at_once_send_one_email():
+    business_user = f.BusinessUserFactory()
+    certificate = f.CertificateFactory(
+        application=f.ApprovedApplicationFactory(business=business_user.business),
+        valid_until=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    barrier = threading.Barrier(3)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(send_renewal_reminder(certificate_id=certificate.pk, offset_days=7))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [False, False, True]
+    assert len(mail.outbox) == 1
+
+
+def test_start_renewal_carries_evidence_still_in_date(certificate, world):
+    today = timezone.localdate()
+    standard = certificate.application.standard
+    criterion = f.CriterionFactory(standard=standard, code="R1")
+    in_date = Evidence.objects.create(
+        application=certificate.application, criterion=criterion, file="evidence/1/abc",
+        original_name="policy.pdf", content_type="application/pdf", size=10, sha256="a" * 64,
+        effective_from=today - datetime.timedelta(days=100),
+        effective_to=today + datetime.timedelta(days=100),
+    )
+    Evidence.objects.create(
+        application=certificate.application, criterion=criterion, file="evidence/1/old",
+        original_name="old.pdf", content_type="application/pdf", size=10, sha256="b" * 64,
+        effective_from=today - datetime.timedelta(days=400), effective_to=today - datetime.timedelta(days=1),
+    )
+
+    renewal = service.start_renewal(certificate, actor=world.business_user_a)
+
+    assert renewal.renews == certificate
+    assert renewal.status == "draft"
+    carried = list(renewal.evidence.all())
+    assert [(e.carried_from, e.carried_confirmed, e.file.name) for e in carried] == [
+        (in_date, False, "evidence/1/abc")
+    ]
+
+
+def test_renew_view_starts_renewal_for_business(certificate, client_for):
+    response = client_for("business_user_a").post(reverse("certification:renew", args=[certificate.pk]))
+
+    assert response.status_code == 302
+    assert Application.objects.get(renews=certificate).status == "draft"
+
+
+def test_download_gives_pdf_attachment_to_business(world, client_for):
+    app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+    issued = service.issue_certificate(app)
+
+    response = client_for("business_user_a").get(reverse("certification:download", args=[issued.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{issued.number}.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_download_for_another_business_is_404(certificate, client_for):
+    response = client_for("business_user_b").get(reverse("certification:download", args=[certificate.pk]))
+
+    assert response.status_code == 404
