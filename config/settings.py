@@ -227,7 +227,7 @@ CACHES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["members.api_auth.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -268,3 +268,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Service metric CSV imports: files with more rows than this go to a Celery task.
+METRIC_IMPORT_SYNC_MAX_ROWS = int(os.environ.get("METRIC_IMPORT_SYNC_MAX_ROWS", "2000"))
+METRIC_IMPORT_MAX_BYTES = int(os.environ.get("METRIC_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
