@@ -155,3 +155,25 @@ class AuditorFactory(factory.django.DjangoModelFactory):
     def associations(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.associations.set(extracted)
+
+
+# Service metrics (members)
+
+
+class MetricReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.MetricReport"
+
+    business = factory.SubFactory(BusinessFactory)
+    association = factory.SubFactory(AssociationFactory)
+    period = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    source = "form"
+
+
+class MetricValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.MetricValue"
+
+    report = factory.SubFactory(MetricReportFactory)
+    kpi = factory.SubFactory(KpiFactory, association=factory.SelfAttribute("..report.association"))
+    value = 50
