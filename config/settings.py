@@ -193,6 +193,10 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
+    # The filesystem transport and result backend do not create their folders
+    # (an eager task in the tests touches the backend too).
+    for _folder in ("queue", "processed", "results"):
+        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -91,9 +91,15 @@ def clean_value(kpi: KpiDefinition, value, sample_size) -> tuple[Decimal, int | 
     if number < kpi.min_value or number > kpi.max_value:
         raise ValueProblem(
             _("%(kpi)s: %(value)s is outside the valid range %(min)s to %(max)s %(unit)s.")
-            % {"kpi": kpi.code, "value": number, "min": kpi.min_value, "max": kpi.max_value, "unit": kpi.unit}
+            % {"kpi": kpi.code, "value": _plain(number), "min": _plain(kpi.min_value),
+               "max": _plain(kpi.max_value), "unit": kpi.unit}
         )
     return number, _clean_sample(kpi, sample_size)
+
+
+def _plain(number) -> str:
+    """100.00 -> "100", 4.50 -> "4.5": how a person writes the number."""
+    return f"{Decimal(number).normalize():f}"
 
 
 def _clean_sample(kpi: KpiDefinition, sample_size) -> int | None:

@@ -26,7 +26,7 @@ def send_invitation_email(*, invitation_id: int) -> None:
     )
 
 
-@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+@shared_task(acks_late=True, ignore_result=True, time_limit=1800, soft_time_limit=1700)
 def process_metric_import(*, job_id: int) -> None:
     """Safe to run twice: only a queued job is claimed, and the import is
     one transaction."""
