@@ -46,8 +46,9 @@ def revoke_api_token(token: ApiToken, *, actor) -> ApiToken:
         raise MembersError(_("This token is already revoked."))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    log_action(token, "api_token.revoked", actor=actor,
-               data={"name": token.name, "business": token.business_id})
+    log_action(
+        token, "api_token.revoked", actor=actor, data={"name": token.name, "business": token.business_id}
+    )
     return token
 
 

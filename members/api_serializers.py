@@ -10,8 +10,16 @@ class KpiDefinitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = KpiDefinition
-        fields = ["association", "code", "name", "unit", "higher_is_better", "min_value", "max_value",
-                  "has_sample_size"]
+        fields = [
+            "association",
+            "code",
+            "name",
+            "unit",
+            "higher_is_better",
+            "min_value",
+            "max_value",
+            "has_sample_size",
+        ]
 
 
 class MetricValueSerializer(serializers.ModelSerializer):

@@ -86,13 +86,19 @@ class MetricReportListView(APIView):
         values = {v["kpi"]: (v["value"], v.get("sample_size")) for v in data.validated_data["values"]}
         try:
             report = record_metric_report(
-                token.business, association=association, period=data.validated_data["month"],
-                values=values, actor=request.user, source="api", replace=data.validated_data["replace"],
+                token.business,
+                association=association,
+                period=data.validated_data["month"],
+                values=values,
+                actor=request.user,
+                source="api",
+                replace=data.validated_data["replace"],
             )
         except MetricsError as error:
             code = status.HTTP_409_CONFLICT if error.existing else status.HTTP_400_BAD_REQUEST
-            return Response({"detail": error.message, "errors": error.errors, "existing": error.existing},
-                            status=code)
+            return Response(
+                {"detail": error.message, "errors": error.errors, "existing": error.existing}, status=code
+            )
         report = _reports_of(token).get(pk=report.pk)
         return Response(MetricReportSerializer(report).data, status=status.HTTP_201_CREATED)
 

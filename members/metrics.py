@@ -91,8 +91,13 @@ def clean_value(kpi: KpiDefinition, value, sample_size) -> tuple[Decimal, int | 
     if number < kpi.min_value or number > kpi.max_value:
         raise ValueProblem(
             _("%(kpi)s: %(value)s is outside the valid range %(min)s to %(max)s %(unit)s.")
-            % {"kpi": kpi.code, "value": _plain(number), "min": _plain(kpi.min_value),
-               "max": _plain(kpi.max_value), "unit": kpi.unit}
+            % {
+                "kpi": kpi.code,
+                "value": _plain(number),
+                "min": _plain(kpi.min_value),
+                "max": _plain(kpi.max_value),
+                "unit": kpi.unit,
+            }
         )
     return number, _clean_sample(kpi, sample_size)
 
@@ -138,7 +143,11 @@ def record_metric_report(
 ) -> MetricReport:
     """Record one month's values ({kpi_code: (value, sample_size)})."""
     result = record_metric_reports(
-        business, association=association, reports={period: values}, actor=actor, source=source,
+        business,
+        association=association,
+        reports={period: values},
+        actor=actor,
+        source=source,
         replace=replace,
     )
     return result.reports[0]
@@ -162,16 +171,18 @@ def record_metric_reports(
     # The lock serialises imports for one membership, so two uploads of the
     # same month cannot race past the "already reported" check.
     membership = (
-        Membership.objects.select_for_update()
-        .filter(business=business, association=association)
-        .first()
+        Membership.objects.select_for_update().filter(business=business, association=association).first()
     )
     if membership is None:
-        raise MetricsError(_("%(business)s is not a member of %(association)s.")
-                           % {"business": business, "association": association})
+        raise MetricsError(
+            _("%(business)s is not a member of %(association)s.")
+            % {"business": business, "association": association}
+        )
     if membership.status != MembershipStatus.ACTIVE:
-        raise MetricsError(_("The membership is %(status)s; metrics cannot be reported.")
-                           % {"status": membership.get_status_display().lower()})
+        raise MetricsError(
+            _("The membership is %(status)s; metrics cannot be reported.")
+            % {"status": membership.get_status_display().lower()}
+        )
     kpis = kpis if kpis is not None else kpis_by_code(association)
     cleaned, errors = _clean_reports(reports, kpis)
     if errors:
@@ -203,8 +214,9 @@ def record_metric_reports(
         )
     new = MetricReport.objects.bulk_create(
         [
-            MetricReport(business=business, association=association, period=p, source=source,
-                         submitted_by=submitted_by)
+            MetricReport(
+                business=business, association=association, period=p, source=source, submitted_by=submitted_by
+            )
             for p in periods
             if p not in existing
         ]
@@ -268,8 +280,14 @@ def _log_reports(reports: list[MetricReport], action: str, *, actor, source: str
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     ActionLog.objects.bulk_create(
         [
-            ActionLog(association_id=r.association_id, content_type=content_type, object_id=r.pk,
-                      action=action, actor_id=actor_id, data={"source": source})
+            ActionLog(
+                association_id=r.association_id,
+                content_type=content_type,
+                object_id=r.pk,
+                action=action,
+                actor_id=actor_id,
+                data={"source": source},
+            )
             for r in reports
         ],
         batch_size=2000,

@@ -39,7 +39,8 @@ class MetricReportForm(forms.Form):
         self.kpis = list(kpis)
         for kpi in self.kpis:
             self.fields[f"value_{kpi.code}"] = forms.CharField(
-                label=f"{kpi.name} ({kpi.unit})", required=False,
+                label=f"{kpi.name} ({kpi.unit})",
+                required=False,
                 help_text=_("Between %(min)s and %(max)s") % {"min": kpi.min_value, "max": kpi.max_value},
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
@@ -81,5 +82,6 @@ class MetricImportForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What the token is for, e.g. “Call centre system”."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “Call centre system”.")
+    )

@@ -75,8 +75,13 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
         if progress and parsed.rows % PROGRESS_EVERY == 0:
             progress(parsed.rows)
         if len(row) != width:
-            errors.append({"line": line, "reason": _("Expected %(expected)d columns, found %(found)d.")
-                           % {"expected": width, "found": len(row)}})
+            errors.append(
+                {
+                    "line": line,
+                    "reason": _("Expected %(expected)d columns, found %(found)d.")
+                    % {"expected": width, "found": len(row)},
+                }
+            )
             continue
         raw_month = row[i_month].strip()
         period = months.get(raw_month)
@@ -104,8 +109,13 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
         key = (period, code)
         first = seen.get(key)
         if first is not None:
-            errors.append({"line": line, "reason": _("%(month)s %(code)s is already given on line %(first)d.")
-                           % {"month": raw_month, "code": code, "first": first}})
+            errors.append(
+                {
+                    "line": line,
+                    "reason": _("%(month)s %(code)s is already given on line %(first)d.")
+                    % {"month": raw_month, "code": code, "first": first},
+                }
+            )
             continue
         seen[key] = line
         month_values = reports.get(period)
@@ -122,11 +132,13 @@ def _header_positions(header, parsed: ParsedCsv):
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     unknown = [n for n in names if n not in COLUMNS]
     if missing or unknown or len(set(names)) != len(names):
-        parsed.errors.append({
-            "line": 1,
-            "reason": _("The header must be %(expected)s (found: %(found)s).")
-            % {"expected": ",".join(COLUMNS), "found": ",".join(names)[:120] or _("nothing")},
-        })
+        parsed.errors.append(
+            {
+                "line": 1,
+                "reason": _("The header must be %(expected)s (found: %(found)s).")
+                % {"expected": ",".join(COLUMNS), "found": ",".join(names)[:120] or _("nothing")},
+            }
+        )
         return None
     sample = names.index("sample_size") if "sample_size" in names else None
     return names.index("month"), names.index("kpi_code"), names.index("value"), sample
@@ -152,11 +164,15 @@ def start_metric_import(
 ) -> MetricImportJob:
     """Store the upload and process it: now when small, in a task when large."""
     if upload.size > settings.METRIC_IMPORT_MAX_BYTES:
-        raise MetricsError(_("The file is larger than %(mb)d MB.")
-                           % {"mb": settings.METRIC_IMPORT_MAX_BYTES // (1024 * 1024)})
+        raise MetricsError(
+            _("The file is larger than %(mb)d MB.")
+            % {"mb": settings.METRIC_IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
     if not business.memberships.filter(association=association).exists():
-        raise MetricsError(_("%(business)s is not a member of %(association)s.")
-                           % {"business": business, "association": association})
+        raise MetricsError(
+            _("%(business)s is not a member of %(association)s.")
+            % {"business": business, "association": association}
+        )
     data = upload.read()
     upload.seek(0)
     original_name = (upload.name or "")[:200]
@@ -164,8 +180,12 @@ def start_metric_import(
     upload.name = f"{secrets.token_hex(16)}.csv"
     with transaction.atomic():
         job = MetricImportJob.objects.create(
-            business=business, association=association, file=upload, original_name=original_name,
-            created_by=actor, total_rows=count_rows(data),
+            business=business,
+            association=association,
+            file=upload,
+            original_name=original_name,
+            created_by=actor,
+            total_rows=count_rows(data),
         )
         log_action(job, "metrics.import_started", actor=actor, data={"rows": job.total_rows})
     return _dispatch(job)
@@ -226,19 +246,35 @@ def _run(job: MetricImportJob) -> None:
         return
     try:
         result = record_metric_reports(
-            job.business, association=job.association, reports=parsed.reports, actor=job.created_by,
-            source="csv", replace=job.replace, kpis=kpis,
+            job.business,
+            association=job.association,
+            reports=parsed.reports,
+            actor=job.created_by,
+            source="csv",
+            replace=job.replace,
+            kpis=kpis,
         )
     except MetricsError as error:
         if error.existing:
-            _finish(job, ImportStatus.NEEDS_CONFIRMATION, existing_months=error.existing,
-                    processed_rows=parsed.rows)
+            _finish(
+                job,
+                ImportStatus.NEEDS_CONFIRMATION,
+                existing_months=error.existing,
+                processed_rows=parsed.rows,
+            )
         else:
             reasons = error.errors or [error.message]
             _finish(job, ImportStatus.INVALID, errors=[{"line": 0, "reason": r} for r in reasons])
         return
-    _finish(job, ImportStatus.DONE, processed_rows=parsed.rows, imported_reports=len(result.reports),
-            imported_values=result.values, errors=[], existing_months=[])
+    _finish(
+        job,
+        ImportStatus.DONE,
+        processed_rows=parsed.rows,
+        imported_reports=len(result.reports),
+        imported_values=result.values,
+        errors=[],
+        existing_months=[],
+    )
 
 
 def _finish(job: MetricImportJob, status: str, **fields) -> None:

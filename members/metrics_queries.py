@@ -72,9 +72,7 @@ class KpiPanel:
 
 
 def kpi_panels(business: Business, association: Association) -> list[KpiPanel]:
-    panels = {
-        kpi.pk: KpiPanel(kpi=kpi) for kpi in KpiDefinition.objects.filter(association=association)
-    }
+    panels = {kpi.pk: KpiPanel(kpi=kpi) for kpi in KpiDefinition.objects.filter(association=association)}
     rows = (
         MetricValue.objects.filter(report__business=business, report__association=association)
         .order_by("report__period", "kpi_id")
@@ -117,8 +115,14 @@ def _add_peer_places(business: Business, association: Association, panels: list[
         q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
         better = sum(1 for v in values if (v > mine if panel.kpi.higher_is_better else v < mine))
         quarter = 1 + min(3, int(4 * better / len(values)))
-        panel.peers = PeerPlace(period=period, count=len(values), q1=_round(q1), median=_round(median),
-                                q3=_round(q3), quarter=quarter)
+        panel.peers = PeerPlace(
+            period=period,
+            count=len(values),
+            q1=_round(q1),
+            median=_round(median),
+            q3=_round(q3),
+            quarter=quarter,
+        )
 
 
 def _round(value) -> Decimal:

@@ -43,10 +43,18 @@ def metrics_dashboard(request, business_id: int):
     business = _business_role(request, business_id).business
     association, associations = _association(request, business)
     panels = kpi_panels(business, association)
-    return render(request, "members/metrics/dashboard.html", {
-        "business": business, "association": association, "associations": associations,
-        "panels": panels, "charts": [p.chart_data() for p in panels], "min_peers": MIN_PEERS,
-    })
+    return render(
+        request,
+        "members/metrics/dashboard.html",
+        {
+            "business": business,
+            "association": association,
+            "associations": associations,
+            "panels": panels,
+            "charts": [p.chart_data() for p in panels],
+            "min_peers": MIN_PEERS,
+        },
+    )
 
 
 @business_user_required
@@ -58,8 +66,11 @@ def metrics_reports(request, business_id: int):
         .order_by("-period", "association__name")
     )
     imports = MetricImportJob.objects.filter(business=business).select_related("association")[:10]
-    return render(request, "members/metrics/reports.html",
-                  {"business": business, "reports": reports, "imports": imports})
+    return render(
+        request,
+        "members/metrics/reports.html",
+        {"business": business, "reports": reports, "imports": imports},
+    )
 
 
 @business_user_required
@@ -69,8 +80,11 @@ def metrics_report_detail(request, business_id: int, report_id: int):
         MetricReport.objects.filter(business=business).select_related("association"), pk=report_id
     )
     values = report.values.select_related("kpi").order_by("kpi__order", "kpi__code")
-    return render(request, "members/metrics/report_detail.html",
-                  {"business": business, "report": report, "values": values})
+    return render(
+        request,
+        "members/metrics/report_detail.html",
+        {"business": business, "report": report, "values": values},
+    )
 
 
 @business_user_required
@@ -82,8 +96,12 @@ def metrics_report_form(request, business_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             report = record_metric_report(
-                business, association=association, period=form.cleaned_data["month"],
-                values=form.cleaned_data["values"], actor=request.user, source="form",
+                business,
+                association=association,
+                period=form.cleaned_data["month"],
+                values=form.cleaned_data["values"],
+                actor=request.user,
+                source="form",
                 replace=form.cleaned_data["replace"],
             )
         except MetricsError as error:
@@ -91,12 +109,20 @@ def metrics_report_form(request, business_id: int):
             for reason in error.errors:
                 form.add_error(None, reason)
         else:
-            messages.success(request, _("The metrics for %(month)s are saved.")
-                             % {"month": f"{report.period:%Y-%m}"})
+            messages.success(
+                request, _("The metrics for %(month)s are saved.") % {"month": f"{report.period:%Y-%m}"}
+            )
             return redirect("portal:metrics_report", business_id=business.pk, report_id=report.pk)
-    return render(request, "members/metrics/report_form.html", {
-        "business": business, "association": association, "associations": associations, "form": form,
-    })
+    return render(
+        request,
+        "members/metrics/report_form.html",
+        {
+            "business": business,
+            "association": association,
+            "associations": associations,
+            "form": form,
+        },
+    )
 
 
 def _initial(business, association, request) -> dict:
@@ -127,7 +153,9 @@ def metrics_import(request, business_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             job = start_metric_import(
-                business, association=form.cleaned_data["association"], upload=form.cleaned_data["file"],
+                business,
+                association=form.cleaned_data["association"],
+                upload=form.cleaned_data["file"],
                 actor=request.user,
             )
         except MetricsError as error:
@@ -163,11 +191,17 @@ def metrics_import_job(request, business_id: int, job_id: int):
 @business_user_required
 def metrics_import_status(request, business_id: int, job_id: int):
     job = _job(request, business_id, job_id)
-    return JsonResponse({
-        "status": job.status, "status_display": job.get_status_display(), "finished": job.is_finished,
-        "total_rows": job.total_rows, "processed_rows": job.processed_rows, "percent": job.percent,
-        "error_count": len(job.errors),
-    })
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "finished": job.is_finished,
+            "total_rows": job.total_rows,
+            "processed_rows": job.processed_rows,
+            "percent": job.percent,
+            "error_count": len(job.errors),
+        }
+    )
 
 
 @require_POST
@@ -204,8 +238,11 @@ def api_tokens(request, business_id: int):
         else:
             form = ApiTokenForm()
     tokens = ApiToken.objects.filter(business=business).select_related("created_by")
-    response = render(request, "members/metrics/api_tokens.html",
-                      {"business": business, "form": form, "tokens": tokens, "secret": secret})
+    response = render(
+        request,
+        "members/metrics/api_tokens.html",
+        {"business": business, "form": form, "tokens": tokens, "secret": secret},
+    )
     if secret:
         response["Cache-Control"] = "no-store"
     return response

@@ -18,27 +18,35 @@ def setup(db):
     f.MembershipFactory(association=association, business=business)
     user = f.BusinessUserFactory(business=business).user
     csat = f.KpiFactory(association=association, code="csat", has_sample_size=True)
-    hours = f.KpiFactory(association=association, code="response-hours", min_value=0, max_value=72,
-                         higher_is_better=False)
+    hours = f.KpiFactory(
+        association=association, code="response-hours", min_value=0, max_value=72, higher_is_better=False
+    )
     return association, business, user, csat, hours
 
 
 def _record(setup, values, **kwargs):
     association, business, user, *_ = setup
     kwargs.setdefault("period", JAN)
-    return record_metric_report(business, association=association, values=values, actor=user,
-                                source="form", **kwargs)
+    return record_metric_report(
+        business, association=association, values=values, actor=user, source="form", **kwargs
+    )
 
 
 def test_record_metric_report_stores_values_and_history(setup):
-    association, business, user, csat, hours = setup
+    association, business, user, *_ = setup
 
     report = _record(setup, {"csat": ("87.5", 120), "response-hours": (Decimal("4"), None)})
 
     assert (report.business, report.association, report.period, report.submitted_by) == (
-        business, association, JAN, user)
+        business,
+        association,
+        JAN,
+        user,
+    )
     assert sorted(report.values.values_list("kpi__code", "value", "sample_size")) == [
-        ("csat", Decimal("87.50"), 120), ("response-hours", Decimal("4.00"), None)]
+        ("csat", Decimal("87.50"), 120),
+        ("response-hours", Decimal("4.00"), None),
+    ]
     assert list(ActionLog.objects.for_object(report).values_list("action", flat=True)) == ["metrics.reported"]
 
 
@@ -66,9 +74,14 @@ def test_record_metric_report_lists_every_bad_value_with_its_reason(setup):
         ({"csat": ("80", "0")}, "2026-01: csat: the sample size must be at least 1."),
         ({"csat": ("80", "ten")}, "2026-01: csat: the sample size “ten” is not a whole number."),
         ({"response-hours": ("4", "10")}, "2026-01: response-hours: this KPI does not take a sample size."),
-        ({"response-hours": ("4.123", None)}, "2026-01: response-hours: use at most two decimal places (got 4.123)."),
-        ({"response-hours": ("-1", None)},
-         "2026-01: response-hours: -1 is outside the valid range 0 to 72 %."),
+        (
+            {"response-hours": ("4.123", None)},
+            "2026-01: response-hours: use at most two decimal places (got 4.123).",
+        ),
+        (
+            {"response-hours": ("-1", None)},
+            "2026-01: response-hours: -1 is outside the valid range 0 to 72 %.",
+        ),
         ({"response-hours": ("NaN", None)}, "2026-01: response-hours: the value must be a finite number."),
         ({"nps": ("4", None)}, "2026-01: unknown KPI code “nps”."),
     ],
@@ -99,7 +112,7 @@ def test_record_metric_report_refuses_a_business_outside_the_association(setup):
 
 
 def test_record_metric_report_refuses_a_suspended_membership(setup):
-    association, business, *_ = setup
+    business = setup[1]
     business.memberships.update(status=MembershipStatus.SUSPENDED)
 
     with pytest.raises(MetricsError, match="membership is suspended"):
@@ -124,18 +137,23 @@ def test_record_metric_report_replaces_the_whole_month_when_asked(setup):
     assert second.pk == first.pk
     assert list(second.values.values_list("kpi__code", "value")) == [("response-hours", Decimal("5.00"))]
     assert list(ActionLog.objects.for_object(second).values_list("action", flat=True)) == [
-        "metrics.reported", "metrics.replaced"]
+        "metrics.reported",
+        "metrics.replaced",
+    ]
 
 
 def test_record_metric_reports_writes_many_months_in_fixed_queries(setup, django_assert_max_num_queries):
     association, business, user, *_ = setup
-    reports = {datetime.date(2000 + i // 12, i % 12 + 1, 1): {"response-hours": (str(i % 70), None)}
-               for i in range(300)}
+    reports = {
+        datetime.date(2000 + i // 12, i % 12 + 1, 1): {"response-hours": (str(i % 70), None)}
+        for i in range(300)
+    }
 
     # Bulk writes are chunked (SQLite allows 999 parameters a query), never per row.
     with django_assert_max_num_queries(20):
-        result = record_metric_reports(business, association=association, reports=reports, actor=user,
-                                       source="csv")
+        result = record_metric_reports(
+            business, association=association, reports=reports, actor=user, source="csv"
+        )
 
     assert (result.created, result.replaced, result.values) == (300, 0, 300)
     assert ActionLog.objects.filter(action="metrics.reported").count() == 300

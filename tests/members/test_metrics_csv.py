@@ -28,8 +28,9 @@ def setup(db):
 def _import(setup, text: str | bytes, name: str = "metrics.csv"):
     association, business, user, _kpis = setup
     data = text.encode() if isinstance(text, str) else text
-    return start_metric_import(business, association=association, upload=SimpleUploadedFile(name, data),
-                               actor=user)
+    return start_metric_import(
+        business, association=association, upload=SimpleUploadedFile(name, data), actor=user
+    )
 
 
 def test_parse_metric_csv_reads_good_rows(setup):
@@ -38,13 +39,17 @@ def test_parse_metric_csv_reads_good_rows(setup):
     parsed = parse_metric_csv((HEADER + "2026-01,csat,87.5,120\n2026-01,fcr,70,\n").encode(), kpis)
 
     assert parsed.errors == []
-    assert parsed.reports == {datetime.date(2026, 1, 1): {"csat": (Decimal("87.5"), 120), "fcr": (Decimal(70), None)}}
+    assert parsed.reports == {
+        datetime.date(2026, 1, 1): {"csat": (Decimal("87.5"), 120), "fcr": (Decimal(70), None)}
+    }
 
 
 def test_parse_metric_csv_accepts_a_bom_and_crlf(setup):
     *_, kpis = setup
 
-    parsed = parse_metric_csv(("\ufeff" + HEADER + "2026-01,fcr,70,\r\n").replace("\n", "\r\n").encode(), kpis)
+    data = ("\ufeff" + HEADER + "2026-01,fcr,70,\n").replace("\n", "\r\n").encode()
+
+    parsed = parse_metric_csv(data, kpis)
 
     assert parsed.errors == []
     assert parsed.reports == {datetime.date(2026, 1, 1): {"fcr": (Decimal(70), None)}}
@@ -86,16 +91,16 @@ def test_parse_metric_csv_lists_every_bad_row_with_line_and_reason(setup):
     *_, kpis = setup
     body = (
         HEADER
-        + "2026-01,fcr,70,\n"          # line 2: good
-        + "January,fcr,70,\n"          # 3: bad month
-        + "2026-02,fcr,seventy,\n"     # 4: not a number
-        + "2026-02,csat,80,many\n"     # 5: sample not a number
-        + "2026-02,csat,180,10\n"      # 6: out of range
-        + "2026-02,nps,10,\n"          # 7: unknown kpi
-        + "2026-01,fcr,71,\n"          # 8: duplicate of line 2
-        + "2026-03,fcr\n"              # 9: too few columns
-        + "\n"                         # 10: blank, skipped
-        + "2999-01,fcr,1,\n"           # 11: future
+        + "2026-01,fcr,70,\n"  # line 2: good
+        + "January,fcr,70,\n"  # 3: bad month
+        + "2026-02,fcr,seventy,\n"  # 4: not a number
+        + "2026-02,csat,80,many\n"  # 5: sample not a number
+        + "2026-02,csat,180,10\n"  # 6: out of range
+        + "2026-02,nps,10,\n"  # 7: unknown kpi
+        + "2026-01,fcr,71,\n"  # 8: duplicate of line 2
+        + "2026-03,fcr\n"  # 9: too few columns
+        + "\n"  # 10: blank, skipped
+        + "2999-01,fcr,1,\n"  # 11: future
     )
 
     parsed = parse_metric_csv(body.encode(), kpis)
