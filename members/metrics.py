@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,15 +223,32 @@ def record_metric_reports(
     )
     by_period = {**existing, **{r.period: r for r in new}}
     rows = [
-        MetricValue(report_id=by_period[period].pk, kpi_id=kpi_id, value=value, sample_size=sample)
+        (by_period[period].pk, kpi_id, value, sample)
         for period in periods
         for kpi_id, value, sample in cleaned[period]
     ]
-    MetricValue.objects.bulk_create(rows, batch_size=5000)
+    _insert_values(rows)
     _log_reports(list(existing.values()), "metrics.replaced", actor=actor, source=source)
     _log_reports(new, "metrics.reported", actor=actor, source=source)
     return RecordResult(
         reports=[by_period[p] for p in periods], created=len(new), replaced=len(existing), values=len(rows)
+    )
+
+
+def _insert_values(rows: list[tuple]) -> None:
+    """(report_id, kpi_id, value, sample_size) rows. PostgreSQL gets COPY,
+    which is several times faster than a bulk INSERT for large imports."""
+    if connection.vendor == "postgresql" and len(rows) > 1000:
+        meta = MetricValue._meta
+        columns = ", ".join(meta.get_field(f).column for f in ("report", "kpi", "value", "sample_size"))
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    MetricValue.objects.bulk_create(
+        [MetricValue(report_id=r, kpi_id=k, value=v, sample_size=n) for r, k, v, n in rows], batch_size=5000
     )
 
 
