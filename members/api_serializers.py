@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from associations.models import KpiDefinition
@@ -58,5 +59,7 @@ class MetricReportInputSerializer(serializers.Serializer):
         codes = [v["kpi"] for v in values]
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         if duplicates:
-            raise serializers.ValidationError(f"KPI given more than once: {', '.join(duplicates)}")
+            raise serializers.ValidationError(
+                _("KPI given more than once: %(codes)s") % {"codes": ", ".join(duplicates)}
+            )
         return values

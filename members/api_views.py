@@ -3,6 +3,7 @@ reads its service metrics through the same service as the portal."""
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -82,7 +83,7 @@ class MetricReportListView(APIView):
             slug=data.validated_data["association"], memberships__business=token.business_id
         ).first()
         if association is None:
-            return Response({"detail": "The business is not a member of this association."}, status=400)
+            return Response({"detail": _("The business is not a member of this association.")}, status=400)
         values = {v["kpi"]: (v["value"], v.get("sample_size")) for v in data.validated_data["values"]}
         try:
             report = record_metric_report(

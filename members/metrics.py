@@ -93,16 +93,16 @@ def clean_value(kpi: KpiDefinition, value, sample_size) -> tuple[Decimal, int | 
             _("%(kpi)s: %(value)s is outside the valid range %(min)s to %(max)s %(unit)s.")
             % {
                 "kpi": kpi.code,
-                "value": _plain(number),
-                "min": _plain(kpi.min_value),
-                "max": _plain(kpi.max_value),
+                "value": plain_number(number),
+                "min": plain_number(kpi.min_value),
+                "max": plain_number(kpi.max_value),
                 "unit": kpi.unit,
             }
         )
     return number, _clean_sample(kpi, sample_size)
 
 
-def _plain(number) -> str:
+def plain_number(number) -> str:
     """100.00 -> "100", 4.50 -> "4.5": how a person writes the number."""
     return f"{Decimal(number).normalize():f}"
 
@@ -241,9 +241,12 @@ def _insert_values(rows: list[tuple]) -> None:
     if connection.vendor == "postgresql" and len(rows) > 1000:
         meta = MetricValue._meta
         columns = ", ".join(meta.get_field(f).column for f in ("report", "kpi", "value", "sample_size"))
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+            ) as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .metrics import ValueProblem, clean_value, month_start
+from .metrics import ValueProblem, clean_value, month_start, plain_number
 
 
 class MonthInput(forms.DateInput):
@@ -41,7 +41,8 @@ class MetricReportForm(forms.Form):
             self.fields[f"value_{kpi.code}"] = forms.CharField(
                 label=f"{kpi.name} ({kpi.unit})",
                 required=False,
-                help_text=_("Between %(min)s and %(max)s") % {"min": kpi.min_value, "max": kpi.max_value},
+                help_text=_("Between %(min)s and %(max)s")
+                % {"min": plain_number(kpi.min_value), "max": plain_number(kpi.max_value)},
                 widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
             if kpi.has_sample_size:
