@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from .models import Business, ImportStatus, MetricImportJob
 COLUMNS = ("month", "kpi_code", "value", "sample_size")
 REQUIRED_COLUMNS = ("month", "kpi_code", "value")
 PROGRESS_EVERY = 10_000
+STALE_AFTER = datetime.timedelta(minutes=35)  # longer than the task's time limit
 
 
 @dataclass
@@ -218,8 +220,12 @@ def _dispatch(job: MetricImportJob) -> MetricImportJob:
 def process_import_job(job_id: int) -> MetricImportJob | None:
     """Claim a queued job and run it. Safe to call twice: only one claim wins,
     and the import itself is all or nothing."""
-    claimed = MetricImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING
+    now = timezone.now()
+    # A run older than the task's time limit died with its worker; the
+    # broker redelivers the task (acks_late) and this claims it again.
+    abandoned = Q(status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    claimed = MetricImportJob.objects.filter(Q(status=ImportStatus.QUEUED) | abandoned, pk=job_id).update(
+        status=ImportStatus.RUNNING, started_at=now
     )
     if not claimed:
         return None
