@@ -206,6 +206,10 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
+    # The filesystem transport and result backend do not create their folders
+    # (an eager task in the tests touches the backend too).
+    for _folder in ("queue", "processed", "results"):
+        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -240,7 +244,7 @@ CACHES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["members.api_auth.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -283,3 +287,7 @@ LOGGING = {
     # WeasyPrint logs every rendering step at INFO; keep its warnings (e.g. .notdef glyphs).
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Service metric CSV imports: files with more rows than this go to a Celery task.
+METRIC_IMPORT_SYNC_MAX_ROWS = int(os.environ.get("METRIC_IMPORT_SYNC_MAX_ROWS", "2000"))
+METRIC_IMPORT_MAX_BYTES = int(os.environ.get("METRIC_IMPORT_MAX_BYTES", 10 * 1024 * 1024))

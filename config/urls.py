@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
     path("portal/", include("members.urls")),
+    path("api/v1/", include("members.api_urls")),
     path("audit/", include("audits.urls")),
     path("", include("certification.urls")),
     path("admin/", admin.site.urls),

@@ -290,3 +290,105 @@ class MetricValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.code}={self.value}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Checking and importing")
+    INVALID = "invalid", _("Rejected: the file has errors")
+    NEEDS_CONFIRMATION = "confirm", _("Waiting for your confirmation")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class MetricImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(business__users__user=user)
+
+
+class MetricImportJob(models.Model):
+    """One uploaded CSV of metric values, checked as a whole and then
+    imported (inline when small, by a Celery task when large)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="metric_imports")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="metric-imports/%Y/%m/")
+    original_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    replace = models.BooleanField(default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    existing_months = models.JSONField(default=list, blank=True)
+    imported_reports = models.PositiveIntegerField(default=0)
+    imported_values = models.PositiveIntegerField(default=0)
+
+    objects = MetricImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("metric import")
+        verbose_name_plural = _("metric imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="metric_import_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.file.name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportStatus.INVALID, ImportStatus.DONE, ImportStatus.FAILED,
+                               ImportStatus.NEEDS_CONFIRMATION}
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(business__users__user=user)
+
+    def active(self):
+        return self.filter(revoked_at=None)
+
+
+class ApiToken(models.Model):
+    """A business's key to the REST API. Only the SHA-256 of the token is
+    stored; the token itself is shown once, when it is made."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

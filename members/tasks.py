@@ -24,3 +24,13 @@ def send_invitation_email(*, invitation_id: int) -> None:
         language=invitation.association.default_language,
         context={"invitation": invitation, "link": invitation_link(invitation)},
     )
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=1800, soft_time_limit=1700)
+def process_metric_import(*, job_id: int) -> None:
+    """Safe to run twice: only a queued job is claimed, and the import is
+    one transaction."""
+    from .metrics_import import process_import_job
+
+    if process_import_job(job_id) is None:
+        logger.info("metric import %s gone or already claimed; nothing to do", job_id)

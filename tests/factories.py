@@ -199,3 +199,23 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     issued_at = factory.LazyFunction(timezone.now)
     valid_from = factory.LazyFunction(lambda: timezone.localdate())
     valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=730))
+# Service metrics (members)
+
+
+class MetricReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.MetricReport"
+
+    business = factory.SubFactory(BusinessFactory)
+    association = factory.SubFactory(AssociationFactory)
+    period = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    source = "form"
+
+
+class MetricValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.MetricValue"
+
+    report = factory.SubFactory(MetricReportFactory)
+    kpi = factory.SubFactory(KpiFactory, association=factory.SelfAttribute("..report.association"))
+    value = 50

@@ -1,0 +1,65 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from associations.models import KpiDefinition
+
+from .models import MetricReport, MetricValue
+
+
+class KpiDefinitionSerializer(serializers.ModelSerializer):
+    association = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = KpiDefinition
+        fields = [
+            "association",
+            "code",
+            "name",
+            "unit",
+            "higher_is_better",
+            "min_value",
+            "max_value",
+            "has_sample_size",
+        ]
+
+
+class MetricValueSerializer(serializers.ModelSerializer):
+    kpi = serializers.CharField(source="kpi.code")
+
+    class Meta:
+        model = MetricValue
+        fields = ["kpi", "value", "sample_size"]
+
+
+class MetricReportSerializer(serializers.ModelSerializer):
+    association = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    month = serializers.DateField(source="period", format="%Y-%m")
+    values = MetricValueSerializer(many=True)
+
+    class Meta:
+        model = MetricReport
+        fields = ["id", "association", "month", "source", "created_at", "updated_at", "values"]
+
+
+class MetricValueInputSerializer(serializers.Serializer):
+    kpi = serializers.CharField(max_length=40, help_text="The KPI code, see /api/v1/kpis/.")
+    value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    sample_size = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class MetricReportInputSerializer(serializers.Serializer):
+    association = serializers.SlugField(help_text="The association's slug.")
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="The month reported, YYYY-MM.")
+    values = MetricValueInputSerializer(many=True, allow_empty=False)
+    replace = serializers.BooleanField(
+        default=False, help_text="Replace the month's values if the month is already reported."
+    )
+
+    def validate_values(self, values):
+        codes = [v["kpi"] for v in values]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates:
+            raise serializers.ValidationError(
+                _("KPI given more than once: %(codes)s") % {"codes": ", ".join(duplicates)}
+            )
+        return values

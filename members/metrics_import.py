@@ -1,0 +1,290 @@
+"""CSV import of service metrics: the whole file is checked before anything
+is written, then every month goes through `record_metric_reports` at once.
+Small files are processed in the request, large ones by a Celery task."""
+
+import csv
+import datetime
+import io
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import Association, KpiDefinition
+from associations.services import log_action
+
+from .metrics import MetricsError, ValueProblem, clean_value, kpis_by_code, month_start, record_metric_reports
+from .models import Business, ImportStatus, MetricImportJob
+
+COLUMNS = ("month", "kpi_code", "value", "sample_size")
+REQUIRED_COLUMNS = ("month", "kpi_code", "value")
+PROGRESS_EVERY = 10_000
+STALE_AFTER = datetime.timedelta(minutes=35)  # longer than the task's time limit
+
+
+@dataclass
+class ParsedCsv:
+    reports: dict = field(default_factory=dict)  # {date: {kpi_code: (Decimal, int | None)}}
+    errors: list = field(default_factory=list)  # [{"line": n, "reason": "..."}]
+    rows: int = 0
+
+
+def template_csv(kpis: list[KpiDefinition], month: datetime.date) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for kpi in kpis:
+        writer.writerow([f"{month:%Y-%m}", kpi.code, "", "" if kpi.has_sample_size else "-"])
+    # A dash marks "no sample size" for the person filling it in; the parser
+    # accepts it as empty.
+    return out.getvalue()
+
+
+def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=None) -> ParsedCsv:
+    """Every value of the file, or every bad line with its number and reason."""
+    parsed = ParsedCsv()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        parsed.errors.append({"line": 1, "reason": _("The file is not UTF-8 text. Save it as CSV UTF-8.")})
+        return parsed
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    positions = _header_positions(header, parsed)
+    if positions is None:
+        return parsed
+    i_month, i_code, i_value, i_sample = positions
+    width = len(header)
+    # Decimal commas come with semicolon files (spreadsheets in many locales).
+    decimal_comma = delimiter == ";"
+    latest = timezone.localdate().replace(day=1)
+    months: dict[str, object] = {}
+    seen: dict[tuple, int] = {}
+    reports = parsed.reports
+    errors = parsed.errors
+    for row in reader:
+        line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        parsed.rows += 1
+        if progress and parsed.rows % PROGRESS_EVERY == 0:
+            progress(parsed.rows)
+        if len(row) != width:
+            errors.append(
+                {
+                    "line": line,
+                    "reason": _("Expected %(expected)d columns, found %(found)d.")
+                    % {"expected": width, "found": len(row)},
+                }
+            )
+            continue
+        raw_month = row[i_month].strip()
+        period = months.get(raw_month)
+        if period is None:
+            period = months[raw_month] = _parse_month(raw_month, latest)
+        if isinstance(period, str):
+            errors.append({"line": line, "reason": period})
+            continue
+        code = row[i_code].strip()
+        kpi = kpis.get(code)
+        if kpi is None:
+            errors.append({"line": line, "reason": _("Unknown KPI code “%(code)s”.") % {"code": code[:40]}})
+            continue
+        value = row[i_value].strip()
+        if decimal_comma:
+            value = value.replace(",", ".")
+        sample = row[i_sample].strip() if i_sample is not None else ""
+        if sample == "-":
+            sample = ""
+        try:
+            cleaned = clean_value(kpi, value, sample)
+        except ValueProblem as problem:
+            errors.append({"line": line, "reason": str(problem)})
+            continue
+        key = (period, code)
+        first = seen.get(key)
+        if first is not None:
+            errors.append(
+                {
+                    "line": line,
+                    "reason": _("%(month)s %(code)s is already given on line %(first)d.")
+                    % {"month": raw_month, "code": code, "first": first},
+                }
+            )
+            continue
+        seen[key] = line
+        month_values = reports.get(period)
+        if month_values is None:
+            month_values = reports[period] = {}
+        month_values[code] = cleaned
+    if parsed.rows == 0 and not errors:
+        errors.append({"line": 2, "reason": _("The file has a header but no values.")})
+    return parsed
+
+
+def _header_positions(header, parsed: ParsedCsv):
+    names = [(name or "").strip().lower() for name in header or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    unknown = [n for n in names if n not in COLUMNS]
+    if missing or unknown or len(set(names)) != len(names):
+        parsed.errors.append(
+            {
+                "line": 1,
+                "reason": _("The header must be %(expected)s (found: %(found)s).")
+                % {"expected": ",".join(COLUMNS), "found": ",".join(names)[:120] or _("nothing")},
+            }
+        )
+        return None
+    sample = names.index("sample_size") if "sample_size" in names else None
+    return names.index("month"), names.index("kpi_code"), names.index("value"), sample
+
+
+def _parse_month(text: str, latest: datetime.date):
+    """A date, or the reason (a str) the month is refused."""
+    try:
+        period = month_start(text)
+    except ValueProblem as problem:
+        return str(problem)
+    if period > latest:
+        return _("%(month)s: a month in the future cannot be reported.") % {"month": text}
+    return period
+
+
+def count_rows(data: bytes) -> int:
+    return max(data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1, 0)
+
+
+def start_metric_import(
+    business: Business, *, association: Association, upload: UploadedFile, actor
+) -> MetricImportJob:
+    """Store the upload and process it: now when small, in a task when large."""
+    if upload.size > settings.METRIC_IMPORT_MAX_BYTES:
+        raise MetricsError(
+            _("The file is larger than %(mb)d MB.")
+            % {"mb": settings.METRIC_IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    if not business.memberships.filter(association=association).exists():
+        raise MetricsError(
+            _("%(business)s is not a member of %(association)s.")
+            % {"business": business, "association": association}
+        )
+    data = upload.read()
+    upload.seek(0)
+    original_name = (upload.name or "")[:200]
+    # The stored name is ours; the person's file name is kept only as data.
+    upload.name = f"{secrets.token_hex(16)}.csv"
+    with transaction.atomic():
+        job = MetricImportJob.objects.create(
+            business=business,
+            association=association,
+            file=upload,
+            original_name=original_name,
+            created_by=actor,
+            total_rows=count_rows(data),
+        )
+        log_action(job, "metrics.import_started", actor=actor, data={"rows": job.total_rows})
+    return _dispatch(job)
+
+
+def confirm_metric_import(job: MetricImportJob, *, actor) -> MetricImportJob:
+    """Re-run an import that found months already reported, replacing them."""
+    with transaction.atomic():
+        claimed = MetricImportJob.objects.filter(pk=job.pk, status=ImportStatus.NEEDS_CONFIRMATION).update(
+            status=ImportStatus.QUEUED, replace=True, processed_rows=0, finished_at=None
+        )
+        if not claimed:
+            raise MetricsError(_("This import is not waiting for a confirmation."))
+        job.refresh_from_db()
+        log_action(job, "metrics.import_confirmed", actor=actor, data={"months": job.existing_months})
+    return _dispatch(job)
+
+
+def _dispatch(job: MetricImportJob) -> MetricImportJob:
+    if job.total_rows > settings.METRIC_IMPORT_SYNC_MAX_ROWS:
+        from .tasks import process_metric_import
+
+        process_metric_import.delay_on_commit(job_id=job.pk)
+        return job
+    process_import_job(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def process_import_job(job_id: int) -> MetricImportJob | None:
+    """Claim a queued job and run it. Safe to call twice: only one claim wins,
+    and the import itself is all or nothing."""
+    now = timezone.now()
+    # A run older than the task's time limit died with its worker; the
+    # broker redelivers the task (acks_late) and this claims it again.
+    abandoned = Q(status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    claimed = MetricImportJob.objects.filter(Q(status=ImportStatus.QUEUED) | abandoned, pk=job_id).update(
+        status=ImportStatus.RUNNING, started_at=now
+    )
+    if not claimed:
+        return None
+    job = MetricImportJob.objects.select_related("business", "association", "created_by").get(pk=job_id)
+    try:
+        _run(job)
+    except Exception:
+        _finish(job, ImportStatus.FAILED, errors=[{"line": 0, "reason": _("The import failed. Try again.")}])
+        raise
+    return job
+
+
+def _run(job: MetricImportJob) -> None:
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    kpis = kpis_by_code(job.association)
+
+    def progress(rows: int) -> None:
+        MetricImportJob.objects.filter(pk=job.pk).update(processed_rows=rows)
+
+    parsed = parse_metric_csv(data, kpis, progress=progress)
+    if parsed.errors:
+        _finish(job, ImportStatus.INVALID, errors=parsed.errors, processed_rows=parsed.rows)
+        return
+    try:
+        result = record_metric_reports(
+            job.business,
+            association=job.association,
+            reports=parsed.reports,
+            actor=job.created_by,
+            source="csv",
+            replace=job.replace,
+            kpis=kpis,
+        )
+    except MetricsError as error:
+        if error.existing:
+            _finish(
+                job,
+                ImportStatus.NEEDS_CONFIRMATION,
+                existing_months=error.existing,
+                processed_rows=parsed.rows,
+            )
+        else:
+            reasons = error.errors or [error.message]
+            _finish(job, ImportStatus.INVALID, errors=[{"line": 0, "reason": r} for r in reasons])
+        return
+    _finish(
+        job,
+        ImportStatus.DONE,
+        processed_rows=parsed.rows,
+        imported_reports=len(result.reports),
+        imported_values=result.values,
+        errors=[],
+        existing_months=[],
+    )
+
+
+def _finish(job: MetricImportJob, status: str, **fields) -> None:
+    fields.update(status=status, finished_at=timezone.now())
+    MetricImportJob.objects.filter(pk=job.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(job, name, value)

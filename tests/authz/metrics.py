@@ -1,0 +1,82 @@
+"""Service metrics and API tokens: portal pages carry the business in the
+URL, so every role but that business's own users gets 404; the token API
+answers 401 to any session (it accepts business tokens only)."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests import factories as f
+
+from . import LOGIN, Row, statuses
+
+OWNER_ONLY = statuses(404, anonymous=LOGIN, business_user_a=200)
+OWNER_POST = statuses(404, anonymous=LOGIN, business_user_a=302)
+TOKEN_ONLY = statuses(401)
+PUBLIC = statuses(200)
+
+
+def _report(w):
+    kpi = f.KpiFactory(association=w.a, code="csat")
+    report = f.MetricReportFactory(business=w.business_a, association=w.a, period=datetime.date(2026, 1, 1))
+    f.MetricValueFactory(report=report, kpi=kpi, value=80)
+    return report
+
+
+def _job(w):
+    from members.metrics_import import start_metric_import
+
+    _report(w)
+    upload = SimpleUploadedFile("m.csv", b"month,kpi_code,value,sample_size\n2026-01,csat,81,\n")
+    return start_metric_import(w.business_a, association=w.a, upload=upload, actor=w.business_user_a)
+
+
+def _token(w):
+    from members.api_auth import create_api_token
+
+    return create_api_token(w.business_a, name="CRM", actor=w.business_user_a)[0]
+
+
+def _portal(name, *extra):
+    return lambda w, obj=None: reverse(f"portal:{name}", args=[w.business_a.pk, *[x(obj) for x in extra]])
+
+
+ROWS = [
+    Row("portal:metrics", _portal("metrics"), OWNER_ONLY),
+    Row("portal:metrics_reports", _portal("metrics_reports"), OWNER_ONLY),
+    Row("portal:metrics_report", _portal("metrics_report", lambda r: r.pk), OWNER_ONLY, setup=_report),
+    Row("portal:metrics_report_form", _portal("metrics_report_form"), OWNER_ONLY),
+    Row("portal:metrics_import", _portal("metrics_import"), OWNER_ONLY),
+    Row("portal:metrics_import_template", _portal("metrics_import_template"), OWNER_ONLY),
+    Row("portal:metrics_import_job", _portal("metrics_import_job", lambda j: j.pk), OWNER_ONLY, setup=_job),
+    Row(
+        "portal:metrics_import_status",
+        _portal("metrics_import_status", lambda j: j.pk),
+        OWNER_ONLY,
+        setup=_job,
+    ),
+    Row(
+        "portal:metrics_import_confirm",
+        _portal("metrics_import_confirm", lambda j: j.pk),
+        OWNER_POST,
+        method="post",
+        data={"confirm": "1"},
+        setup=_job,
+    ),
+    Row("portal:api_tokens", _portal("api_tokens"), OWNER_ONLY),
+    Row(
+        "portal:api_token_revoke",
+        _portal("api_token_revoke", lambda t: t.pk),
+        OWNER_POST,
+        method="post",
+        setup=_token,
+    ),
+    Row("api:kpis", lambda w: reverse("api:kpis"), TOKEN_ONLY),
+    Row("api:metric_reports", lambda w: reverse("api:metric_reports"), TOKEN_ONLY),
+    Row(
+        "api:metric_report", lambda w, r: reverse("api:metric_report", args=[r.pk]), TOKEN_ONLY, setup=_report
+    ),
+    Row("api:schema", lambda w: reverse("api:schema"), PUBLIC),
+    Row("api:docs", lambda w: reverse("api:docs"), PUBLIC),
+]

@@ -1,0 +1,159 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from associations.models import ActionLog
+from members.metrics import MetricsError, record_metric_report, record_metric_reports
+from members.models import MembershipStatus, MetricReport, MetricValue
+from tests import factories as f
+
+JAN = datetime.date(2026, 1, 1)
+
+
+@pytest.fixture
+def setup(db):
+    association = f.AssociationFactory()
+    business = f.BusinessFactory()
+    f.MembershipFactory(association=association, business=business)
+    user = f.BusinessUserFactory(business=business).user
+    csat = f.KpiFactory(association=association, code="csat", has_sample_size=True)
+    hours = f.KpiFactory(
+        association=association, code="response-hours", min_value=0, max_value=72, higher_is_better=False
+    )
+    return association, business, user, csat, hours
+
+
+def _record(setup, values, **kwargs):
+    association, business, user, *_ = setup
+    kwargs.setdefault("period", JAN)
+    return record_metric_report(
+        business, association=association, values=values, actor=user, source="form", **kwargs
+    )
+
+
+def test_record_metric_report_stores_values_and_history(setup):
+    association, business, user, *_ = setup
+
+    report = _record(setup, {"csat": ("87.5", 120), "response-hours": (Decimal("4"), None)})
+
+    assert (report.business, report.association, report.period, report.submitted_by) == (
+        business,
+        association,
+        JAN,
+        user,
+    )
+    assert sorted(report.values.values_list("kpi__code", "value", "sample_size")) == [
+        ("csat", Decimal("87.50"), 120),
+        ("response-hours", Decimal("4.00"), None),
+    ]
+    assert list(ActionLog.objects.for_object(report).values_list("action", flat=True)) == ["metrics.reported"]
+
+
+def test_record_metric_report_accepts_any_day_of_the_month(setup):
+    report = _record(setup, {"response-hours": ("4", None)}, period="2026-01-17")
+
+    assert report.period == JAN
+
+
+def test_record_metric_report_lists_every_bad_value_with_its_reason(setup):
+    with pytest.raises(MetricsError) as caught:
+        _record(setup, {"csat": ("101", 10), "response-hours": ("abc", None)})
+
+    assert caught.value.errors == [
+        "2026-01: csat: 101 is outside the valid range 0 to 100 %.",
+        "2026-01: response-hours: “abc” is not a number.",
+    ]
+    assert MetricReport.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ({"csat": ("80", None)}, "2026-01: csat: a sample size is required."),
+        ({"csat": ("80", "0")}, "2026-01: csat: the sample size must be at least 1."),
+        ({"csat": ("80", "ten")}, "2026-01: csat: the sample size “ten” is not a whole number."),
+        ({"response-hours": ("4", "10")}, "2026-01: response-hours: this KPI does not take a sample size."),
+        (
+            {"response-hours": ("4.123", None)},
+            "2026-01: response-hours: use at most two decimal places (got 4.123).",
+        ),
+        (
+            {"response-hours": ("-1", None)},
+            "2026-01: response-hours: -1 is outside the valid range 0 to 72 %.",
+        ),
+        ({"response-hours": ("NaN", None)}, "2026-01: response-hours: the value must be a finite number."),
+        ({"nps": ("4", None)}, "2026-01: unknown KPI code “nps”."),
+    ],
+)
+def test_record_metric_report_refuses_a_bad_value(setup, values, reason):
+    with pytest.raises(MetricsError) as caught:
+        _record(setup, values)
+
+    assert caught.value.errors == [reason]
+    assert MetricValue.objects.count() == 0
+
+
+def test_record_metric_report_refuses_a_future_month(setup):
+    future = (datetime.date.today().replace(day=1) + datetime.timedelta(days=40)).replace(day=1)
+
+    with pytest.raises(MetricsError) as caught:
+        _record(setup, {"response-hours": ("4", None)}, period=future)
+
+    assert caught.value.errors == [f"{future:%Y-%m}: a month in the future cannot be reported."]
+
+
+def test_record_metric_report_refuses_a_business_outside_the_association(setup):
+    _association, business, user, *_ = setup
+    other = f.AssociationFactory()
+
+    with pytest.raises(MetricsError, match="is not a member of"):
+        record_metric_report(business, association=other, period=JAN, values={}, actor=user, source="form")
+
+
+def test_record_metric_report_refuses_a_suspended_membership(setup):
+    business = setup[1]
+    business.memberships.update(status=MembershipStatus.SUSPENDED)
+
+    with pytest.raises(MetricsError, match="membership is suspended"):
+        _record(setup, {"response-hours": ("4", None)})
+
+
+def test_record_metric_report_refuses_an_existing_month_without_replace(setup):
+    _record(setup, {"response-hours": ("4", None)})
+
+    with pytest.raises(MetricsError) as caught:
+        _record(setup, {"response-hours": ("5", None)})
+
+    assert caught.value.existing == ["2026-01"]
+    assert list(MetricValue.objects.values_list("value", flat=True)) == [Decimal("4.00")]
+
+
+def test_record_metric_report_replaces_the_whole_month_when_asked(setup):
+    first = _record(setup, {"response-hours": ("4", None), "csat": ("90", 10)})
+
+    second = _record(setup, {"response-hours": ("5", None)}, replace=True)
+
+    assert second.pk == first.pk
+    assert list(second.values.values_list("kpi__code", "value")) == [("response-hours", Decimal("5.00"))]
+    assert list(ActionLog.objects.for_object(second).values_list("action", flat=True)) == [
+        "metrics.reported",
+        "metrics.replaced",
+    ]
+
+
+def test_record_metric_reports_writes_many_months_in_fixed_queries(setup, django_assert_max_num_queries):
+    association, business, user, *_ = setup
+    reports = {
+        datetime.date(2000 + i // 12, i % 12 + 1, 1): {"response-hours": (str(i % 70), None)}
+        for i in range(300)
+    }
+
+    # Bulk writes are chunked (SQLite allows 999 parameters a query), never per row.
+    with django_assert_max_num_queries(20):
+        result = record_metric_reports(
+            business, association=association, reports=reports, actor=user, source="csv"
+        )
+
+    assert (result.created, result.replaced, result.values) == (300, 0, 300)
+    assert ActionLog.objects.filter(action="metrics.reported").count() == 300

@@ -1,0 +1,192 @@
+import datetime
+import hashlib
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.api_auth import create_api_token, revoke_api_token
+from members.models import ApiToken, BusinessUser, MetricReport
+from tests import factories as f
+
+
+@pytest.fixture
+def api(world, client):
+    f.KpiFactory(association=world.a, code="csat", has_sample_size=True)
+    f.KpiFactory(association=world.b, code="other")
+    token, secret = create_api_token(world.business_a, name="CRM", actor=world.business_user_a)
+
+    def call(method, name, *args, secret=secret, **kwargs):
+        headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+        return getattr(client, method)(
+            reverse(f"api:{name}", args=args), headers=headers, content_type="application/json", **kwargs
+        )
+
+    call.token = token
+    return call
+
+
+BODY = {
+    "association": "psa",
+    "month": "2026-02",
+    "values": [{"kpi": "csat", "value": "91.5", "sample_size": 30}],
+}
+
+
+def test_create_api_token_stores_only_the_hash(world):
+    _token, secret = create_api_token(world.business_a, name="CRM", actor=world.business_user_a)
+
+    stored = ApiToken.objects.get()
+    assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert stored.prefix == secret[:12]
+    assert secret not in {stored.name, stored.prefix, stored.token_hash}
+
+
+def test_api_post_metric_report_records_through_the_service(api, world):
+    response = api("post", "metric_reports", data=BODY)
+
+    report = MetricReport.objects.get()
+    assert response.status_code == 201
+    assert response.json()["values"] == [{"kpi": "csat", "value": "91.50", "sample_size": 30}]
+    assert (report.business, report.period, report.source, report.submitted_by) == (
+        world.business_a,
+        datetime.date(2026, 2, 1),
+        "api",
+        world.business_user_a,
+    )
+
+
+def test_api_post_metric_report_explains_a_bad_value(api):
+    body = {**BODY, "values": [{"kpi": "csat", "value": "120", "sample_size": 30}]}
+
+    response = api("post", "metric_reports", data=body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == ["2026-02: csat: 120 is outside the valid range 0 to 100 %."]
+    assert MetricReport.objects.count() == 0
+
+
+def test_api_post_metric_report_conflicts_on_an_existing_month_unless_replace(api):
+    api("post", "metric_reports", data=BODY)
+
+    conflict = api("post", "metric_reports", data=BODY)
+    replaced = api(
+        "post",
+        "metric_reports",
+        data={**BODY, "replace": True, "values": [{"kpi": "csat", "value": 80, "sample_size": 9}]},
+    )
+
+    assert (conflict.status_code, conflict.json()["existing"]) == (409, ["2026-02"])
+    assert replaced.status_code == 201
+    assert MetricReport.objects.get().values.get().value == Decimal("80.00")
+
+
+def test_api_post_metric_report_refuses_another_association(api):
+    response = api("post", "metric_reports", data={**BODY, "association": "bsc"})
+
+    assert response.status_code == 400
+    assert MetricReport.objects.count() == 0
+
+
+def test_api_lists_only_the_token_business_reports(api, world):
+    mine = f.MetricReportFactory(
+        business=world.business_a, association=world.a, period=datetime.date(2026, 1, 1)
+    )
+    f.MetricReportFactory(business=world.business_b, association=world.b, period=datetime.date(2026, 1, 1))
+
+    response = api("get", "metric_reports")
+
+    assert [r["id"] for r in response.json()["results"]] == [mine.pk]
+
+
+def test_api_another_business_report_is_not_found(api, world):
+    theirs = f.MetricReportFactory(business=world.business_b, association=world.b)
+
+    response = api("get", "metric_report", theirs.pk)
+
+    assert response.status_code == 404
+
+
+def test_api_kpis_lists_the_business_associations_only(api):
+    response = api("get", "kpis")
+
+    assert [(k["association"], k["code"]) for k in response.json()] == [("psa", "csat")]
+
+
+@pytest.mark.parametrize("secret", [None, "cpt_wrong", "a b"])
+def test_api_refuses_a_missing_or_wrong_token(api, secret):
+    response = api("get", "metric_reports", secret=secret)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_api_refuses_a_revoked_token(api, world):
+    revoke_api_token(api.token, actor=world.business_user_a)
+
+    response = api("get", "metric_reports")
+
+    assert response.status_code == 401
+
+
+def test_api_refuses_a_token_whose_maker_left_the_business(api, world):
+    BusinessUser.objects.filter(user=world.business_user_a).delete()
+
+    response = api("get", "metric_reports")
+
+    assert response.status_code == 401
+
+
+def test_api_refuses_a_session_without_a_token(client, world):
+    client.force_login(world.business_user_a)
+
+    response = client.get(reverse("api:metric_reports"))
+
+    assert response.status_code == 401
+
+
+def test_api_records_when_a_token_was_last_used(api):
+    before = timezone.now()
+
+    api("get", "kpis")
+
+    assert ApiToken.objects.get().last_used_at >= before
+
+
+def test_api_token_revoke_in_the_portal_stops_the_token(api, client, world):
+    client.force_login(world.business_user_a)
+
+    client.post(reverse("portal:api_token_revoke", args=[world.business_a.pk, api.token.pk]))
+    client.logout()
+
+    assert ApiToken.objects.get().revoked_at is not None
+    assert api("get", "kpis").status_code == 401
+
+
+def test_api_token_of_another_business_cannot_be_revoked(world, client):
+    token, _secret = create_api_token(world.business_b, name="B", actor=world.business_user_b)
+    client.force_login(world.business_user_a)
+
+    response = client.post(reverse("portal:api_token_revoke", args=[world.business_a.pk, token.pk]))
+
+    assert response.status_code == 404
+    assert ApiToken.objects.get().revoked_at is None
+
+
+def test_api_schema_describes_the_metric_endpoints(client, db):
+    response = client.get(reverse("api:schema"), headers={"Accept": "application/json"})
+
+    schema = response.json()
+    assert {"/api/v1/metric-reports/", "/api/v1/metric-reports/{id}/", "/api/v1/kpis/"} <= set(
+        schema["paths"]
+    )
+    assert schema["components"]["securitySchemes"]["businessToken"]["scheme"] == "bearer"
+
+
+def test_api_docs_page_uses_vendored_assets(client, db):
+    response = client.get(reverse("api:docs"))
+
+    html = response.content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
