@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 - public pages (verify, directory) join here
+from django.urls import path
+
+from . import views
 
 app_name = "certification"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+]
