@@ -368,14 +368,16 @@ def approve_application(
     if level_reached is not None and level != level_reached and not reason.strip():
         raise CertificationError(_("Give a reason for approving below the level reached."))
     _check_decision(application, actor)
+    locked = _lock_and_check(application, "approve", actor=actor)
+    # The level first: an approved row without one breaks a check constraint.
+    locked.level = level
+    locked.decided_at = timezone.now()
+    locked.decided_by = actor
+    locked.decision_reason = reason
+    locked.save(update_fields=["level", "decided_at", "decided_by", "decision_reason"])
     application = _transition(
-        application, "approve", actor=actor, reason=reason, data={"level": level.name}
+        locked, "approve", actor=actor, reason=reason, data={"level": level.name}, locked=locked
     )
-    application.level = level
-    application.decided_at = timezone.now()
-    application.decided_by = actor
-    application.decision_reason = reason
-    application.save(update_fields=["level", "decided_at", "decided_by", "decision_reason"])
     for hook in APPROVAL_HOOKS:
         hook(application)
     return application
