@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,9 +54,7 @@ def max_bytes() -> int:
 
 
 def too_large_message() -> str:
-    return _("The file is larger than the limit of %(mb)s MB.") % {
-        "mb": f"{max_bytes() / (1024 * 1024):.1f}".removesuffix(".0")
-    }
+    return _("The file is larger than the limit of %(size)s.") % {"size": filesizeformat(max_bytes())}
 
 
 def clean_name(name: str) -> str:

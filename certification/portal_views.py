@@ -122,9 +122,8 @@ def upload(request, pk: int, criterion_pk: int):
                                   pk=criterion_pk)
     if request.method == "POST":
         if request_too_large(request):
-            form = EvidenceForm()
-            form.add_error(None, too_large_message())
-            return _upload_page(request, application, criterion, form, status=413)
+            return _upload_page(request, application, criterion, EvidenceForm(),
+                                status=413, error=too_large_message())
         request.upload_handlers.insert(0, EvidenceSizeHandler(request))
     return _upload(request, application, criterion)
 
@@ -152,9 +151,10 @@ def _upload(request, application: Application, criterion: Criterion):
     return _upload_page(request, application, criterion, form, status=400)
 
 
-def _upload_page(request, application, criterion, form, status=200):
+def _upload_page(request, application, criterion, form, status=200, error=""):
     return render(request, "certification/portal/upload.html",
-                  {"application": application, "criterion": criterion, "form": form}, status=status)
+                  {"application": application, "criterion": criterion, "form": form, "error": error},
+                  status=status)
 
 
 @require_POST
