@@ -1,6 +1,7 @@
 """Evidence uploads (the hostile corpus leaves nothing behind), the
 permission-checked download, and removal."""
 
+import datetime
 import hashlib
 import io
 import zipfile
@@ -38,6 +39,10 @@ def draft(world):
     return application, criterion
 
 
+def pdf(name="a.pdf"):
+    return SimpleUploadedFile(name, f.PDF_BYTES)
+
+
 def stored_files() -> list[Path]:
     root = Path(settings.MEDIA_ROOT)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
@@ -71,7 +76,8 @@ def raw_multipart(client, url, filename: str, content: bytes, content_type: str)
     ("figures.xlsx", office("xl"), XLSX),
     ("complaints.csv", "\ufeffmonth;count\n2026-01;3\n".encode(), CSV),
 ])
-def test_upload_accepts_allowed_types_detected_from_content(client_for, world, draft, name, content, expected):
+def test_upload_accepts_allowed_types_detected_from_content(client_for, world, draft, name, content,
+                                                            expected):
     application, criterion = draft
 
     response = upload(client_for("business_user_a"), application, criterion, name, content,
@@ -214,10 +220,8 @@ def test_attach_evidence_refuses_an_oversized_file(world, draft, settings):
 
 def test_attach_evidence_refuses_a_reversed_period(world, draft):
     application, criterion = draft
-    import datetime
-
     with pytest.raises(CertificationError, match="before it starts"):
-        services.attach_evidence(application, criterion=criterion, file=SimpleUploadedFile("a.pdf", f.PDF_BYTES),
+        services.attach_evidence(application, criterion=criterion, file=pdf(),
                                  actor=world.business_user_a, effective_from=datetime.date(2026, 2, 1),
                                  effective_to=datetime.date(2026, 1, 1))
 
@@ -241,7 +245,7 @@ def test_attach_evidence_refused_after_submission(world, draft):
     application.save()
 
     with pytest.raises(CertificationError, match="only while the application is a draft"):
-        services.attach_evidence(application, criterion=criterion, file=SimpleUploadedFile("a.pdf", f.PDF_BYTES),
+        services.attach_evidence(application, criterion=criterion, file=pdf(),
                                  actor=world.business_user_a)
 
     assert stored_files() == []
@@ -254,7 +258,7 @@ def test_attach_evidence_allowed_for_a_criterion_under_change_request_only(world
     application.save()
     f.ChangeRequestFactory(application=application, criterion=criterion)
 
-    services.attach_evidence(application, criterion=criterion, file=SimpleUploadedFile("a.pdf", f.PDF_BYTES),
+    services.attach_evidence(application, criterion=criterion, file=pdf(),
                              actor=world.business_user_a)
     with pytest.raises(CertificationError, match="open change request"):
         services.attach_evidence(application, criterion=other, file=SimpleUploadedFile("b.pdf", f.PDF_BYTES),
@@ -267,7 +271,7 @@ def test_attach_evidence_refused_for_another_business(world, draft):
     application, criterion = draft
 
     with pytest.raises(CertificationError, match="business's own users"):
-        services.attach_evidence(application, criterion=criterion, file=SimpleUploadedFile("a.pdf", f.PDF_BYTES),
+        services.attach_evidence(application, criterion=criterion, file=pdf(),
                                  actor=world.business_user_b)
 
     assert stored_files() == []
@@ -301,7 +305,8 @@ def test_evidence_download_is_an_attachment_that_must_not_be_sniffed(client_for,
                                  application__standard__association=world.a,
                                  original_name="Rapport d'été \"final\".pdf")
 
-    response = client_for("business_user_a").get(reverse("certification:evidence_download", args=[evidence.pk]))
+    url = reverse("certification:evidence_download", args=[evidence.pk])
+    response = client_for("business_user_a").get(url)
 
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -314,7 +319,8 @@ def test_evidence_download_is_an_attachment_that_must_not_be_sniffed(client_for,
 # --- removal --------------------------------------------------------------------------
 
 
-def test_remove_evidence_in_draft_deletes_row_and_file(client_for, world, draft, django_capture_on_commit_callbacks):
+def test_remove_evidence_in_draft_deletes_row_and_file(client_for, world, draft,
+                                                      django_capture_on_commit_callbacks):
     application, criterion = draft
     upload(client_for("business_user_a"), application, criterion, "a.pdf", f.PDF_BYTES)
     evidence = Evidence.objects.get()
