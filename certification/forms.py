@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Association
+from associations.models import Association, PublicationStatus, Standard
+from members.models import MembershipStatus
+
+from .queries import own_businesses
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
 
@@ -29,3 +32,56 @@ class DirectorySearchForm(forms.Form):
         empty_label=_("All associations"),
     )
     level = forms.CharField(label=_("Level"), required=False, max_length=60)
+
+
+class StandardChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.association.name}: {obj.name} v{obj.version}"
+
+
+class StartApplicationForm(forms.Form):
+    business = forms.ModelChoiceField(label=_("Business"), queryset=None)
+    standard = StandardChoiceField(label=_("Standard"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        businesses = own_businesses(user).order_by("name")
+        self.fields["business"].queryset = businesses
+        self.fields["standard"].queryset = (
+            Standard.objects.filter(
+                status=PublicationStatus.PUBLISHED,
+                association__memberships__business__in=businesses,
+                association__memberships__status=MembershipStatus.ACTIVE,
+            )
+            .select_related("association").distinct().order_by("association__name", "name", "-version")
+        )
+        only = list(businesses[:2])
+        if len(only) == 1:
+            self.fields["business"].initial = only[0].pk
+            self.fields["business"].widget = forms.HiddenInput()
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG, JPEG, Word (DOCX), Excel (XLSX) or CSV"))
+    description = forms.CharField(label=_("Description"), max_length=500, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    effective_from = forms.DateField(label=_("Effective from"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    effective_to = forms.DateField(label=_("Effective to"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("effective_from"), cleaned.get("effective_to")
+        if start and end and start > end:
+            self.add_error("effective_to", _("The evidence cannot stop being effective before it starts."))
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    response = forms.CharField(label=_("What you changed"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why (optional)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

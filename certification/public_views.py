@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from members.models import BusinessUser
 
-from . import queries
+from . import public_queries as queries
 from .certificates import start_renewal
 from .forms import DirectorySearchForm, VerifyNumberForm, VerifyUploadForm
 from .models import Certificate

@@ -1,100 +1,153 @@
-"""Reads for the public certificate pages: one query each, frozen fields only."""
+"""Reads for the member portal: each owns its select_related/prefetch and
+makes the same number of queries however many rows there are."""
 
-from django.conf import settings
-from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from .models import Certificate, CertificateStatus
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import ActionLog, Criterion, Dimension
+from members.models import Business
+
+from .models import Application, ApplicationStatus, Certificate, ChangeRequest, Evidence
+
+HISTORY_LABELS = {
+    "application.created": _("Application started"),
+    "application.submit": _("Submitted"),
+    "application.start_review": _("Review started"),
+    "application.request_changes": _("Changes requested"),
+    "application.resubmit": _("Resubmitted"),
+    "application.mark_scored": _("Scored"),
+    "application.approve": _("Approved"),
+    "application.reject": _("Rejected"),
+    "application.withdraw": _("Withdrawn"),
+    "evidence.added": _("Evidence added"),
+    "evidence.removed": _("Evidence removed"),
+    "change_request.answered": _("Change request answered"),
+}
 
 
-def token_for_number(number: str) -> str | None:
-    return (
-        Certificate.objects.filter(number__iexact=number.strip())
-        .values_list("verification_token", flat=True)
-        .first()
-    )
+def own_businesses(user) -> QuerySet[Business]:
+    return Business.objects.filter(users__user=user)
 
 
-def public_status(certificate: Certificate) -> str:
-    """The status a visitor sees: an active certificate past its date is
-    expired even before the nightly job marks it."""
-    if certificate.status == CertificateStatus.ACTIVE and certificate.valid_until < timezone.localdate():
-        return CertificateStatus.EXPIRED
-    return certificate.status
+def portal_applications(user) -> QuerySet[Application]:
+    """Applications of the businesses the user works for (staff and auditors
+    see applications elsewhere)."""
+    return Application.objects.visible_to(user).filter(business__in=own_businesses(user))
 
 
-def directory(filters: dict):
-    """Businesses holding a valid certificate, searchable."""
-    certificates = Certificate.objects.public().filter(
-        status=CertificateStatus.ACTIVE, valid_until__gte=timezone.localdate()
-    )
-    if filters.get("q"):
-        certificates = certificates.filter(
-            Q(holder_name__icontains=filters["q"]) | Q(holder_city__icontains=filters["q"])
+@dataclass
+class CriterionRow:
+    criterion: Criterion
+    evidence: list = field(default_factory=list)
+    change_requests: list = field(default_factory=list)
+    editable: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return self.criterion.evidence_required and not self.evidence
+
+    @property
+    def open_change_requests(self) -> list:
+        return [cr for cr in self.change_requests if cr.resolved_at is None]
+
+
+@dataclass
+class HistoryEntry:
+    at: object
+    actor: object
+    label: str
+    before: str = ""
+    after: str = ""
+    reason: str = ""
+    detail: str = ""
+
+
+def _status_label(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return ApplicationStatus(value).label
+    except ValueError:
+        return value
+
+
+def application_history(application: Application) -> list[HistoryEntry]:
+    entries = []
+    for log in ActionLog.objects.for_object(application):
+        data = log.data or {}
+        detail = " · ".join(
+            str(data[key]) for key in ("criterion", "name", "level", "response") if data.get(key)
         )
-    if filters.get("city"):
-        certificates = certificates.filter(holder_city__iexact=filters["city"])
-    if filters.get("association"):
-        certificates = certificates.filter(association_id=filters["association"].pk)
-    if filters.get("level"):
-        certificates = certificates.filter(level_name__iexact=filters["level"])
-    return certificates.order_by("holder_name", "number")
+        entries.append(HistoryEntry(
+            at=log.created_at, actor=log.actor, label=HISTORY_LABELS.get(log.action, log.action),
+            before=_status_label(data.get("from")), after=_status_label(data.get("to")),
+            reason=data.get("reason", ""), detail=detail,
+        ))
+    return entries
 
 
-def open_badge(certificate: Certificate, *, request=None) -> dict:
-    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned
-    JSON-LD; the signed original is the PDF)."""
-    base = settings.SITE_URL
-    page = base + reverse("certification:verify_detail", args=[certificate.verification_token])
-    json_url = base + reverse("certification:verify_json", args=[certificate.verification_token])
-    status = public_status(certificate)
-    achievement_name = (
-        f"{certificate.standard_name} v{certificate.standard_version} – {certificate.level_name}"
-    )
+def application_page(application: Application) -> dict:
+    """Every criterion grouped by SERVQUAL dimension, in the dimensions'
+    customary order, with its evidence, change requests and what is missing."""
+    criteria = Criterion.objects.filter(standard_id=application.standard_id).order_by("order", "code")
+    rows = {c.pk: CriterionRow(criterion=c) for c in criteria}
+    for evidence in application.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"):
+        rows[evidence.criterion_id].evidence.append(evidence)
+    change_requests = list(application.change_requests.select_related("requested_by", "criterion"))
+    for cr in change_requests:
+        rows[cr.criterion_id].change_requests.append(cr)
+    open_ids = {cr.criterion_id for cr in change_requests if cr.resolved_at is None}
+    for row in rows.values():
+        row.editable = application.status == ApplicationStatus.DRAFT or (
+            application.status == ApplicationStatus.CHANGES_REQUESTED and row.criterion.pk in open_ids
+        )
+    groups = []
+    for dimension in Dimension:
+        members = [row for row in rows.values() if row.criterion.dimension == dimension]
+        if members:
+            groups.append({"dimension": dimension, "label": dimension.label, "rows": members})
     return {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": json_url,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": achievement_name,
-        "issuer": {
-            "id": f"{base}/#issuer-{certificate.number.split('-')[0].lower()}",
-            "type": ["Profile"],
-            "name": certificate.association_name,
-        },
-        "validFrom": certificate.issued_at.isoformat(),
-        "validUntil": f"{certificate.valid_until.isoformat()}T23:59:59Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {"type": "IdentityObject", "identityType": "name", "hashed": False,
-                 "identityHash": certificate.holder_name},
-            ],
-            "achievement": {
-                "id": f"{base}/#achievement-{certificate.number.rsplit('-', 2)[0].lower()}-"
-                      f"{certificate.standard_version}",
-                "type": ["Achievement"],
-                "achievementType": "Certification",
-                "name": achievement_name,
-                "description": _("Certified at the level %(level)s of %(standard)s, version %(version)s.")
-                % {"level": certificate.level_name, "standard": certificate.standard_name,
-                   "version": certificate.standard_version},
-                "criteria": {"id": page},
-            },
-            "result": [{"type": ["Result"], "value": str(certificate.overall_score)}],
-        },
-        "credentialStatus": {
-            "id": f"{json_url}#status",
-            "type": "CertificateStatus",
-            "statusPurpose": "revocation" if status == CertificateStatus.REVOKED else "suspension",
-            "status": status,
-            "revoked": status == CertificateStatus.REVOKED,
-            "suspended": status == CertificateStatus.SUSPENDED,
-            "reason": certificate.status_reason if status != CertificateStatus.ACTIVE else "",
-        },
-        "evidence": [{"id": page, "type": ["Evidence"], "name": certificate.number}],
+        "groups": groups,
+        "missing": [row.criterion for row in rows.values() if row.missing],
+        "open_change_requests": [cr for cr in change_requests if cr.resolved_at is None],
+        "history": application_history(application),
     }
+
+
+def dashboard(user) -> dict:
+    """The portal dashboard's applications, certificates and next steps."""
+    applications = list(
+        portal_applications(user).select_related("business", "standard", "association")
+        .order_by("-created_at", "-pk")
+    )
+    certificates = list(
+        Certificate.objects.visible_to(user).filter(business__in=own_businesses(user))
+        .select_related("business").order_by("valid_until", "pk")
+    )
+    drafts = [a for a in applications if a.status == ApplicationStatus.DRAFT]
+    required = defaultdict(list)
+    for criterion in Criterion.objects.filter(
+        standard_id__in={a.standard_id for a in drafts}, evidence_required=True
+    ).order_by("order", "code"):
+        required[criterion.standard_id].append(criterion)
+    covered = set(
+        Evidence.objects.filter(application__in=drafts).values_list("application_id", "criterion_id")
+    )
+    todo = []
+    for application in drafts:
+        missing = [c for c in required[application.standard_id] if (application.pk, c.pk) not in covered]
+        todo.append({"application": application, "missing": missing, "kind": "draft"})
+    unanswered = defaultdict(list)
+    for cr in ChangeRequest.objects.open().filter(
+        application__in=[a for a in applications if a.status == ApplicationStatus.CHANGES_REQUESTED],
+        responded_at__isnull=True,
+    ).select_related("criterion"):
+        unanswered[cr.application_id].append(cr)
+    for application in applications:
+        if application.status == ApplicationStatus.CHANGES_REQUESTED:
+            todo.append({"application": application, "change_requests": unanswered[application.pk],
+                         "kind": "changes"})
+    return {"applications": applications, "certificates": certificates, "todo": todo}

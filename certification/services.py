@@ -6,6 +6,7 @@
 Every transition goes through `_transition`: it locks the row, checks the
 state it starts from and who is acting, and records who, when and why."""
 
+import datetime
 from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, transaction
@@ -24,7 +25,8 @@ from associations.models import (
 from associations.services import log_action
 from members.models import Business, BusinessUser, MembershipStatus
 
-from .models import Application, ApplicationStatus, ChangeRequest
+from .evidence import EvidenceRejected, inspect_upload
+from .models import Application, ApplicationStatus, ChangeRequest, Evidence
 
 S = ApplicationStatus
 
@@ -89,18 +91,9 @@ def allowed_actions(application: Application, user) -> list[str]:
     ]
 
 
-def _transition(
-    application: Application,
-    action: str,
-    *,
-    actor,
-    reason: str = "",
-    data: dict | None = None,
-    changes: dict | None = None,
-) -> Application:
-    """Lock, check, move (with `changes` saved in the same write), record.
-    Callers are already in a transaction."""
-    sources, target, who = TRANSITIONS[action]
+def _lock_and_check(application: Application, action: str, *, actor) -> Application:
+    """Lock the row and check the state it is in and who is acting; changes nothing."""
+    sources, _target, who = TRANSITIONS[action]
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status not in sources:
         raise CertificationError(
@@ -109,14 +102,31 @@ def _transition(
         )
     if not ACTOR_CHECKS[who](actor, locked):
         raise CertificationError(str(ACTOR_REFUSALS[who]))
+    return locked
+
+
+def _transition(
+    application: Application,
+    action: str,
+    *,
+    actor,
+    reason: str = "",
+    data: dict | None = None,
+    changes: dict | None = None,
+    locked: Application | None = None,
+) -> Application:
+    """Lock, check, move (with `changes` saved in the same write), record.
+    Callers are already in a transaction; a caller that checked a rule of
+    its own first passes the row it `locked`."""
+    locked = locked or _lock_and_check(application, action, actor=actor)
     before = locked.status
-    locked.status = target
+    locked.status = TRANSITIONS[action][1]
     for name, value in (changes or {}).items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", *(changes or {})])
     log_action(
         locked, f"application.{action}", actor=actor,
-        data={"from": before, "to": target, "reason": reason, **(data or {})},
+        data={"from": before, "to": locked.status, "reason": reason, **(data or {})},
     )
     return locked
 
@@ -160,6 +170,15 @@ def create_application(business: Business, *, standard: Standard, actor, renews=
     return application
 
 
+def _check_no_missing_evidence(application: Application) -> None:
+    missing = missing_required_criteria(application)
+    if missing:
+        raise CertificationError(
+            _("Add evidence for every required criterion before submitting. Missing: %(codes)s.")
+            % {"codes": ", ".join(c.code for c in missing)}
+        )
+
+
 def missing_required_criteria(application: Application) -> list[Criterion]:
     """Required criteria of the standard with no evidence attached yet."""
     return list(
@@ -171,18 +190,99 @@ def missing_required_criteria(application: Application) -> list[Criterion]:
 
 @transaction.atomic
 def submit_application(application: Application, *, actor) -> Application:
-    missing = missing_required_criteria(application)
-    if missing:
-        raise CertificationError(
-            _("Add evidence for every required criterion before submitting. Missing: %(codes)s.")
-            % {"codes": ", ".join(c.code for c in missing)}
-        )
-    return _transition(application, "submit", actor=actor, changes={"submitted_at": timezone.now()})
+    locked = _lock_and_check(application, "submit", actor=actor)
+    _check_no_missing_evidence(locked)
+    return _transition(
+        locked, "submit", actor=actor, locked=locked, changes={"submitted_at": timezone.now()}
+    )
 
 
 @transaction.atomic
 def withdraw_application(application: Application, *, actor, reason: str = "") -> Application:
     return _transition(application, "withdraw", actor=actor, reason=reason)
+
+
+# --- evidence ----------------------------------------------------------------
+
+
+def evidence_editable(application: Application, criterion_id: int, open_change_criteria=None) -> bool:
+    """Evidence may change while the application is a draft, or for a
+    criterion under an open change request. `open_change_criteria` (ids)
+    saves a query when the caller already has them."""
+    if application.status == S.DRAFT:
+        return True
+    if application.status != S.CHANGES_REQUESTED:
+        return False
+    if open_change_criteria is None:
+        open_change_criteria = set(
+            application.change_requests.open().values_list("criterion_id", flat=True)
+        )
+    return criterion_id in open_change_criteria
+
+
+@transaction.atomic
+def attach_evidence(
+    application: Application, *, criterion: Criterion, file, actor, name: str | None = None,
+    description: str = "", effective_from: datetime.date | None = None,
+    effective_to: datetime.date | None = None,
+) -> Evidence:
+    """Check the file (size while streaming, type from its content, name),
+    then store it under a random name. A refused file leaves nothing behind."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not is_business_user(actor, application):
+        raise CertificationError(str(ACTOR_REFUSALS[BUSINESS]))
+    if criterion.standard_id != application.standard_id:
+        raise CertificationError(_("This criterion is not part of the application's standard."))
+    if not evidence_editable(application, criterion.pk):
+        raise CertificationError(
+            _(
+                "Evidence can be added only while the application is a draft "
+                "or the criterion has an open change request."
+            )
+        )
+    if effective_from and effective_to and effective_from > effective_to:
+        raise CertificationError(_("The evidence cannot stop being effective before it starts."))
+    try:
+        inspected = inspect_upload(file, name=name if name is not None else file.name)
+    except EvidenceRejected as error:
+        raise CertificationError(str(error)) from None
+    evidence = Evidence(
+        application=application, criterion=criterion, original_name=inspected.name,
+        content_type=inspected.content_type, size=inspected.size, sha256=inspected.sha256,
+        description=description.strip(), effective_from=effective_from, effective_to=effective_to,
+        uploaded_by=actor,
+    )
+    evidence.file.save("evidence", file, save=False)
+    try:
+        with transaction.atomic():
+            evidence.save()
+            log_action(application, "evidence.added", actor=actor, data={
+                "criterion": criterion.code, "name": inspected.name, "sha256": inspected.sha256,
+            })
+    except Exception:
+        evidence.file.storage.delete(evidence.file.name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(evidence: Evidence, *, actor) -> None:
+    application = Application.objects.select_for_update().get(pk=evidence.application_id)
+    if not is_business_user(actor, application):
+        raise CertificationError(str(ACTOR_REFUSALS[BUSINESS]))
+    if not evidence_editable(application, evidence.criterion_id):
+        raise CertificationError(
+            _(
+                "Evidence can be removed only while the application is a draft "
+                "or the criterion has an open change request."
+            )
+        )
+    name, storage = evidence.file.name, evidence.file.storage
+    log_action(application, "evidence.removed", actor=actor, data={
+        "criterion": evidence.criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
+    })
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- review ------------------------------------------------------------------
@@ -216,11 +316,12 @@ def request_changes(
 
 @transaction.atomic
 def answer_change_request(change_request: ChangeRequest, *, actor, response: str) -> ChangeRequest:
-    application = change_request.application
-    if application.status != S.CHANGES_REQUESTED or change_request.resolved_at:
-        raise CertificationError(_("This change request is no longer open."))
+    application = Application.objects.select_for_update().get(pk=change_request.application_id)
+    change_request = ChangeRequest.objects.select_related("criterion").get(pk=change_request.pk)
     if not is_business_user(actor, application):
         raise CertificationError(str(ACTOR_REFUSALS[BUSINESS]))
+    if application.status != S.CHANGES_REQUESTED or change_request.resolved_at:
+        raise CertificationError(_("This change request is no longer open."))
     if not response.strip():
         raise CertificationError(_("Say what you changed."))
     change_request.response = response.strip()
@@ -233,6 +334,7 @@ def answer_change_request(change_request: ChangeRequest, *, actor, response: str
 
 @transaction.atomic
 def resubmit_application(application: Application, *, actor) -> Application:
+    locked = _lock_and_check(application, "resubmit", actor=actor)
     unanswered = list(
         application.change_requests.open().filter(responded_at__isnull=True).select_related("criterion")
     )
@@ -241,13 +343,8 @@ def resubmit_application(application: Application, *, actor) -> Application:
             _("Answer every change request before resubmitting. Open: %(codes)s.")
             % {"codes": ", ".join(cr.criterion.code for cr in unanswered)}
         )
-    missing = missing_required_criteria(application)
-    if missing:
-        raise CertificationError(
-            _("Add evidence for every required criterion before submitting. Missing: %(codes)s.")
-            % {"codes": ", ".join(c.code for c in missing)}
-        )
-    application = _transition(application, "resubmit", actor=actor)
+    _check_no_missing_evidence(locked)
+    application = _transition(locked, "resubmit", actor=actor, locked=locked)
     application.change_requests.open().update(resolved_at=timezone.now())
     return application
 
@@ -283,9 +380,10 @@ def approve_application(
     if level_reached is not None and level != level_reached and not reason.strip():
         raise CertificationError(_("Give a reason for approving below the level reached."))
     _check_decision(application, actor)
+    locked = _lock_and_check(application, "approve", actor=actor)
     application = _transition(
-        application, "approve", actor=actor, reason=reason, data={"level": level.name},
-        changes=_decision(actor, reason, level=level),
+        locked, "approve", actor=actor, reason=reason, data={"level": level.name},
+        locked=locked, changes=_decision(actor, reason, level=level),
     )
     for hook in APPROVAL_HOOKS:
         hook(application)

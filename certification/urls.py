@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views
+from . import public_views, views
 
 app_name = "certification"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("directory/", public_views.directory, name="directory"),
     path("certificates/<int:pk>/download/", public_views.download, name="download"),
     path("certificates/<int:pk>/renew/", public_views.renew, name="renew"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
+    path("portal/applications/", include("certification.portal_urls")),
     path("portal/", include("members.urls")),
     path("api/v1/", include("members.api_urls")),
     path("audit/", include("audits.urls")),

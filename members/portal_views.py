@@ -1,10 +1,17 @@
 """The member portal (/portal/): pages for the users of a business."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
 from .models import Business, Membership
+
+# Higher apps (certification, metrics) add sections to the dashboard without
+# members importing them: each takes the request and returns
+# (template name, context) or None. They are registered in AppConfig.ready().
+DASHBOARD_SECTIONS: list[Callable] = []
 
 
 def business_user_required(view):
@@ -29,4 +36,12 @@ def dashboard(request):
         .select_related("association", "business")
         .order_by("business__name", "association__name")
     )
-    return render(request, "members/dashboard.html", {"businesses": businesses, "memberships": memberships})
+    sections = [
+        {"template": found[0], "context": found[1]}
+        for found in (section(request) for section in DASHBOARD_SECTIONS)
+        if found
+    ]
+    return render(
+        request, "members/dashboard.html",
+        {"businesses": businesses, "memberships": memberships, "sections": sections},
+    )

@@ -219,3 +219,43 @@ class MetricValueFactory(factory.django.DjangoModelFactory):
     report = factory.SubFactory(MetricReportFactory)
     kpi = factory.SubFactory(KpiFactory, association=factory.SelfAttribute("..report.association"))
     value = 50
+# --- certification: applications and evidence (portal) ----------------------
+
+import hashlib  # noqa: E402
+
+from certification.models import Application, ChangeRequest, Evidence  # noqa: E402
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft application of a business that is an active member."""
+
+    class Meta:
+        model = Application
+
+    standard = factory.SubFactory(PublishedStandardFactory)
+    association = factory.SelfAttribute("standard.association")
+    business = factory.SubFactory(BusinessFactory)
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    application = factory.SubFactory(ApplicationFactory)
+    criterion = factory.SubFactory(CriterionFactory, standard=factory.SelfAttribute("..application.standard"))
+    file = factory.django.FileField(data=PDF_BYTES, filename="evidence.pdf")
+    original_name = "evidence.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChangeRequest
+
+    application = factory.SubFactory(ApplicationFactory)
+    criterion = factory.SubFactory(CriterionFactory, standard=factory.SelfAttribute("..application.standard"))
+    message = "Add last quarter's complaint log."

@@ -1,23 +1,35 @@
-"""Minimal browser settings (the foundation branch may provide a fuller
-one): Playwright drives the system Chromium when its own is not installed."""
+"""Minimal launch settings for the portal browser test; the foundation
+branch brings the shared version of this file (keep that one on merge)."""
 
 import os
 import shutil
 
 import pytest
-from django.conf import settings
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls
-# in these tests are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# The live server wraps media in a handler that cannot take MEDIA_URL = None
-# (media is never public here); give it a prefix no view uses.
-settings.MEDIA_URL = "/media-not-served/"
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium:
-        return {**browser_type_launch_args, "executable_path": chromium, "args": ["--no-sandbox"]}
-    return browser_type_launch_args
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
+
+
+@pytest.fixture(scope="session")
+def _media_url_for_live_server():
+    # Django's live server wraps a media handler that parses MEDIA_URL, and
+    # ours is None (media is never served from a URL): give it a path no page links to.
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_URL="/__media_is_not_served__/"):
+        yield
+    assert settings.MEDIA_URL is None
+
+
+@pytest.fixture(scope="session")
+def live_server(_media_url_for_live_server, live_server):
+    return live_server

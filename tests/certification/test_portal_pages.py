@@ -1,0 +1,257 @@
+"""The portal pages for applications: the dashboard, starting, the
+application page, submitting, answering, withdrawing; and their query counts."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from associations.models import CertificationLevel, Dimension
+from associations.services import log_action
+from certification.models import Application, ApplicationStatus, Certificate, ChangeRequest
+from tests import factories as f
+
+S = ApplicationStatus
+
+
+@pytest.fixture
+def standard(world):
+    standard = f.PublishedStandardFactory(association=world.a, name="Courier service")
+    f.CriterionFactory(standard=standard, code="T1", dimension=Dimension.TANGIBLES, order=1,
+                       guidance="Look at the vans.")
+    f.CriterionFactory(standard=standard, code="R1", dimension=Dimension.RELIABILITY, order=2,
+                       guidance="Check the on-time log.")
+    return standard
+
+
+def test_start_application_for_a_published_standard(client_for, world, standard):
+    client = client_for("business_user_a")
+
+    response = client.post(reverse("applications:start"), {"business": world.business_a.pk,
+                                                            "standard": standard.pk})
+
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    assert (application.business, application.standard, application.status) == (
+        world.business_a, standard, S.DRAFT)
+
+
+def test_start_application_lists_only_standards_of_own_associations(client_for, world, standard):
+    f.StandardFactory(association=world.a, name="Draft standard")
+    f.PublishedStandardFactory(association=world.b, name="Other association's")
+
+    response = client_for("business_user_a").get(reverse("applications:start"))
+
+    assert list(response.context["form"].fields["standard"].queryset) == [standard]
+
+
+def test_start_application_twice_shows_a_friendly_error(client_for, world, standard):
+    client = client_for("business_user_a")
+    data = {"business": world.business_a.pk, "standard": standard.pk}
+    client.post(reverse("applications:start"), data)
+
+    response = client.post(reverse("applications:start"), data)
+
+    assert response.status_code == 200
+    assert "already has an open application for this standard" in response.content.decode()
+    assert Application.objects.count() == 1
+
+
+def test_start_application_refuses_another_business(client_for, world, standard):
+    response = client_for("business_user_a").post(
+        reverse("applications:start"), {"business": world.business_b.pk, "standard": standard.pk})
+
+    assert response.status_code == 200
+    assert Application.objects.count() == 0
+
+
+def test_application_page_groups_criteria_by_servqual_dimension(client_for, world, standard):
+    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+
+    response = client_for("business_user_a").get(reverse("applications:detail", args=[application.pk]))
+
+    groups = response.context["groups"]
+    assert [(g["dimension"], [r.criterion.code for r in g["rows"]]) for g in groups] == [
+        (Dimension.RELIABILITY, ["R1"]), (Dimension.TANGIBLES, ["T1"]),
+    ]
+    assert [c.code for c in response.context["missing"]] == ["T1", "R1"]
+    body = response.content.decode()
+    assert "Check the on-time log." in body
+    assert "Still missing evidence for" in body
+
+
+def test_submit_refused_names_missing_criteria(client_for, world, standard):
+    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+
+    response = client_for("business_user_a").post(reverse("applications:submit", args=[application.pk]),
+                                                  follow=True)
+
+    assert "Missing: T1, R1." in response.content.decode()
+    assert Application.objects.get().status == S.DRAFT
+
+
+def test_submit_with_all_evidence_shows_submitted_and_history(client_for, world, standard):
+    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+    for criterion in standard.criteria.all():
+        f.EvidenceFactory(application=application, criterion=criterion)
+
+    response = client_for("business_user_a").post(reverse("applications:submit", args=[application.pk]),
+                                                  follow=True)
+
+    assert Application.objects.get().status == S.SUBMITTED
+    history = response.context["history"]
+    assert [(h.label, h.before, h.after, h.actor) for h in history] == [
+        ("Submitted", "Draft", "Submitted", world.business_user_a),
+    ]
+
+
+def test_answer_each_change_request_then_resubmit(client_for, world, standard):
+    t1, r1 = standard.criteria.order_by("order")
+    application = f.ApplicationFactory(business=world.business_a, standard=standard,
+                                       status=S.CHANGES_REQUESTED)
+    for criterion in (t1, r1):
+        f.EvidenceFactory(application=application, criterion=criterion)
+    requests = [f.ChangeRequestFactory(application=application, criterion=c) for c in (t1, r1)]
+    client = client_for("business_user_a")
+
+    for cr in requests:
+        url = reverse("applications:answer", args=[application.pk, cr.pk])
+        client.post(url, {"response": f"Fixed {cr.pk}"})
+    response = client.post(reverse("applications:resubmit", args=[application.pk]))
+
+    assert response.status_code == 302
+    assert Application.objects.get().status == S.IN_REVIEW
+    assert list(ChangeRequest.objects.order_by("pk").values_list("response", flat=True)) == [
+        f"Fixed {requests[0].pk}", f"Fixed {requests[1].pk}"]
+    assert ChangeRequest.objects.open().count() == 0
+
+
+def test_answer_of_another_applications_change_request_is_404(client_for, world, standard):
+    mine = f.ApplicationFactory(business=world.business_a, standard=standard, status=S.CHANGES_REQUESTED)
+    theirs = f.ChangeRequestFactory(application__business=world.business_b,
+                                    application__status=S.CHANGES_REQUESTED)
+
+    response = client_for("business_user_a").post(
+        reverse("applications:answer", args=[mine.pk, theirs.pk]), {"response": "x"})
+
+    assert response.status_code == 404
+
+
+def test_withdraw_asks_for_confirmation_then_withdraws(client_for, world, standard):
+    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+    client = client_for("business_user_a")
+
+    confirm = client.get(reverse("applications:withdraw", args=[application.pk]))
+    response = client.post(reverse("applications:withdraw", args=[application.pk]), {"reason": "Later"})
+
+    assert "Yes, withdraw" in confirm.content.decode()
+    assert Application.objects.get().status == S.WITHDRAWN
+    assert response.status_code == 302
+
+
+def test_user_of_two_businesses_sees_both_and_no_others(client, world, standard):
+    f.BusinessUserFactory(business=world.business_b, user=world.business_user_a)
+    mine_a = f.ApplicationFactory(business=world.business_a, standard=standard)
+    mine_b = f.ApplicationFactory(business=world.business_b,
+                                  standard=f.PublishedStandardFactory(association=world.b))
+    f.ApplicationFactory(standard=standard)
+    client.force_login(world.business_user_a)
+
+    response = client.get(reverse("portal:dashboard"))
+
+    section = response.context["sections"][0]["context"]
+    assert {a.pk for a in section["applications"]} == {mine_a.pk, mine_b.pk}
+
+
+def test_dashboard_lists_next_steps_and_certificates(client_for, world, standard):
+    draft = f.ApplicationFactory(business=world.business_a, standard=standard)
+    changes = _changes_requested(world.business_a, world.a)
+    _certificate(world.business_a, world.a)
+
+    response = client_for("business_user_a").get(reverse("portal:dashboard"))
+
+    section = response.context["sections"][0]["context"]
+    todo = [(t["application"], t["kind"]) for t in section["todo"]]
+    assert todo == [(draft, "draft"), (changes, "changes")]
+    assert [c.code for c in section["todo"][0]["missing"]] == ["T1", "R1"]
+    assert len(section["certificates"]) == 1
+    assert "PSA-2026-" in response.content.decode()
+
+
+# --- query counts ---------------------------------------------------------------
+
+
+def _changes_requested(business, association):
+    standard = f.PublishedStandardFactory(association=association)
+    criterion = f.CriterionFactory(standard=standard)
+    application = f.ApplicationFactory(business=business, standard=standard, status=S.CHANGES_REQUESTED)
+    f.ChangeRequestFactory(application=application, criterion=criterion)
+    return application
+
+
+def _certificate(business, association):
+    standard = f.PublishedStandardFactory(association=association)
+    level, _created = CertificationLevel.objects.get_or_create(
+        association=association, name="Gold", defaults={"min_score": 80})
+    application = f.ApplicationFactory(business=business, standard=standard, status=S.APPROVED, level=level)
+    today = timezone.localdate()
+    return Certificate.objects.create(
+        application=application, association=association, business=business,
+        number=f"PSA-2026-{application.pk:06d}", holder_name=business.name, association_name=association.name,
+        standard_name=standard.name, standard_version=1, level_name=level.name, overall_score=80,
+        issued_at=timezone.now(), valid_from=today, valid_until=today + datetime.timedelta(days=700),
+    )
+
+
+def _business_with(world, n: int):
+    business = f.BusinessFactory()
+    f.MembershipFactory(association=world.a, business=business)
+    user = f.BusinessUserFactory(business=business).user
+    for _ in range(n):
+        standard = f.PublishedStandardFactory(association=world.a)
+        f.CriterionFactory.create_batch(2, standard=standard)
+        f.ApplicationFactory(business=business, standard=standard)
+        _changes_requested(business, world.a)
+        _certificate(business, world.a)
+    return user
+
+
+def _count(client, user, url) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    print(f"{url}: {len(queries)} queries")
+    return len(queries)
+
+
+def test_dashboard_queries_do_not_grow_with_applications(client, world):
+    one, fifty = _business_with(world, 1), _business_with(world, 50)
+    url = reverse("portal:dashboard")
+
+    assert _count(client, one, url) == _count(client, fifty, url)
+
+
+def _application_with(world, n: int):
+    business = f.BusinessFactory()
+    f.MembershipFactory(association=world.a, business=business)
+    user = f.BusinessUserFactory(business=business).user
+    standard = f.PublishedStandardFactory(association=world.a)
+    application = f.ApplicationFactory(business=business, standard=standard, status=S.CHANGES_REQUESTED)
+    for i in range(n):
+        criterion = f.CriterionFactory(standard=standard, dimension=list(Dimension)[i % 5])
+        f.EvidenceFactory(application=application, criterion=criterion, uploaded_by=user)
+        f.ChangeRequestFactory(application=application, criterion=criterion, requested_by=world.staff_admin_a)
+        log_action(application, "application.submit", actor=user,
+                   data={"from": "draft", "to": "submitted"})
+    return user, reverse("applications:detail", args=[application.pk])
+
+
+def test_application_page_queries_do_not_grow_with_criteria(client, world):
+    one, fifty = _application_with(world, 1), _application_with(world, 50)
+
+    assert _count(client, *one) == _count(client, *fifty)
