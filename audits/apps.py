@@ -5,8 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 def cleared_auditor_q(user) -> Q:
     """Applications the user audits and declared no conflict for."""
-    return Q(assignments__auditor__user=user, assignments__auditor__is_active=True,
-             assignments__declaration="no_conflict")
+    return Q(
+        assignments__auditor__user=user,
+        assignments__auditor__is_active=True,
+        assignments__declaration="no_conflict",
+    )
 
 
 class AuditsConfig(AppConfig):

@@ -211,7 +211,9 @@ class Consensus(models.Model):
         verbose_name = _("consensus score")
         verbose_name_plural = _("consensus scores")
         constraints = [
-            models.UniqueConstraint(fields=["application", "criterion"], name="unique_consensus_per_criterion"),
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="unique_consensus_per_criterion"
+            ),
             models.CheckConstraint(condition=Q(score__gte=0), name="consensus_score_positive"),
         ]
 

@@ -22,10 +22,14 @@ def queue_for(user):
     return (
         Assignment.objects.of_auditor(user)
         .exclude(declaration=Declaration.CONFLICT)
-        .select_related("application__business", "application__standard", "application__association",
-                        "scorecard")
-        .annotate(overdue=Case(When(due_date__lt=today, then=Value(0)), default=Value(1),
-                               output_field=IntegerField()))
+        .select_related(
+            "application__business", "application__standard", "application__association", "scorecard"
+        )
+        .annotate(
+            overdue=Case(
+                When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
         .order_by("overdue", "due_date", "pk")
     )
 
@@ -78,10 +82,12 @@ def all_submitted(assignments: list[Assignment]) -> bool:
 def submitted_scorecards(application: Application) -> list[dict[str, int | None]]:
     """One {criterion code: score} per submitted scorecard."""
     cards: dict[int, dict[str, int | None]] = {}
-    rows = Score.objects.filter(
-        scorecard__assignment__application=application, scorecard__submitted_at__isnull=False
-    ).exclude(scorecard__assignment__declaration=Declaration.CONFLICT).values_list(
-        "scorecard_id", "criterion__code", "score"
+    rows = (
+        Score.objects.filter(
+            scorecard__assignment__application=application, scorecard__submitted_at__isnull=False
+        )
+        .exclude(scorecard__assignment__declaration=Declaration.CONFLICT)
+        .values_list("scorecard_id", "criterion__code", "score")
     )
     for scorecard_id, code, score in rows:
         cards.setdefault(scorecard_id, {})[code] = score
@@ -89,15 +95,14 @@ def submitted_scorecards(application: Application) -> list[dict[str, int | None]
 
 
 def consensus_of(application: Application) -> dict[str, Decimal]:
-    return dict(
-        Consensus.objects.filter(application=application).values_list("criterion__code", "score")
-    )
+    return dict(Consensus.objects.filter(application=application).values_list("criterion__code", "score"))
 
 
 def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
     report = (
-        MetricReport.objects.filter(business_id=application.business_id,
-                                    association_id=application.association_id)
+        MetricReport.objects.filter(
+            business_id=application.business_id, association_id=application.association_id
+        )
         .order_by("-period")
         .prefetch_related("values__kpi")
         .first()
@@ -137,8 +142,13 @@ def result_for(application: Application) -> Result:
     flags = scoring.flagged(spreads, application.association.consensus_threshold)
     scores = scoring.criterion_scores(rules, cards, consensus)
     levels = levels_of(application)
-    outcome = scoring.assess(rules, scores, [lvl for _row, lvl in levels], latest_kpi_values(application),
-                             dimensions=Dimension.values)
+    outcome = scoring.assess(
+        rules,
+        scores,
+        [lvl for _row, lvl in levels],
+        latest_kpi_values(application),
+        dimensions=Dimension.values,
+    )
     by_name = {row.name: row for row, _lvl in levels}
     return Result(
         criteria=criteria,
@@ -162,7 +172,8 @@ def scorecard_for(assignment: Assignment) -> tuple[Scorecard | None, dict[int, S
 
 def evidence_of(application: Application) -> list[Evidence]:
     return list(
-        Evidence.objects.filter(application=application).select_related("criterion")
+        Evidence.objects.filter(application=application)
+        .select_related("criterion")
         .order_by("criterion__order", "criterion__code", "uploaded_at")
     )
 
@@ -170,17 +181,18 @@ def evidence_of(application: Application) -> list[Evidence]:
 def kpi_table(application: Application, *, months: int = 12):
     """(reports oldest first, [(kpi, gate criteria, [value or None per report])])."""
     reports = list(
-        MetricReport.objects.filter(business_id=application.business_id,
-                                    association_id=application.association_id)
+        MetricReport.objects.filter(
+            business_id=application.business_id, association_id=application.association_id
+        )
         .order_by("-period")
         .prefetch_related(Prefetch("values"))[:months]
     )[::-1]
     from associations.models import KpiDefinition
 
     kpis = list(
-        KpiDefinition.objects.filter(association_id=application.association_id)
-        .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.filter(
-            standard_id=application.standard_id)))
+        KpiDefinition.objects.filter(association_id=application.association_id).prefetch_related(
+            Prefetch("criteria", queryset=Criterion.objects.filter(standard_id=application.standard_id))
+        )
     )
     by_report = [{v.kpi_id: v.value for v in report.values.all()} for report in reports]
     rows = [(kpi, list(kpi.criteria.all()), [values.get(kpi.pk) for values in by_report]) for kpi in kpis]

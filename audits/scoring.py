@@ -170,7 +170,9 @@ def gates(criteria: Sequence[CriterionRule], latest_values: Mapping[str, Decimal
     )
 
 
-def spreads(criteria: Sequence[CriterionRule], scorecards: Sequence[Mapping[str, int | None]]) -> list[Spread]:
+def spreads(
+    criteria: Sequence[CriterionRule], scorecards: Sequence[Mapping[str, int | None]]
+) -> list[Spread]:
     return [
         Spread(c.code, tuple(card[c.code] for card in scorecards if card.get(c.code) is not None))
         for c in criteria

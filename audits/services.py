@@ -46,25 +46,33 @@ def assignment_refusal(application: Application, auditor: AuditorProfile) -> str
         return _("%(auditor)s is not an active auditor.") % {"auditor": auditor}
     if not auditor.associations.filter(pk=application.association_id).exists():
         return _("%(auditor)s does not audit for %(association)s.") % {
-            "auditor": auditor, "association": application.association}
+            "auditor": auditor,
+            "association": application.association,
+        }
     if BusinessUser.objects.filter(business_id=application.business_id, user_id=auditor.user_id).exists():
         return _("%(auditor)s is a user of %(business)s.") % {
-            "auditor": auditor, "business": application.business}
+            "auditor": auditor,
+            "business": application.business,
+        }
     conflict = ConflictOfInterest.objects.filter(auditor=auditor, business_id=application.business_id).first()
     if conflict is not None:
         return _("%(auditor)s declared a conflict of interest with %(business)s: %(reason)s") % {
-            "auditor": auditor, "business": application.business, "reason": conflict.reason}
+            "auditor": auditor,
+            "business": application.business,
+            "reason": conflict.reason,
+        }
     if Assignment.objects.filter(application=application, auditor=auditor).exists():
         return _("%(auditor)s is already assigned to this application.") % {"auditor": auditor}
     return None
 
 
 @transaction.atomic
-def assign_auditor(
-    application: Application, *, auditor: AuditorProfile, due_date: date, actor
-) -> Assignment:
-    application = Application.objects.select_for_update().select_related("association", "business").get(
-        pk=application.pk)
+def assign_auditor(application: Application, *, auditor: AuditorProfile, due_date: date, actor) -> Assignment:
+    application = (
+        Application.objects.select_for_update()
+        .select_related("association", "business")
+        .get(pk=application.pk)
+    )
     if not certification.is_deciding_staff(actor, application):
         raise AuditError(_("Only association staff with a deciding role can assign auditors."))
     if application.status not in ASSIGNABLE:
@@ -75,15 +83,20 @@ def assign_auditor(
     assignment = Assignment.objects.create(
         application=application, auditor=auditor, due_date=due_date, assigned_by=actor
     )
-    log_action(application, "audit.assigned", actor=actor,
-               data={"auditor": str(auditor), "due_date": due_date.isoformat()})
+    log_action(
+        application,
+        "audit.assigned",
+        actor=actor,
+        data={"auditor": str(auditor), "due_date": due_date.isoformat()},
+    )
     tasks.send_assignment_email.delay_on_commit(assignment_id=assignment.pk)
     return assignment
 
 
 def _own_assignment(assignment: Assignment, actor) -> Assignment:
-    locked = Assignment.objects.select_for_update().select_related("auditor", "application").get(
-        pk=assignment.pk)
+    locked = (
+        Assignment.objects.select_for_update().select_related("auditor", "application").get(pk=assignment.pk)
+    )
     if locked.auditor.user_id != actor.pk or not locked.auditor.is_active:
         raise AuditError(_("Only the assigned auditor can do this."))
     return locked
@@ -98,9 +111,16 @@ def declare_no_conflict(assignment: Assignment, *, actor) -> Assignment:
     assignment.declaration = Declaration.NO_CONFLICT
     assignment.declared_at = timezone.now()
     assignment.save(update_fields=["declaration", "declared_at"])
-    log_action(assignment.application, "audit.no_conflict", actor=actor,
-               data={"auditor": str(assignment.auditor), "before": Declaration.PENDING,
-                     "after": Declaration.NO_CONFLICT})
+    log_action(
+        assignment.application,
+        "audit.no_conflict",
+        actor=actor,
+        data={
+            "auditor": str(assignment.auditor),
+            "before": Declaration.PENDING,
+            "after": Declaration.NO_CONFLICT,
+        },
+    )
     if assignment.application.status == S.SUBMITTED:
         certification.start_review(assignment.application, actor=actor)
     return assignment
@@ -120,12 +140,21 @@ def declare_conflict(assignment: Assignment, *, actor, reason: str) -> Assignmen
     assignment.declared_at = timezone.now()
     assignment.save(update_fields=["declaration", "conflict_reason", "declared_at"])
     ConflictOfInterest.objects.get_or_create(
-        auditor=assignment.auditor, business_id=assignment.application.business_id,
+        auditor=assignment.auditor,
+        business_id=assignment.application.business_id,
         defaults={"reason": reason},
     )
-    log_action(assignment.application, "audit.conflict_declared", actor=actor,
-               data={"auditor": str(assignment.auditor), "before": Declaration.PENDING,
-                     "after": Declaration.CONFLICT, "reason": reason})
+    log_action(
+        assignment.application,
+        "audit.conflict_declared",
+        actor=actor,
+        data={
+            "auditor": str(assignment.auditor),
+            "before": Declaration.PENDING,
+            "after": Declaration.CONFLICT,
+            "reason": reason,
+        },
+    )
     return assignment
 
 
@@ -170,8 +199,9 @@ def save_scores(
     existing = {s.criterion_id: s for s in scorecard.scores.all()}
     problems = []
     for pk, criterion in criteria.items():
-        score, comment = entries.get(pk, (existing[pk].score, existing[pk].comment) if pk in existing
-                                     else (None, ""))
+        score, comment = entries.get(
+            pk, (existing[pk].score, existing[pk].comment) if pk in existing else (None, "")
+        )
         problem = score_problems(criterion, score, comment, complete=submit)
         if problem:
             problems.append(f"{criterion.code}: {problem}")
@@ -192,13 +222,18 @@ def save_scores(
         after[criteria[pk].code] = [score, comment]
     Score.objects.bulk_create(to_create)
     Score.objects.bulk_update(to_update, ["score", "comment"])
-    log_action(application, "audit.scores_saved", actor=actor,
-               data={"auditor": str(assignment.auditor), "before": before, "after": after})
+    log_action(
+        application,
+        "audit.scores_saved",
+        actor=actor,
+        data={"auditor": str(assignment.auditor), "before": before, "after": after},
+    )
     if submit:
         scorecard.submitted_at = timezone.now()
         scorecard.save(update_fields=["submitted_at", "updated_at"])
-        log_action(application, "audit.scorecard_submitted", actor=actor,
-                   data={"auditor": str(assignment.auditor)})
+        log_action(
+            application, "audit.scorecard_submitted", actor=actor, data={"auditor": str(assignment.auditor)}
+        )
         _mark_scored_when_done(application, actor=actor)
     return scorecard
 
@@ -208,11 +243,11 @@ def record_consensus(
     application: Application, *, criterion: Criterion, score: Decimal, rationale: str, actor
 ) -> Consensus:
     """The auditors' agreed score for a flagged criterion."""
-    application = Application.objects.select_for_update().select_related("association").get(
-        pk=application.pk)
+    application = Application.objects.select_for_update().select_related("association").get(pk=application.pk)
     assignments = queries.cleared_assignments(application)
-    if not any(a.auditor.user_id == actor.pk and a.declaration == Declaration.NO_CONFLICT
-               for a in assignments):
+    if not any(
+        a.auditor.user_id == actor.pk and a.declaration == Declaration.NO_CONFLICT for a in assignments
+    ):
         raise AuditError(_("Only an auditor assigned to this application can record a consensus."))
     if application.status != S.IN_REVIEW:
         raise AuditError(_("A consensus can be recorded only while the application is in review."))
@@ -223,7 +258,9 @@ def record_consensus(
     result = queries.result_for(application)
     flagged = {s.code for s in result.spreads if s.value > application.association.consensus_threshold}
     if criterion.code not in flagged:
-        raise AuditError(_("The auditors agree on %(code)s; no consensus is needed.") % {"code": criterion.code})
+        raise AuditError(
+            _("The auditors agree on %(code)s; no consensus is needed.") % {"code": criterion.code}
+        )
     if not 0 <= score <= criterion.max_score:
         raise AuditError(_("The score must be between 0 and %(max)s.") % {"max": criterion.max_score})
     if not rationale.strip():
@@ -231,12 +268,20 @@ def record_consensus(
     existing = Consensus.objects.filter(application=application, criterion=criterion).first()
     before = [str(existing.score), existing.rationale] if existing else None
     consensus, _created = Consensus.objects.update_or_create(
-        application=application, criterion=criterion,
+        application=application,
+        criterion=criterion,
         defaults={"score": score, "rationale": rationale.strip(), "recorded_by": actor},
     )
-    log_action(application, "audit.consensus", actor=actor,
-               data={"criterion": criterion.code, "before": before,
-                     "after": [str(consensus.score), consensus.rationale]})
+    log_action(
+        application,
+        "audit.consensus",
+        actor=actor,
+        data={
+            "criterion": criterion.code,
+            "before": before,
+            "after": [str(consensus.score), consensus.rationale],
+        },
+    )
     _mark_scored_when_done(application, actor=actor)
     return consensus
 
@@ -253,10 +298,14 @@ def _mark_scored_when_done(application: Application, *, actor) -> None:
     result = queries.result_for(application)
     if result.open_flags:
         return
-    certification.mark_scored(application, actor=actor, data={
-        "overall": str(result.outcome.overall.value),
-        "level_reached": result.level.name if result.level else None,
-    })
+    certification.mark_scored(
+        application,
+        actor=actor,
+        data={
+            "overall": str(result.outcome.overall.value),
+            "level_reached": result.level.name if result.level else None,
+        },
+    )
 
 
 # --- change requests ---------------------------------------------------------
@@ -313,15 +362,21 @@ def reject(application: Application, *, actor, reason: str) -> Application:
 
 def is_cleared_auditor(user, application: Application) -> bool:
     return Assignment.objects.filter(
-        application=application, auditor__user=user, auditor__is_active=True,
+        application=application,
+        auditor__user=user,
+        auditor__is_active=True,
         declaration=Declaration.NO_CONFLICT,
     ).exists()
 
 
 def guard_separation_of_duties(user, application: Application) -> None:
-    scored = Score.objects.filter(
-        scorecard__assignment__application=application, scorecard__assignment__auditor__user=user
-    ).exists() or Consensus.objects.filter(application=application, recorded_by=user).exists()
+    scored = (
+        Score.objects.filter(
+            scorecard__assignment__application=application, scorecard__assignment__auditor__user=user
+        ).exists()
+        or Consensus.objects.filter(application=application, recorded_by=user).exists()
+    )
     if scored:
         raise certification.CertificationError(
-            _("You scored this application, so someone else must decide it."))
+            _("You scored this application, so someone else must decide it.")
+        )
