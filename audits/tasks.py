@@ -19,7 +19,7 @@ def _business_recipients(application: Application):
     return [bu.user for bu in application.business.users.select_related("user")]
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, ignore_result=True)
 def send_assignment_email(*, assignment_id: int) -> None:
     assignment = (
         Assignment.objects.select_related(
@@ -44,7 +44,7 @@ def send_assignment_email(*, assignment_id: int) -> None:
     )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, ignore_result=True)
 def send_changes_requested_email(*, application_id: int) -> None:
     application = (
         Application.objects.select_related("business", "standard", "association")
@@ -64,7 +64,7 @@ def send_changes_requested_email(*, application_id: int) -> None:
         )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, ignore_result=True)
 def send_decision_email(*, application_id: int) -> None:
     application = (
         Application.objects.select_related("business", "standard", "association", "level")

@@ -90,9 +90,12 @@ def allowed_actions(application: Application, user) -> list[str]:
 
 
 def _transition(
-    application: Application, action: str, *, actor, reason: str = "", data: dict | None = None
+    application: Application, action: str, *, actor, reason: str = "", data: dict | None = None,
+    fields: dict | None = None,
 ) -> Application:
-    """Lock, check, move, record. Callers are already in a transaction."""
+    """Lock, check, move, record. Callers are already in a transaction.
+    `fields` are saved with the status (the approved state's check constraint
+    needs the level in the same UPDATE)."""
     sources, target, who = TRANSITIONS[action]
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status not in sources:
@@ -104,7 +107,9 @@ def _transition(
         raise CertificationError(str(ACTOR_REFUSALS[who]))
     before = locked.status
     locked.status = target
-    locked.save(update_fields=["status"])
+    for name, value in (fields or {}).items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *(fields or {})])
     log_action(
         locked, f"application.{action}", actor=actor,
         data={"from": before, "to": target, "reason": reason, **(data or {})},
@@ -274,13 +279,9 @@ def approve_application(
         raise CertificationError(_("Give a reason for approving below the level reached."))
     _check_decision(application, actor)
     application = _transition(
-        application, "approve", actor=actor, reason=reason, data={"level": level.name}
+        application, "approve", actor=actor, reason=reason, data={"level": level.name},
+        fields={"level": level, "decided_at": timezone.now(), "decided_by": actor, "decision_reason": reason},
     )
-    application.level = level
-    application.decided_at = timezone.now()
-    application.decided_by = actor
-    application.decision_reason = reason
-    application.save(update_fields=["level", "decided_at", "decided_by", "decision_reason"])
     for hook in APPROVAL_HOOKS:
         hook(application)
     return application

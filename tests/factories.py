@@ -155,3 +155,66 @@ class AuditorFactory(factory.django.DjangoModelFactory):
     def associations(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.associations.set(extracted)
+
+
+# --- audits (auditor workflow) -------------------------------------------------
+
+import hashlib  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from audits.models import Assignment  # noqa: E402
+from certification.models import Application, ApplicationStatus, Evidence  # noqa: E402
+from members.models import MetricReport, MetricValue  # noqa: E402
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class SubmittedApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    business = factory.SubFactory(BusinessFactory)
+    standard = factory.SubFactory(PublishedStandardFactory)
+    association = factory.LazyAttribute(lambda o: o.standard.association)
+    status = ApplicationStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    application = factory.SubFactory(SubmittedApplicationFactory)
+    auditor = factory.SubFactory(AuditorFactory)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    application = factory.SubFactory(SubmittedApplicationFactory)
+    criterion = factory.SubFactory(CriterionFactory)
+    file = factory.django.FileField(data=PDF_BYTES, filename="evidence.pdf")
+    original_name = "evidence.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+
+
+class MetricReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricReport
+
+    business = factory.SubFactory(BusinessFactory)
+    association = factory.SubFactory(AssociationFactory)
+    period = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+
+
+class MetricValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricValue
+
+    report = factory.SubFactory(MetricReportFactory)
+    kpi = factory.SubFactory(KpiFactory)
+    value = 80
