@@ -3,12 +3,14 @@ the audits tests and the authorization matrix)."""
 
 from types import SimpleNamespace
 
-from associations.models import Dimension
+from associations.models import CertificationLevel, Dimension
 from audits import services
 from tests import factories as f
 
 
-def build(world, *, criteria: int = 5, declared: bool = True, max_score: int = 5) -> SimpleNamespace:
+def build(
+    world, *, criteria: int = 5, declared: bool = True, max_score: int = 5, business=None
+) -> SimpleNamespace:
     """A published standard of `criteria` criteria across the five dimensions,
     three levels, a submitted application of business_a, and world.auditor
     assigned (and cleared when `declared`)."""
@@ -20,11 +22,11 @@ def build(world, *, criteria: int = 5, declared: bool = True, max_score: int = 5
         for i in range(criteria)
     ]
     levels = [
-        f.LevelFactory(association=world.a, name="Bronze", min_score=50),
-        f.LevelFactory(association=world.a, name="Silver", min_score=70),
-        f.LevelFactory(association=world.a, name="Gold", min_score=85),
+        CertificationLevel.objects.get_or_create(association=world.a, name=name, defaults={"min_score": score})[0]
+        for name, score in (("Bronze", 50), ("Silver", 70), ("Gold", 85))
     ]
-    application = f.SubmittedApplicationFactory(business=world.business_a, standard=standard)
+    business = business or world.business_a
+    application = f.SubmittedApplicationFactory(business=business, standard=standard)
     evidence = f.EvidenceFactory(application=application, criterion=items[0])
     assignment = f.AssignmentFactory(application=application, auditor=world.auditor.auditor_profile)
     if declared:
