@@ -168,7 +168,7 @@ class ApplicationAdmin(ScopedAdmin):
             else:
                 instance.save(update_fields=["due_date"])
 
-    @admin.action(description=_("Assign an auditor"))
+    @admin.action(description=_("Assign an auditor"), permissions=["change"])
     def assign(self, request, queryset):
         auditors = (
             AuditorProfile.objects.filter(associations__in=editable_associations(request), is_active=True)
@@ -189,7 +189,7 @@ class ApplicationAdmin(ScopedAdmin):
                 messages.success(request, f"{application}: {_('auditor assigned')}")
         return None
 
-    @admin.action(description=_("Approve"))
+    @admin.action(description=_("Approve"), permissions=["change"])
     def approve(self, request, queryset):
         levels = CertificationLevel.objects.filter(association__in=editable_associations(request))
         form = DecisionForm(request.POST if "apply" in request.POST else None, levels=levels)
@@ -209,7 +209,7 @@ class ApplicationAdmin(ScopedAdmin):
                 messages.success(request, f"{application}: {_('approved')}")
         return None
 
-    @admin.action(description=_("Reject"))
+    @admin.action(description=_("Reject"), permissions=["change"])
     def reject(self, request, queryset):
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid() or not form.cleaned_data["reason"].strip():

@@ -17,12 +17,19 @@ def build(
     standard = f.PublishedStandardFactory(association=world.a)
     dimensions = Dimension.values
     items = [
-        f.CriterionFactory(standard=standard, dimension=dimensions[i % 5], max_score=max_score, order=i,
-                           evidence_required=(i == 0))
+        f.CriterionFactory(
+            standard=standard,
+            dimension=dimensions[i % 5],
+            max_score=max_score,
+            order=i,
+            evidence_required=(i == 0),
+        )
         for i in range(criteria)
     ]
     levels = [
-        CertificationLevel.objects.get_or_create(association=world.a, name=name, defaults={"min_score": score})[0]
+        CertificationLevel.objects.get_or_create(
+            association=world.a, name=name, defaults={"min_score": score}
+        )[0]
         for name, score in (("Bronze", 50), ("Silver", 70), ("Gold", 85))
     ]
     business = business or world.business_a
@@ -32,8 +39,14 @@ def build(
     if declared:
         assignment = services.declare_no_conflict(assignment, actor=world.auditor)
         application.refresh_from_db()
-    return SimpleNamespace(standard=standard, criteria=items, levels=levels, application=application,
-                           assignment=assignment, evidence=evidence)
+    return SimpleNamespace(
+        standard=standard,
+        criteria=items,
+        levels=levels,
+        application=application,
+        assignment=assignment,
+        evidence=evidence,
+    )
 
 
 def full_scores(criteria, value: int, comment: str = "Seen the evidence.") -> dict:

@@ -9,8 +9,9 @@ LEVELS = [Level("Bronze", D(50)), Level("Silver", D(70)), Level("Gold", D(85))]
 CRITERIA = [
     CriterionRule("R1", "reliability", D("2"), 5),
     CriterionRule("R2", "reliability", D("1"), 5),
-    CriterionRule("S1", "responsiveness", D("1"), 10, kpi="response", kpi_threshold=D("24"),
-                  higher_is_better=False),
+    CriterionRule(
+        "S1", "responsiveness", D("1"), 10, kpi="response", kpi_threshold=D("24"), higher_is_better=False
+    ),
     CriterionRule("A1", "assurance", D("1"), 5, kpi="csat", kpi_threshold=D("80")),
 ]
 
@@ -22,7 +23,9 @@ def test_weighted_score_per_dimension_worked_example():
 
     # reliability: (2*5/5 + 1*2/5) / (2+1) * 100 = 2.4 / 3 * 100 = 80
     assert {k: v.value for k, v in dimensions.items()} == {
-        "reliability": D("80.00"), "responsiveness": D("50.00"), "assurance": D("80.00"),
+        "reliability": D("80.00"),
+        "responsiveness": D("50.00"),
+        "assurance": D("80.00"),
     }
 
 
@@ -42,7 +45,10 @@ def test_all_zero_scorecard_scores_zero_and_reaches_no_level():
 
     assert outcome.overall.value == D("0.00")
     assert {k: v.value for k, v in outcome.dimensions.items()} == {
-        "reliability": D("0.00"), "responsiveness": D("0.00"), "assurance": D("0.00")}
+        "reliability": D("0.00"),
+        "responsiveness": D("0.00"),
+        "assurance": D("0.00"),
+    }
     assert (outcome.level_by_score, outcome.level, outcome.capped_by) == (None, None, ())
 
 
@@ -70,7 +76,8 @@ def test_missed_gate_caps_one_level_below_and_says_which():
     assert outcome.level_by_score == Level("Gold", D(85))
     assert outcome.level == Level("Silver", D(70))
     assert [(g.code, g.kpi, g.value, g.threshold) for g in outcome.capped_by] == [
-        ("S1", "response", D(30), D(24))]
+        ("S1", "response", D(30), D(24))
+    ]
 
 
 def test_gate_without_a_reported_value_is_missed():
@@ -88,7 +95,10 @@ def test_missed_gate_at_the_lowest_level_leaves_no_level():
     outcome = scoring.assess(CRITERIA, scores, LEVELS, {"response": D(48), "csat": D(90)})
 
     assert (outcome.overall.value, outcome.level_by_score, outcome.level) == (
-        D("60.00"), Level("Bronze", D(50)), None)
+        D("60.00"),
+        Level("Bronze", D(50)),
+        None,
+    )
 
 
 def test_gate_direction_follows_higher_is_better():

@@ -27,11 +27,15 @@ def test_assign_auditor_creates_assignment_logs_and_emails(world, django_capture
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assignment = services.assign_auditor(s.application, auditor=profile, due_date=DUE,
-                                             actor=world.staff_admin_a)
+        assignment = services.assign_auditor(
+            s.application, auditor=profile, due_date=DUE, actor=world.staff_admin_a
+        )
 
     assert (assignment.declaration, assignment.due_date, assignment.assigned_by) == (
-        Declaration.PENDING, DUE, world.staff_admin_a)
+        Declaration.PENDING,
+        DUE,
+        world.staff_admin_a,
+    )
     assert _actions(s.application)[-1] == "audit.assigned"
     assert [m.to for m in mail.outbox] == [[profile.user.email]]
 
@@ -77,8 +81,12 @@ def test_assign_auditor_refuses_a_viewer(world):
     s = build(world, declared=False)
 
     with pytest.raises(services.AuditError):
-        services.assign_auditor(s.application, auditor=f.AuditorFactory(associations=[world.a]),
-                                due_date=DUE, actor=world.staff_viewer_a)
+        services.assign_auditor(
+            s.application,
+            auditor=f.AuditorFactory(associations=[world.a]),
+            due_date=DUE,
+            actor=world.staff_viewer_a,
+        )
 
 
 def test_first_no_conflict_declaration_starts_the_review(world):
@@ -99,11 +107,14 @@ def test_declare_conflict_returns_the_assignment_and_refuses_later_assignments(w
     s.assignment.refresh_from_db()
     s.application.refresh_from_db()
     assert (s.assignment.declaration, s.assignment.conflict_reason) == (
-        Declaration.CONFLICT, "I consulted for them")
+        Declaration.CONFLICT,
+        "I consulted for them",
+    )
     assert s.application.status == ApplicationStatus.SUBMITTED
     assert "I consulted for them" in services.assignment_refusal(
         f.SubmittedApplicationFactory(business=world.business_a, standard__association=world.a),
-        world.auditor.auditor_profile)
+        world.auditor.auditor_profile,
+    )
 
 
 def test_declare_conflict_needs_a_reason_and_only_once(world):
@@ -127,8 +138,9 @@ def test_save_scores_draft_then_submit_locks_and_marks_scored(world):
     s = build(world)
 
     services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria[:2], 4))
-    scorecard = services.save_scores(s.assignment, actor=world.auditor,
-                                     entries=full_scores(s.criteria, 5), submit=True)
+    scorecard = services.save_scores(
+        s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True
+    )
 
     s.application.refresh_from_db()
     assert scorecard.is_submitted
@@ -167,8 +179,9 @@ def test_score_out_of_range_and_incomplete_submit_are_refused(world):
     with pytest.raises(services.AuditError):
         services.save_scores(s.assignment, actor=world.auditor, entries={s.criteria[0].pk: (6, "x")})
     with pytest.raises(services.AuditError) as error:
-        services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria[:4], 5),
-                             submit=True)
+        services.save_scores(
+            s.assignment, actor=world.auditor, entries=full_scores(s.criteria[:4], 5), submit=True
+        )
     assert f"{s.criteria[4].code}: Give a score." in str(error.value)
 
 
@@ -197,14 +210,19 @@ def test_disagreement_waits_for_consensus_then_scores(world):
     other = second_auditor(world, s.application)
     disputed = s.criteria[2]
     services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
-    services.save_scores(other, actor=other.auditor.user,
-                         entries={**full_scores(s.criteria, 5), disputed.pk: (1, "Nothing shown")}, submit=True)
+    services.save_scores(
+        other,
+        actor=other.auditor.user,
+        entries={**full_scores(s.criteria, 5), disputed.pk: (1, "Nothing shown")},
+        submit=True,
+    )
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.IN_REVIEW
     assert queries.result_for(s.application).open_flags == [disputed.code]
 
-    services.record_consensus(s.application, criterion=disputed, score=Decimal(3), rationale="Partly met",
-                              actor=world.auditor)
+    services.record_consensus(
+        s.application, criterion=disputed, score=Decimal(3), rationale="Partly met", actor=world.auditor
+    )
 
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.SCORED
@@ -220,23 +238,37 @@ def test_consensus_only_for_flagged_criteria_after_everyone_submitted(world):
     services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
 
     with pytest.raises(services.AuditError):
-        services.record_consensus(s.application, criterion=s.criteria[0], score=Decimal(4), rationale="x",
-                                  actor=world.auditor)
-    services.save_scores(other, actor=other.auditor.user,
-                         entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (1, "No")}, submit=True)
+        services.record_consensus(
+            s.application, criterion=s.criteria[0], score=Decimal(4), rationale="x", actor=world.auditor
+        )
+    services.save_scores(
+        other,
+        actor=other.auditor.user,
+        entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (1, "No")},
+        submit=True,
+    )
     with pytest.raises(services.AuditError):
-        services.record_consensus(s.application, criterion=s.criteria[0], score=Decimal(4), rationale="x",
-                                  actor=world.auditor)
+        services.record_consensus(
+            s.application, criterion=s.criteria[0], score=Decimal(4), rationale="x", actor=world.auditor
+        )
     with pytest.raises(services.AuditError):
-        services.record_consensus(s.application, criterion=s.criteria[1], score=Decimal(4), rationale="",
-                                  actor=world.auditor)
+        services.record_consensus(
+            s.application, criterion=s.criteria[1], score=Decimal(4), rationale="", actor=world.auditor
+        )
     with pytest.raises(services.AuditError):
-        services.record_consensus(s.application, criterion=s.criteria[1], score=Decimal(4), rationale="ok",
-                                  actor=world.staff_admin_a)
+        services.record_consensus(
+            s.application,
+            criterion=s.criteria[1],
+            score=Decimal(4),
+            rationale="ok",
+            actor=world.staff_admin_a,
+        )
     assert Consensus.objects.count() == 0
 
 
-def test_request_changes_emails_the_business_and_shows_what_changed(world, django_capture_on_commit_callbacks):
+def test_request_changes_emails_the_business_and_shows_what_changed(
+    world, django_capture_on_commit_callbacks
+):
     s = build(world)
     mail.outbox.clear()
 
@@ -277,7 +309,9 @@ def test_approve_above_level_reached_or_lower_without_reason_is_refused(world):
         services.approve(s.application, actor=world.staff_admin_a, level=gold)
     with pytest.raises(services.AuditError):
         services.approve(s.application, actor=world.staff_admin_a, level=bronze)
-    application = services.approve(s.application, actor=world.staff_admin_a, level=bronze, reason="Complaints")
+    application = services.approve(
+        s.application, actor=world.staff_admin_a, level=bronze, reason="Complaints"
+    )
     assert application.level == bronze
 
 
@@ -286,8 +320,11 @@ def test_kpi_gate_caps_the_level_reached(world):
     kpi = f.KpiFactory(association=world.a, code="csat")
     s.criteria[0].kpi, s.criteria[0].kpi_threshold = kpi, Decimal(80)
     s.criteria[0].save()
-    old = f.MetricReportFactory(business=world.business_a, association=world.a,
-                                period=timezone.localdate().replace(day=1) - timedelta(days=40))
+    old = f.MetricReportFactory(
+        business=world.business_a,
+        association=world.a,
+        period=timezone.localdate().replace(day=1) - timedelta(days=40),
+    )
     f.MetricValueFactory(report=old, kpi=kpi, value=95)
     latest = f.MetricReportFactory(business=world.business_a, association=world.a)
     f.MetricValueFactory(report=latest, kpi=kpi, value=70)
@@ -314,8 +351,9 @@ def test_decider_who_scored_is_refused(world):
 
 def test_reject_needs_a_rationale_and_emails(world, django_capture_on_commit_callbacks):
     s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 1, "weak"),
-                         submit=True)
+    services.save_scores(
+        s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 1, "weak"), submit=True
+    )
     with pytest.raises(services.AuditError):
         services.reject(s.application, actor=world.staff_admin_a, reason=" ")
     mail.outbox.clear()
@@ -338,9 +376,11 @@ def test_cleared_auditor_sees_the_application_only_after_declaring(world):
 
 def test_queue_lists_overdue_first(world):
     s = build(world, declared=False)
-    late = f.AssignmentFactory(auditor=world.auditor.auditor_profile,
-                               application__standard=s.standard,
-                               due_date=timezone.localdate() - timedelta(days=1))
+    late = f.AssignmentFactory(
+        auditor=world.auditor.auditor_profile,
+        application__standard=s.standard,
+        due_date=timezone.localdate() - timedelta(days=1),
+    )
 
     assert list(queries.queue_for(world.auditor)) == [late, s.assignment]
     assert Assignment.objects.count() == 2

@@ -88,19 +88,26 @@ def test_declaration_page_moves_to_review(world, client_for):
 def test_declaration_page_records_a_conflict(world, client_for):
     s = build(world, declared=False)
 
-    client_for("auditor").post(reverse("audits:assignment", args=[s.assignment.pk]),
-                               {"conflict": "yes", "reason": "Former employer"})
+    client_for("auditor").post(
+        reverse("audits:assignment", args=[s.assignment.pk]), {"conflict": "yes", "reason": "Former employer"}
+    )
 
     s.assignment.refresh_from_db()
-    assert (s.assignment.declaration, s.assignment.conflict_reason) == (Declaration.CONFLICT, "Former employer")
+    assert (s.assignment.declaration, s.assignment.conflict_reason) == (
+        Declaration.CONFLICT,
+        "Former employer",
+    )
 
 
 def test_application_page_is_blind_until_everyone_submitted(world, client_for):
     s = build(world)
     other = second_auditor(world, s.application)
-    services.save_scores(other, actor=other.auditor.user,
-                         entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (0, "Nothing at all")},
-                         submit=True)
+    services.save_scores(
+        other,
+        actor=other.auditor.user,
+        entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (0, "Nothing at all")},
+        submit=True,
+    )
     client = client_for("auditor")
     url = reverse("audits:application", args=[s.application.pk])
 
@@ -133,13 +140,17 @@ def test_application_page_queries_do_not_grow_with_rows(world, client_for):
         business = f.BusinessFactory()
         s = build(world, criteria=size, business=business)
         for i in range(size):
-            report = f.MetricReportFactory(business=business, association=world.a,
-                                           period=(timezone.localdate() - timedelta(days=31 * i)).replace(day=1))
+            report = f.MetricReportFactory(
+                business=business,
+                association=world.a,
+                period=(timezone.localdate() - timedelta(days=31 * i)).replace(day=1),
+            )
             f.MetricValueFactory(report=report, kpi=f.KpiFactory(association=world.a))
             f.EvidenceFactory(application=s.application, criterion=s.criteria[i])
 
-        response, queries = _count(client_for("auditor"), "get",
-                                   reverse("audits:application", args=[s.application.pk]))
+        response, queries = _count(
+            client_for("auditor"), "get", reverse("audits:application", args=[s.application.pk])
+        )
 
         assert response.status_code == 200
         counts.append(queries)
@@ -150,7 +161,9 @@ def test_queue_queries_do_not_grow_with_assignments(world, client_for):
     counts = []
     for size in (1, 8):
         for _ in range(size):
-            f.AssignmentFactory(auditor=world.auditor.auditor_profile, application__standard__association=world.a)
+            f.AssignmentFactory(
+                auditor=world.auditor.auditor_profile, application__standard__association=world.a
+            )
 
         response, queries = _count(client_for("auditor"), "get", reverse("audits:queue"))
 
@@ -172,8 +185,13 @@ def test_evidence_pdf_is_inline_and_sandboxed(world, client_for):
 
 def test_evidence_html_is_downloaded_not_rendered(world, client_for):
     s = build(world)
-    html = f.EvidenceFactory(application=s.application, criterion=s.criteria[0], content_type="text/html",
-                             original_name="page.html", file=ContentFile(b"<script>1</script>", name="x"))
+    html = f.EvidenceFactory(
+        application=s.application,
+        criterion=s.criteria[0],
+        content_type="text/html",
+        original_name="page.html",
+        file=ContentFile(b"<script>1</script>", name="x"),
+    )
 
     response = client_for("auditor").get(reverse("audits:evidence", args=[html.pk]))
 
@@ -184,13 +202,19 @@ def test_evidence_html_is_downloaded_not_rendered(world, client_for):
 def test_consensus_view_records_the_agreed_score(world, client_for):
     s = build(world)
     other = second_auditor(world, s.application)
-    services.save_scores(other, actor=other.auditor.user,
-                         entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (1, "Thin")}, submit=True)
+    services.save_scores(
+        other,
+        actor=other.auditor.user,
+        entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (1, "Thin")},
+        submit=True,
+    )
     services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
     c = s.criteria[1]
 
-    client_for("auditor").post(reverse("audits:consensus", args=[s.application.pk, c.pk]),
-                               {f"c{c.pk}-score": "3", f"c{c.pk}-rationale": "Partly evidenced"})
+    client_for("auditor").post(
+        reverse("audits:consensus", args=[s.application.pk, c.pk]),
+        {f"c{c.pk}-score": "3", f"c{c.pk}-rationale": "Partly evidenced"},
+    )
 
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.SCORED
@@ -202,7 +226,9 @@ def test_result_page_shows_dimensions_and_arithmetic(world, client_for):
     services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
     services.approve(s.application, actor=world.staff_admin_a, level=s.levels[1])
 
-    body = client_for("business_user_a").get(reverse("audits:result", args=[s.application.pk])).content.decode()
+    body = (
+        client_for("business_user_a").get(reverse("audits:result", args=[s.application.pk])).content.decode()
+    )
 
     assert 'data-testid="dimension-bars"' in body
     assert "4.0000 ÷ 5.00 × 100 = <strong>80.00</strong>" in body

@@ -37,39 +37,81 @@ def _app_url(name):
     return lambda w, s: reverse(name, args=[s.application.pk])
 
 
-RESULT_BEFORE = statuses(404, anonymous=LOGIN, business_user_a=403, auditor=403, staff_admin_a=200,
-                         staff_viewer_a=200, superuser=200)
+RESULT_BEFORE = statuses(
+    404,
+    anonymous=LOGIN,
+    business_user_a=403,
+    auditor=403,
+    staff_admin_a=200,
+    staff_viewer_a=200,
+    superuser=200,
+)
 
 ROWS = [
-    Row("audits:assignment", lambda w, s: reverse("audits:assignment", args=[s.assignment.pk]),
-        ONLY_AUDITOR, setup=_pending),
+    Row(
+        "audits:assignment",
+        lambda w, s: reverse("audits:assignment", args=[s.assignment.pk]),
+        ONLY_AUDITOR,
+        setup=_pending,
+    ),
     Row("audits:application", _app_url("audits:application"), NOBODY, setup=_pending),
     Row("audits:application", _app_url("audits:application"), ONLY_AUDITOR, setup=_cleared),
     Row("audits:score", _app_url("audits:score"), NOBODY, setup=_pending),
     Row("audits:score", _app_url("audits:score"), ONLY_AUDITOR, setup=_cleared),
     Row("audits:request_changes", _app_url("audits:request_changes"), NOBODY, setup=_pending),
     Row("audits:request_changes", _app_url("audits:request_changes"), ONLY_AUDITOR, setup=_cleared),
-    Row("audits:consensus",
+    Row(
+        "audits:consensus",
         lambda w, s: reverse("audits:consensus", args=[s.application.pk, s.criteria[0].pk]),
-        statuses(404, anonymous=LOGIN), method="post", setup=_pending),
-    Row("audits:consensus",
+        statuses(404, anonymous=LOGIN),
+        method="post",
+        setup=_pending,
+    ),
+    Row(
+        "audits:consensus",
         lambda w, s: reverse("audits:consensus", args=[s.application.pk, s.criteria[0].pk]),
-        statuses(404, anonymous=LOGIN, auditor=302), method="post", setup=_cleared),
-    Row("audits:evidence", lambda w, s: reverse("audits:evidence", args=[s.evidence.pk]), NOBODY,
-        setup=_pending),
-    Row("audits:evidence", lambda w, s: reverse("audits:evidence", args=[s.evidence.pk]), ONLY_AUDITOR,
-        setup=_cleared),
-    Row("audits:result", _app_url("audits:result"),
-        statuses(404, anonymous=LOGIN, business_user_a=403, staff_admin_a=200, staff_viewer_a=200,
-                 superuser=200), setup=_pending),
+        statuses(404, anonymous=LOGIN, auditor=302),
+        method="post",
+        setup=_cleared,
+    ),
+    Row(
+        "audits:evidence",
+        lambda w, s: reverse("audits:evidence", args=[s.evidence.pk]),
+        NOBODY,
+        setup=_pending,
+    ),
+    Row(
+        "audits:evidence",
+        lambda w, s: reverse("audits:evidence", args=[s.evidence.pk]),
+        ONLY_AUDITOR,
+        setup=_cleared,
+    ),
+    Row(
+        "audits:result",
+        _app_url("audits:result"),
+        statuses(
+            404, anonymous=LOGIN, business_user_a=403, staff_admin_a=200, staff_viewer_a=200, superuser=200
+        ),
+        setup=_pending,
+    ),
     Row("audits:result", _app_url("audits:result"), RESULT_BEFORE, setup=_cleared),
     Row("audits:result", _app_url("audits:result"), {**RESULT_BEFORE, "auditor": 200}, setup=_scored),
-    Row("audits:result", _app_url("audits:result"),
-        {**RESULT_BEFORE, "auditor": 200, "business_user_a": 200}, setup=_approved),
-    Row("admin:certification_application_changelist",
+    Row(
+        "audits:result",
+        _app_url("audits:result"),
+        {**RESULT_BEFORE, "auditor": 200, "business_user_a": 200},
+        setup=_approved,
+    ),
+    Row(
+        "admin:certification_application_changelist",
         lambda w, s: reverse("admin:certification_application_changelist"),
-        statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=200, superuser=200), setup=_cleared),
-    Row("admin:certification_application_change",
+        statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=200, superuser=200),
+        setup=_cleared,
+    ),
+    Row(
+        "admin:certification_application_change",
         lambda w, s: reverse("admin:certification_application_change", args=[s.application.pk]),
-        statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=404, superuser=200), setup=_cleared),
+        statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=404, superuser=200),
+        setup=_cleared,
+    ),
 ]
