@@ -155,6 +155,20 @@ def declare_conflict(assignment: Assignment, *, actor, reason: str) -> Assignmen
             "reason": reason,
         },
     )
+    # The others may all have submitted already: this auditor no longer counts,
+    # and the last one to submit is the reviewer who completed the scoring.
+    last = (
+        Scorecard.objects.filter(
+            assignment__application=assignment.application,
+            assignment__declaration=Declaration.NO_CONFLICT,
+            submitted_at__isnull=False,
+        )
+        .select_related("assignment__auditor__user")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if last is not None:
+        _mark_scored_when_done(assignment.application, actor=last.assignment.auditor.user)
     return assignment
 
 

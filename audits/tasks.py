@@ -10,7 +10,7 @@ from django.urls import reverse
 from certification.models import Application
 from members.emails import send_templated_email
 
-from .models import Assignment
+from .models import Assignment, Declaration
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,17 @@ def send_decision_email(*, application_id: int) -> None:
     for user in _business_recipients(application):
         send_templated_email(
             "decision",
+            to=[user.email],
+            language=user.language,
+            context={"application": application, "link": link},
+        )
+    auditors = application.assignments.filter(declaration=Declaration.NO_CONFLICT).select_related(
+        "auditor__user"
+    )
+    for assignment in auditors:
+        user = assignment.auditor.user
+        send_templated_email(
+            "audit_decided",
             to=[user.email],
             language=user.language,
             context={"application": application, "link": link},

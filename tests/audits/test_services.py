@@ -297,7 +297,8 @@ def test_approve_at_level_reached_emails_the_business(world, django_capture_on_c
         application = services.approve(s.application, actor=world.staff_admin_a, level=silver)
 
     assert (application.status, application.level) == (ApplicationStatus.APPROVED, silver)
-    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert [m.to for m in mail.outbox] == [[world.business_user_a.email], [world.auditor.email]]
+    assert "Silver" in mail.outbox[1].body
 
 
 def test_approve_above_level_reached_or_lower_without_reason_is_refused(world):
@@ -362,7 +363,7 @@ def test_reject_needs_a_rationale_and_emails(world, django_capture_on_commit_cal
         application = services.reject(s.application, actor=world.staff_admin_a, reason="Below every level")
 
     assert application.status == ApplicationStatus.REJECTED
-    assert len(mail.outbox) == 1
+    assert [m.to for m in mail.outbox] == [[world.business_user_a.email], [world.auditor.email]]
 
 
 def test_cleared_auditor_sees_the_application_only_after_declaring(world):
@@ -384,3 +385,16 @@ def test_queue_lists_overdue_first(world):
 
     assert list(queries.queue_for(world.auditor)) == [late, s.assignment]
     assert Assignment.objects.count() == 2
+
+
+def test_conflict_after_the_others_submitted_lets_the_application_be_scored(world):
+    s = build(world)
+    late = f.AssignmentFactory(application=s.application, auditor=f.AuditorFactory(associations=[world.a]))
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+    s.application.refresh_from_db()
+    assert s.application.status == ApplicationStatus.IN_REVIEW
+
+    services.declare_conflict(late, actor=late.auditor.user, reason="Shareholder")
+
+    s.application.refresh_from_db()
+    assert s.application.status == ApplicationStatus.SCORED

@@ -42,7 +42,22 @@ def test_score_form_queries_do_not_grow_with_criteria(world, client_for, method)
 
         assert response.status_code == (302 if method == "post" else 200)
         counts.append(queries)
+        if method == "post":
+            assert Score.objects.filter(scorecard__assignment=s.assignment).count() == size
     assert counts[0] == counts[1]
+
+
+def test_score_form_saves_sixty_scores_in_one_insert(world, client_for):
+    s = build(world, criteria=60)
+    url = reverse("audits:score", args=[s.application.pk])
+    client = client_for("auditor")
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.post(url, _form_data(s.criteria, save="1"))
+
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "audits_score"')]
+    assert len(inserts) == 1
+    assert Score.objects.count() == 60
 
 
 def test_score_form_submit_saves_every_score_and_locks(world, client_for):
