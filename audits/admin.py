@@ -92,6 +92,7 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form):
             **modeladmin.admin_site.each_context(request),
             "title": title,
             "queryset": queryset,
+            "rows": [(obj, queries.result_for(obj) if action != "assign" else None) for obj in queryset],
             "form": form,
             "action": action,
             "opts": modeladmin.model._meta,

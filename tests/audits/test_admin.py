@@ -79,6 +79,18 @@ def test_admin_assign_action_with_due_date(world, client_for):
     assert Assignment.objects.get(auditor=profile).due_date.isoformat() == DUE
 
 
+def test_admin_approve_form_shows_the_level_reached(world, client_for):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    url = reverse("admin:certification_application_changelist")
+
+    response = client_for("staff_admin_a").post(
+        url, {"action": "approve", "_selected_action": [s.application.pk]}
+    )
+
+    assert "overall 80.00 · level reached: Silver" in response.content.decode()
+
+
 def test_admin_approve_action_approves_at_the_chosen_level(world, client_for):
     s = build(world)
     services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
