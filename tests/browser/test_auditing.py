@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from audits import services
 from certification.models import ApplicationStatus
 from tests import factories as f
 from tests.audits.scenario import build
@@ -52,8 +51,15 @@ def test_two_auditors_disagree_agree_a_consensus_and_staff_approve(world, live_s
     expect(page.get_by_text(f"Consensus recorded for {disputed.code}.")).to_be_visible()
     expect(page.get_by_test_id("status")).to_have_text("Scored")
 
-    s.application.refresh_from_db()
-    services.approve(s.application, actor=world.staff_admin_a, level=s.levels[2])
+    _login(page, live_server, world.staff_admin_a)
+    page.goto(f"{live_server.url}/admin/certification/application/")
+    page.locator(f"input[name=_selected_action][value='{s.application.pk}']").check()
+    page.locator("select[name=action]").select_option("approve")
+    page.locator("button[name=index]").click()
+    expect(page.get_by_text("level reached: Gold")).to_be_visible()
+    page.locator("select[name=level]").select_option(label="Gold")
+    page.get_by_test_id("confirm").click()
+    expect(page.get_by_text("approved").first).to_be_visible()
     _login(page, live_server, world.business_user_a)
     page.goto(f"{live_server.url}/audit/applications/{s.application.pk}/result/")
 
