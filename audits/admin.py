@@ -1,8 +1,17 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from associations.admin_scoping import ScopedAdmin, editable_associations
+from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations
+from associations.models import CertificationLevel
+from certification.models import Application
 
-from .models import AuditorProfile
+from . import queries, services
+from .forms import AssignForm, DecisionForm
+from .models import Assignment, AuditorProfile, ConflictOfInterest
 
 
 @admin.register(AuditorProfile)
@@ -22,3 +31,195 @@ class AuditorProfileAdmin(ScopedAdmin):
         if obj is None:
             return editable.exists()
         return obj.associations.filter(pk__in=editable).exists()
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(ScopedAdmin):
+    list_display = ["auditor", "business", "declared_at"]
+    readonly_fields = ["declared_at"]
+
+    def _can_edit(self, request, obj=None):
+        if request.user.is_superuser:
+            return True
+        editable = editable_associations(request)
+        if obj is None:
+            return editable.exists()
+        return obj.auditor.associations.filter(pk__in=editable).exists()
+
+
+class AssignmentForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["auditor", "due_date"]
+
+    def clean(self):
+        data = super().clean()
+        application, auditor = self.instance.application, data.get("auditor")
+        if self.instance.pk is None and auditor is not None and application is not None:
+            refusal = services.assignment_refusal(application, auditor)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return data
+
+
+class AssignmentInline(ScopedTabularInline):
+    model = Assignment
+    form = AssignmentForm
+    fields = ["auditor", "due_date", "declaration", "conflict_reason", "declared_at", "assigned_by"]
+    readonly_fields = ["declaration", "conflict_reason", "declared_at", "assigned_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "auditor":
+            kwargs["queryset"] = (
+                AuditorProfile.objects.filter(associations__in=editable_associations(request), is_active=True)
+                .select_related("user")
+                .distinct()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+
+def _decision_page(modeladmin, request, queryset, *, action, title, form):
+    return render(
+        request,
+        "admin/audits/decision.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "queryset": queryset,
+            "rows": [(obj, queries.result_for(obj) if action != "assign" else None) for obj in queryset],
+            "form": form,
+            "action": action,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+@admin.register(Application)
+class ApplicationAdmin(ScopedAdmin):
+    list_display = ["__str__", "business", "standard", "status", "submitted_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["business__name"]
+    inlines = [AssignmentInline]
+    actions = ["assign", "approve", "reject"]
+    fields = [
+        "business",
+        "standard",
+        "status",
+        "submitted_at",
+        "level",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "result",
+        "history",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # businesses apply from the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("business", "standard", "association")
+
+    @admin.display(description=_("Result"))
+    def result(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("audits:result", args=[obj.pk]),
+            _("Scores per dimension and the arithmetic"),
+        )
+
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {} · <code>{}</code></li>",
+                (
+                    (e.created_at.strftime("%Y-%m-%d %H:%M"), e.action, e.actor or "—", e.data)
+                    for e in queries.history_of(obj)
+                ),
+            ),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        # New assignments go through the service (independence checks, history, email).
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if instance.pk is None:
+                try:
+                    services.assign_auditor(
+                        form.instance,
+                        auditor=instance.auditor,
+                        due_date=instance.due_date,
+                        actor=request.user,
+                    )
+                except services.AuditError as error:
+                    messages.error(request, str(error))
+            else:
+                instance.save(update_fields=["due_date"])
+
+    @admin.action(description=_("Assign an auditor"), permissions=["change"])
+    def assign(self, request, queryset):
+        auditors = (
+            AuditorProfile.objects.filter(associations__in=editable_associations(request), is_active=True)
+            .select_related("user")
+            .distinct()
+        )
+        form = AssignForm(request.POST if "apply" in request.POST else None, auditors=auditors)
+        if not form.is_valid():
+            return _decision_page(
+                self, request, queryset, action="assign", title=_("Assign an auditor"), form=form
+            )
+        for application in queryset:
+            try:
+                services.assign_auditor(application, actor=request.user, **form.cleaned_data)
+            except services.AuditError as error:
+                messages.error(request, f"{application}: {error}")
+            else:
+                messages.success(request, f"{application}: {_('auditor assigned')}")
+        return None
+
+    @admin.action(description=_("Approve"), permissions=["change"])
+    def approve(self, request, queryset):
+        levels = CertificationLevel.objects.filter(association__in=editable_associations(request))
+        form = DecisionForm(request.POST if "apply" in request.POST else None, levels=levels)
+        if not form.is_valid() or form.cleaned_data["level"] is None:
+            return _decision_page(self, request, queryset, action="approve", title=_("Approve"), form=form)
+        for application in queryset:
+            try:
+                services.approve(
+                    application,
+                    actor=request.user,
+                    level=form.cleaned_data["level"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.AuditError as error:
+                messages.error(request, f"{application}: {error}")
+            else:
+                messages.success(request, f"{application}: {_('approved')}")
+        return None
+
+    @admin.action(description=_("Reject"), permissions=["change"])
+    def reject(self, request, queryset):
+        form = DecisionForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid() or not form.cleaned_data["reason"].strip():
+            return _decision_page(self, request, queryset, action="reject", title=_("Reject"), form=form)
+        for application in queryset:
+            try:
+                services.reject(application, actor=request.user, reason=form.cleaned_data["reason"])
+            except services.AuditError as error:
+                messages.error(request, f"{application}: {error}")
+            else:
+                messages.success(request, f"{application}: {_('rejected')}")
+        return None

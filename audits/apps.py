@@ -1,7 +1,31 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def cleared_auditor_q(user) -> Q:
+    """Applications the user audits and declared no conflict for."""
+    return Q(
+        assignments__auditor__user=user,
+        assignments__auditor__is_active=True,
+        assignments__declaration="no_conflict",
+    )
 
 
 class AuditsConfig(AppConfig):
     name = "audits"
     verbose_name = _("Audits")
+
+    def ready(self):
+        from certification import models as certification_models
+        from certification import services as certification_services
+
+        from . import services
+
+        # certification never imports audits: audits registers its rules there.
+        if cleared_auditor_q not in certification_models.VISIBILITY_HOOKS:
+            certification_models.VISIBILITY_HOOKS.append(cleared_auditor_q)
+        if services.is_cleared_auditor not in certification_services.REVIEWER_CHECKS:
+            certification_services.REVIEWER_CHECKS.append(services.is_cleared_auditor)
+        if services.guard_separation_of_duties not in certification_services.DECISION_GUARDS:
+            certification_services.DECISION_GUARDS.append(services.guard_separation_of_duties)

@@ -6,4 +6,11 @@ app_name = "audits"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("assignments/<int:pk>/", views.assignment, name="assignment"),
+    path("applications/<int:pk>/", views.application, name="application"),
+    path("applications/<int:pk>/score/", views.score, name="score"),
+    path("applications/<int:pk>/changes/", views.request_changes, name="request_changes"),
+    path("applications/<int:pk>/consensus/<int:criterion_pk>/", views.consensus, name="consensus"),
+    path("applications/<int:pk>/result/", views.result, name="result"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
 ]

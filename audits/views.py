@@ -1,10 +1,24 @@
-"""The auditor pages (/audit/)."""
+"""The auditor pages (/audit/). Thin: resolve the object through the
+auditor's own assignments, validate, call one service, redirect."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
-from .models import AuditorProfile
+from associations.models import Association, Criterion, Dimension
+from certification.models import Application, ApplicationStatus, Evidence
+
+from . import queries, services
+from .forms import ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
+from .models import Assignment, AuditorProfile, Declaration
+
+# Shown in the page; anything else is downloaded.
+PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 def auditor_required(view):
@@ -23,7 +37,221 @@ def auditor_required(view):
     return wrapped
 
 
+def _cleared_assignment(request, application_pk: int) -> Assignment:
+    """The auditor's assignment to a visible application, after a no-conflict declaration."""
+    return get_object_or_404(
+        Assignment.objects.filter(auditor=request.auditor, declaration=Declaration.NO_CONFLICT)
+        .filter(application__in=Application.objects.visible_to(request.user))
+        .select_related("application__business", "application__standard", "application__association"),
+        application_id=application_pk,
+    )
+
+
 @auditor_required
 def queue(request):
-    associations = request.auditor.associations.order_by("name")
-    return render(request, "audits/queue.html", {"associations": associations})
+    assignments = list(queries.queue_for(request.user))
+    return render(request, "audits/queue.html", {"assignments": assignments})
+
+
+@auditor_required
+def assignment(request, pk):
+    """The declaration, before anything of the application is shown."""
+    assignment = get_object_or_404(
+        Assignment.objects.of_auditor(request.user).select_related("application__business"), pk=pk
+    )
+    if assignment.declaration == Declaration.NO_CONFLICT:
+        return redirect("audits:application", assignment.application_id)
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and assignment.declaration == Declaration.PENDING and form.is_valid():
+        try:
+            if form.cleaned_data["conflict"] == "yes":
+                services.declare_conflict(assignment, actor=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Your conflict is recorded; staff will reassign the audit."))
+                return redirect("audits:queue")
+            services.declare_no_conflict(assignment, actor=request.user)
+        except services.AuditError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("audits:application", assignment.application_id)
+    return render(request, "audits/assignment.html", {"assignment": assignment, "form": form})
+
+
+@auditor_required
+def application(request, pk):
+    assignment = _cleared_assignment(request, pk)
+    app = assignment.application
+    criteria = queries.criteria_of(app)
+    evidence = queries.evidence_of(app)
+    by_criterion = {c.pk: [e for e in evidence if e.criterion_id == c.pk] for c in criteria}
+    change_requests, new_evidence = queries.changes_since_request(app)
+    assignments = queries.cleared_assignments(app)
+    everyone_submitted = queries.all_submitted(assignments)
+    result = queries.result_for(app) if everyone_submitted else None
+    reports, kpi_rows = queries.kpi_table(app)
+    return render(
+        request,
+        "audits/application.html",
+        {
+            "assignment": assignment,
+            "application": app,
+            "groups": queries.grouped_by_dimension(
+                [(c, by_criterion[c.pk]) for c in criteria], key=lambda row: row[0].dimension
+            ),
+            "previewable": PREVIEWABLE,
+            "change_requests": change_requests,
+            "new_evidence": new_evidence,
+            "assignments": assignments,
+            "everyone_submitted": everyone_submitted,
+            "result": result,
+            "flagged": _flag_rows(result, criteria, app.association.consensus_threshold) if result else [],
+            "reports": reports,
+            "kpi_rows": kpi_rows,
+            "history": queries.history_of(app),
+            "scorecard": getattr(assignment, "scorecard", None),
+            "can_request_changes": app.status == ApplicationStatus.IN_REVIEW,
+        },
+    )
+
+
+def _flag_rows(result, criteria, threshold):
+    """(criterion, spread, consensus score or None, form) for every flagged criterion."""
+    by_code = {c.code: c for c in criteria}
+    return [
+        (by_code[s.code], s, result.consensus.get(s.code), ConsensusForm(prefix=f"c{by_code[s.code].pk}"))
+        for s in result.spreads
+        if s.value > threshold
+    ]
+
+
+@auditor_required
+def score(request, pk):
+    assignment = _cleared_assignment(request, pk)
+    criteria = queries.criteria_of(assignment.application)
+    scorecard, scores = queries.scorecard_for(assignment)
+    submitting = "submit" in request.POST
+    form = ScorecardForm(request.POST or None, criteria=criteria, scores=scores, submitting=submitting)
+    locked = bool(scorecard and scorecard.is_submitted)
+    if request.method == "POST" and not locked and form.is_valid():
+        try:
+            services.save_scores(assignment, actor=request.user, entries=form.entries(), submit=submitting)
+        except services.AuditError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Scorecard submitted.") if submitting else _("Draft saved."))
+            return redirect("audits:application" if submitting else "audits:score", pk)
+    return render(
+        request,
+        "audits/score.html",
+        {
+            "assignment": assignment,
+            "application": assignment.application,
+            "form": form,
+            "locked": locked,
+            "groups": queries.grouped_by_dimension(form.rows(), key=lambda row: row[0].dimension),
+        },
+    )
+
+
+@auditor_required
+def request_changes(request, pk):
+    assignment = _cleared_assignment(request, pk)
+    criteria = queries.criteria_of(assignment.application)
+    form = ChangeRequestForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_changes(assignment.application, actor=request.user, items=form.items())
+        except services.AuditError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The business has been asked for changes."))
+            return redirect("audits:application", pk)
+    return render(
+        request,
+        "audits/request_changes.html",
+        {
+            "assignment": assignment,
+            "application": assignment.application,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@auditor_required
+def consensus(request, pk, criterion_pk):
+    assignment = _cleared_assignment(request, pk)
+    criterion = get_object_or_404(Criterion, pk=criterion_pk, standard_id=assignment.application.standard_id)
+    form = ConsensusForm(request.POST, prefix=f"c{criterion.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Give the agreed score and the rationale."))
+        return redirect("audits:application", pk)
+    try:
+        services.record_consensus(
+            assignment.application,
+            criterion=criterion,
+            actor=request.user,
+            score=form.cleaned_data["score"],
+            rationale=form.cleaned_data["rationale"],
+        )
+    except services.AuditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Consensus recorded for %(code)s.") % {"code": criterion.code})
+    return redirect("audits:application", pk)
+
+
+@login_required
+def result(request, pk):
+    """Staff at any time; auditors once all have submitted; the business after the decision."""
+    app = get_object_or_404(
+        Application.objects.visible_to(request.user).select_related(
+            "association", "business", "standard", "level"
+        ),
+        pk=pk,
+    )
+    is_staff = Association.objects.administered_by(request.user).filter(pk=app.association_id).exists()
+    assignments = queries.cleared_assignments(app)
+    if not is_staff:
+        decided = app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+        is_auditor = services.is_cleared_auditor(request.user, app)
+        if not (decided or (is_auditor and queries.all_submitted(assignments))):
+            raise PermissionDenied
+    result = queries.result_for(app)
+    dimensions = dict(Dimension.choices)
+    return render(
+        request,
+        "audits/result.html",
+        {
+            "application": app,
+            "result": result,
+            "dimension_rows": [
+                (dimensions.get(key, key), score) for key, score in result.outcome.dimensions.items()
+            ],
+            "criteria_by_code": {c.code: c for c in result.criteria},
+        },
+    )
+
+
+@xframe_options_sameorigin
+@auditor_required
+def evidence(request, pk):
+    item = get_object_or_404(
+        Evidence.objects.visible_to(request.user).filter(
+            application__assignments__auditor=request.auditor,
+            application__assignments__declaration=Declaration.NO_CONFLICT,
+        ),
+        pk=pk,
+    )
+    inline = item.content_type in PREVIEWABLE
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=not inline,
+        filename=item.original_name,
+        content_type=item.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -2,6 +2,7 @@
 row named and what it cannot exist without."""
 
 import datetime
+import hashlib
 
 import factory
 from django.utils import timezone
@@ -18,7 +19,8 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import AuditorProfile
+from audits.models import Assignment, AuditorProfile
+from certification.models import Application, ApplicationStatus, ChangeRequest, Evidence
 from members.models import Business, BusinessRole, BusinessUser, Membership, User
 
 PASSWORD = "correct horse battery staple"
@@ -219,11 +221,9 @@ class MetricValueFactory(factory.django.DjangoModelFactory):
     report = factory.SubFactory(MetricReportFactory)
     kpi = factory.SubFactory(KpiFactory, association=factory.SelfAttribute("..report.association"))
     value = 50
-# --- certification: applications and evidence (portal) ----------------------
 
-import hashlib  # noqa: E402
 
-from certification.models import Application, ChangeRequest, Evidence  # noqa: E402
+# --- certification: applications and evidence ------------------------------
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -237,6 +237,11 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     standard = factory.SubFactory(PublishedStandardFactory)
     association = factory.SelfAttribute("standard.association")
     business = factory.SubFactory(BusinessFactory)
+
+
+class SubmittedApplicationFactory(ApplicationFactory):
+    status = ApplicationStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):
@@ -259,3 +264,15 @@ class ChangeRequestFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(ApplicationFactory)
     criterion = factory.SubFactory(CriterionFactory, standard=factory.SelfAttribute("..application.standard"))
     message = "Add last quarter's complaint log."
+
+
+# --- audits --------------------------------------------------------------------
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    application = factory.SubFactory(SubmittedApplicationFactory)
+    auditor = factory.SubFactory(AuditorFactory)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))

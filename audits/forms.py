@@ -1,0 +1,128 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import CertificationLevel
+
+from .services import score_problems
+
+
+class ConflictForm(forms.Form):
+    conflict = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest with this business?"),
+        choices=[("no", _("No, I have no conflict of interest")), ("yes", _("Yes, I have a conflict"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("If yes, what is it?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("conflict") == "yes" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Say what the conflict of interest is."))
+        return data
+
+
+class ScorecardForm(forms.Form):
+    """Two fields per criterion, built from rows already loaded (no queries)."""
+
+    def __init__(self, *args, criteria, scores, submitting=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        self.submitting = submitting
+        for criterion in criteria:
+            existing = scores.get(criterion.pk)
+            self.fields[f"score-{criterion.pk}"] = forms.IntegerField(
+                label=criterion.code,
+                min_value=0,
+                max_value=criterion.max_score,
+                required=False,
+                initial=existing.score if existing else None,
+            )
+            self.fields[f"comment-{criterion.pk}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=existing.comment if existing else "",
+            )
+
+    def rows(self):
+        return [(c, self[f"score-{c.pk}"], self[f"comment-{c.pk}"]) for c in self.criteria]
+
+    def clean(self):
+        data = super().clean()
+        for criterion in self.criteria:
+            score = data.get(f"score-{criterion.pk}")
+            if f"score-{criterion.pk}" in self.errors:
+                continue
+            problem = score_problems(
+                criterion, score, data.get(f"comment-{criterion.pk}", ""), complete=self.submitting
+            )
+            if problem:
+                self.add_error(
+                    f"comment-{criterion.pk}" if score is not None else f"score-{criterion.pk}", problem
+                )
+        return data
+
+    def entries(self) -> dict:
+        return {
+            c.pk: (self.cleaned_data[f"score-{c.pk}"], self.cleaned_data[f"comment-{c.pk}"])
+            for c in self.criteria
+        }
+
+
+class ChangeRequestForm(forms.Form):
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"missing-{criterion.pk}"] = forms.CharField(
+                label=f"{criterion.code} {criterion.text}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"missing-{c.pk}", "").strip() for c in self.criteria):
+            raise forms.ValidationError(_("Name at least one criterion and say what is missing."))
+        return data
+
+    def items(self):
+        return [
+            (c, self.cleaned_data[f"missing-{c.pk}"])
+            for c in self.criteria
+            if self.cleaned_data[f"missing-{c.pk}"].strip()
+        ]
+
+
+class ConsensusForm(forms.Form):
+    score = forms.DecimalField(label=_("Agreed score"), min_value=0, max_digits=5, decimal_places=2)
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    """Used by the admin's approve and reject actions."""
+
+    level = forms.ModelChoiceField(
+        label=_("Level"), queryset=CertificationLevel.objects.none(), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason or rationale"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, levels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if levels is not None:
+            self.fields["level"].queryset = levels
+
+
+class AssignForm(forms.Form):
+    """Used by the admin's assign action."""
+
+    auditor = forms.ModelChoiceField(label=_("Auditor"), queryset=None)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, auditors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["auditor"].queryset = auditors

@@ -1,0 +1,217 @@
+"""Reads for the auditor pages and the result: each owns its joins, and turns
+rows into the plain inputs of audits.scoring."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.utils import timezone
+
+from associations.models import ActionLog, CertificationLevel, Criterion, Dimension
+from certification.models import Application, Evidence
+from members.models import MetricReport
+
+from . import scoring
+from .models import Assignment, Consensus, Declaration, Score, Scorecard
+
+
+def queue_for(user):
+    """The auditor's assignments still to work on, overdue first, then by due date."""
+    today = timezone.localdate()
+    return (
+        Assignment.objects.of_auditor(user)
+        .exclude(declaration=Declaration.CONFLICT)
+        .select_related(
+            "application__business", "application__standard", "application__association", "scorecard"
+        )
+        .annotate(
+            overdue=Case(
+                When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("overdue", "due_date", "pk")
+    )
+
+
+def criteria_of(application: Application) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(standard_id=application.standard_id)
+        .select_related("kpi")
+        .order_by("order", "code")
+    )
+
+
+def grouped_by_dimension(items, key=lambda item: item.dimension) -> list[tuple[str, list]]:
+    """[(dimension label, items)] in the SERVQUAL order, empty dimensions left out."""
+    groups = []
+    for value, label in Dimension.choices:
+        members = [item for item in items if key(item) == value]
+        if members:
+            groups.append((label, members))
+    return groups
+
+
+def rule_for(criterion: Criterion) -> scoring.CriterionRule:
+    return scoring.CriterionRule(
+        code=criterion.code,
+        dimension=criterion.dimension,
+        weight=criterion.weight,
+        max_score=criterion.max_score,
+        kpi=criterion.kpi.code if criterion.kpi_id else None,
+        kpi_threshold=criterion.kpi_threshold,
+        higher_is_better=criterion.kpi.higher_is_better if criterion.kpi_id else True,
+    )
+
+
+def cleared_assignments(application: Application) -> list[Assignment]:
+    """Assignments that count for scoring: every one not returned for a conflict."""
+    return list(
+        application.assignments.exclude(declaration=Declaration.CONFLICT)
+        .select_related("auditor__user", "scorecard")
+        .order_by("pk")
+    )
+
+
+def all_submitted(assignments: list[Assignment]) -> bool:
+    return bool(assignments) and all(
+        hasattr(a, "scorecard") and a.scorecard.is_submitted for a in assignments
+    )
+
+
+def submitted_scorecards(application: Application) -> list[dict[str, int | None]]:
+    """One {criterion code: score} per submitted scorecard."""
+    cards: dict[int, dict[str, int | None]] = {}
+    rows = (
+        Score.objects.filter(
+            scorecard__assignment__application=application, scorecard__submitted_at__isnull=False
+        )
+        .exclude(scorecard__assignment__declaration=Declaration.CONFLICT)
+        .values_list("scorecard_id", "criterion__code", "score")
+    )
+    for scorecard_id, code, score in rows:
+        cards.setdefault(scorecard_id, {})[code] = score
+    return [cards[key] for key in sorted(cards)]
+
+
+def consensus_of(application: Application) -> dict[str, Decimal]:
+    return dict(Consensus.objects.filter(application=application).values_list("criterion__code", "score"))
+
+
+def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
+    report = (
+        MetricReport.objects.filter(
+            business_id=application.business_id, association_id=application.association_id
+        )
+        .order_by("-period")
+        .prefetch_related("values__kpi")
+        .first()
+    )
+    if report is None:
+        return {}
+    return {value.kpi.code: value.value for value in report.values.all()}
+
+
+def levels_of(application: Application) -> list[tuple[CertificationLevel, scoring.Level]]:
+    return [
+        (level, scoring.Level(level.name, level.min_score))
+        for level in CertificationLevel.objects.filter(association_id=application.association_id)
+    ]
+
+
+@dataclass
+class Result:
+    criteria: list[Criterion]
+    scorecards: list[dict[str, int | None]]
+    consensus: dict[str, Decimal]
+    scores: dict[str, Decimal]
+    spreads: list[scoring.Spread]
+    open_flags: list[str]
+    outcome: scoring.Outcome
+    level: CertificationLevel | None
+    level_by_score: CertificationLevel | None
+
+
+def result_for(application: Application) -> Result:
+    """Everything the scoring rules say about the submitted scorecards."""
+    criteria = criteria_of(application)
+    rules = [rule_for(c) for c in criteria]
+    cards = submitted_scorecards(application)
+    consensus = consensus_of(application)
+    spreads = scoring.spreads(rules, cards)
+    flags = scoring.flagged(spreads, application.association.consensus_threshold)
+    scores = scoring.criterion_scores(rules, cards, consensus)
+    levels = levels_of(application)
+    outcome = scoring.assess(
+        rules,
+        scores,
+        [lvl for _row, lvl in levels],
+        latest_kpi_values(application),
+        dimensions=Dimension.values,
+    )
+    by_name = {row.name: row for row, _lvl in levels}
+    return Result(
+        criteria=criteria,
+        scorecards=cards,
+        consensus=consensus,
+        scores=scores,
+        spreads=spreads,
+        open_flags=[code for code in flags if code not in consensus],
+        outcome=outcome,
+        level=by_name.get(outcome.level.name) if outcome.level else None,
+        level_by_score=by_name.get(outcome.level_by_score.name) if outcome.level_by_score else None,
+    )
+
+
+def scorecard_for(assignment: Assignment) -> tuple[Scorecard | None, dict[int, Score]]:
+    scorecard = Scorecard.objects.filter(assignment=assignment).first()
+    if scorecard is None:
+        return None, {}
+    return scorecard, {score.criterion_id: score for score in scorecard.scores.all()}
+
+
+def evidence_of(application: Application) -> list[Evidence]:
+    return list(
+        Evidence.objects.filter(application=application)
+        .select_related("criterion")
+        .order_by("criterion__order", "criterion__code", "uploaded_at")
+    )
+
+
+def kpi_table(application: Application, *, months: int = 12):
+    """(reports oldest first, [(kpi, gate criteria, [value or None per report])])."""
+    reports = list(
+        MetricReport.objects.filter(
+            business_id=application.business_id, association_id=application.association_id
+        )
+        .order_by("-period")
+        .prefetch_related(Prefetch("values"))[:months]
+    )[::-1]
+    from associations.models import KpiDefinition
+
+    kpis = list(
+        KpiDefinition.objects.filter(association_id=application.association_id).prefetch_related(
+            Prefetch("criteria", queryset=Criterion.objects.filter(standard_id=application.standard_id))
+        )
+    )
+    by_report = [{v.kpi_id: v.value for v in report.values.all()} for report in reports]
+    rows = [(kpi, list(kpi.criteria.all()), [values.get(kpi.pk) for values in by_report]) for kpi in kpis]
+    return reports, rows
+
+
+def history_of(application: Application) -> list[ActionLog]:
+    return list(ActionLog.objects.for_object(application))
+
+
+def changes_since_request(application: Application):
+    """Change requests (with the answers) and evidence uploaded since the first one."""
+    requests = list(application.change_requests.select_related("criterion", "requested_by"))
+    if not requests:
+        return [], []
+    since = requests[0].requested_at
+    evidence = [e for e in evidence_of(application) if e.uploaded_at >= since]
+    return requests, evidence
+
+
+def overdue(due: date) -> bool:
+    return due < timezone.localdate()

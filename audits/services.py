@@ -1,0 +1,396 @@
+"""The auditor workflow: assigning with independence checks, declaring
+conflicts, scoring, consensus, change requests and the decision wrappers.
+
+Every write records on the application's history (who, when, before and
+after), so staff read one trail per application."""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import CertificationLevel, Criterion
+from associations.services import log_action
+from certification import services as certification
+from certification.models import Application, ApplicationStatus
+from members.models import BusinessUser
+
+from . import queries, tasks
+from .models import (
+    Assignment,
+    AuditorProfile,
+    ConflictOfInterest,
+    Consensus,
+    Declaration,
+    Score,
+    Scorecard,
+)
+
+S = ApplicationStatus
+ASSIGNABLE = (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED)
+
+
+class AuditError(Exception):
+    """A broken rule, with a message the user can read."""
+
+
+# --- assignment --------------------------------------------------------------
+
+
+def assignment_refusal(application: Application, auditor: AuditorProfile) -> str | None:
+    """Why this auditor cannot be assigned to this application, or None."""
+    if not auditor.is_active:
+        return _("%(auditor)s is not an active auditor.") % {"auditor": auditor}
+    if not auditor.associations.filter(pk=application.association_id).exists():
+        return _("%(auditor)s does not audit for %(association)s.") % {
+            "auditor": auditor,
+            "association": application.association,
+        }
+    if BusinessUser.objects.filter(business_id=application.business_id, user_id=auditor.user_id).exists():
+        return _("%(auditor)s is a user of %(business)s.") % {
+            "auditor": auditor,
+            "business": application.business,
+        }
+    conflict = ConflictOfInterest.objects.filter(auditor=auditor, business_id=application.business_id).first()
+    if conflict is not None:
+        return _("%(auditor)s declared a conflict of interest with %(business)s: %(reason)s") % {
+            "auditor": auditor,
+            "business": application.business,
+            "reason": conflict.reason,
+        }
+    if Assignment.objects.filter(application=application, auditor=auditor).exists():
+        return _("%(auditor)s is already assigned to this application.") % {"auditor": auditor}
+    return None
+
+
+@transaction.atomic
+def assign_auditor(application: Application, *, auditor: AuditorProfile, due_date: date, actor) -> Assignment:
+    application = (
+        Application.objects.select_for_update()
+        .select_related("association", "business")
+        .get(pk=application.pk)
+    )
+    if not certification.is_deciding_staff(actor, application):
+        raise AuditError(_("Only association staff with a deciding role can assign auditors."))
+    if application.status not in ASSIGNABLE:
+        raise AuditError(_("Auditors can be assigned only to a submitted application under review."))
+    refusal = assignment_refusal(application, auditor)
+    if refusal:
+        raise AuditError(refusal)
+    assignment = Assignment.objects.create(
+        application=application, auditor=auditor, due_date=due_date, assigned_by=actor
+    )
+    log_action(
+        application,
+        "audit.assigned",
+        actor=actor,
+        data={"auditor": str(auditor), "due_date": due_date.isoformat()},
+    )
+    tasks.send_assignment_email.delay_on_commit(assignment_id=assignment.pk)
+    return assignment
+
+
+def _own_assignment(assignment: Assignment, actor) -> Assignment:
+    locked = (
+        Assignment.objects.select_for_update().select_related("auditor", "application").get(pk=assignment.pk)
+    )
+    if locked.auditor.user_id != actor.pk or not locked.auditor.is_active:
+        raise AuditError(_("Only the assigned auditor can do this."))
+    return locked
+
+
+@transaction.atomic
+def declare_no_conflict(assignment: Assignment, *, actor) -> Assignment:
+    """The auditor may now see the application; the first one starts the review."""
+    assignment = _own_assignment(assignment, actor)
+    if assignment.declaration != Declaration.PENDING:
+        raise AuditError(_("You have already made your declaration."))
+    assignment.declaration = Declaration.NO_CONFLICT
+    assignment.declared_at = timezone.now()
+    assignment.save(update_fields=["declaration", "declared_at"])
+    log_action(
+        assignment.application,
+        "audit.no_conflict",
+        actor=actor,
+        data={
+            "auditor": str(assignment.auditor),
+            "before": Declaration.PENDING,
+            "after": Declaration.NO_CONFLICT,
+        },
+    )
+    if assignment.application.status == S.SUBMITTED:
+        certification.start_review(assignment.application, actor=actor)
+    return assignment
+
+
+@transaction.atomic
+def declare_conflict(assignment: Assignment, *, actor, reason: str) -> Assignment:
+    """Returns the assignment to staff and refuses future assignments to the business."""
+    assignment = _own_assignment(assignment, actor)
+    if assignment.declaration != Declaration.PENDING:
+        raise AuditError(_("You have already made your declaration."))
+    reason = reason.strip()
+    if not reason:
+        raise AuditError(_("Say what the conflict of interest is."))
+    assignment.declaration = Declaration.CONFLICT
+    assignment.conflict_reason = reason
+    assignment.declared_at = timezone.now()
+    assignment.save(update_fields=["declaration", "conflict_reason", "declared_at"])
+    ConflictOfInterest.objects.get_or_create(
+        auditor=assignment.auditor,
+        business_id=assignment.application.business_id,
+        defaults={"reason": reason},
+    )
+    log_action(
+        assignment.application,
+        "audit.conflict_declared",
+        actor=actor,
+        data={
+            "auditor": str(assignment.auditor),
+            "before": Declaration.PENDING,
+            "after": Declaration.CONFLICT,
+            "reason": reason,
+        },
+    )
+    # The others may all have submitted already: this auditor no longer counts,
+    # and the last one to submit is the reviewer who completed the scoring.
+    last = (
+        Scorecard.objects.filter(
+            assignment__application=assignment.application,
+            assignment__declaration=Declaration.NO_CONFLICT,
+            submitted_at__isnull=False,
+        )
+        .select_related("assignment__auditor__user")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if last is not None:
+        _mark_scored_when_done(assignment.application, actor=last.assignment.auditor.user)
+    return assignment
+
+
+# --- scoring -----------------------------------------------------------------
+
+
+def score_problems(criterion: Criterion, score: int | None, comment: str, *, complete: bool) -> str | None:
+    """What is wrong with one criterion's entry, or None."""
+    if score is None:
+        return _("Give a score.") if complete else None
+    if not 0 <= score <= criterion.max_score:
+        return _("The score must be between 0 and %(max)s.") % {"max": criterion.max_score}
+    if score * 2 < criterion.max_score and not comment.strip():
+        return _("Explain a score below half the maximum in a comment.")
+    return None
+
+
+def _cleared_assignment(assignment: Assignment, actor) -> Assignment:
+    assignment = _own_assignment(assignment, actor)
+    if assignment.declaration != Declaration.NO_CONFLICT:
+        raise AuditError(_("Declare that you have no conflict of interest first."))
+    return assignment
+
+
+@transaction.atomic
+def save_scores(
+    assignment: Assignment, *, actor, entries: dict[int, tuple[int | None, str]], submit: bool = False
+) -> Scorecard:
+    """Save the auditor's scores ({criterion id: (score, comment)}) as a
+    draft, or submit them, which locks the scorecard. Bulk writes: the same
+    number of queries for 5 criteria or 60."""
+    assignment = _cleared_assignment(assignment, actor)
+    application = assignment.application
+    if application.status != S.IN_REVIEW:
+        raise AuditError(_("Scores can be changed only while the application is in review."))
+    scorecard, _created = Scorecard.objects.select_for_update().get_or_create(assignment=assignment)
+    if scorecard.is_submitted:
+        raise AuditError(_("This scorecard is submitted and locked."))
+    criteria = {c.pk: c for c in Criterion.objects.filter(standard_id=application.standard_id)}
+    if set(entries) - set(criteria):
+        raise AuditError(_("Score only the criteria of this application's standard."))
+    existing = {s.criterion_id: s for s in scorecard.scores.all()}
+    problems = []
+    for pk, criterion in criteria.items():
+        score, comment = entries.get(
+            pk, (existing[pk].score, existing[pk].comment) if pk in existing else (None, "")
+        )
+        problem = score_problems(criterion, score, comment, complete=submit)
+        if problem:
+            problems.append(f"{criterion.code}: {problem}")
+    if problems:
+        raise AuditError(" ".join(problems))
+    before, after, to_create, to_update = {}, {}, [], []
+    for pk, (score, comment) in entries.items():
+        comment = comment.strip()
+        old = existing.get(pk)
+        if old is None:
+            to_create.append(Score(scorecard=scorecard, criterion_id=pk, score=score, comment=comment))
+        elif (old.score, old.comment) != (score, comment):
+            before[criteria[pk].code] = [old.score, old.comment]
+            old.score, old.comment = score, comment
+            to_update.append(old)
+        else:
+            continue
+        after[criteria[pk].code] = [score, comment]
+    Score.objects.bulk_create(to_create)
+    Score.objects.bulk_update(to_update, ["score", "comment"])
+    log_action(
+        application,
+        "audit.scores_saved",
+        actor=actor,
+        data={"auditor": str(assignment.auditor), "before": before, "after": after},
+    )
+    if submit:
+        scorecard.submitted_at = timezone.now()
+        scorecard.save(update_fields=["submitted_at", "updated_at"])
+        log_action(
+            application, "audit.scorecard_submitted", actor=actor, data={"auditor": str(assignment.auditor)}
+        )
+        _mark_scored_when_done(application, actor=actor)
+    return scorecard
+
+
+@transaction.atomic
+def record_consensus(
+    application: Application, *, criterion: Criterion, score: Decimal, rationale: str, actor
+) -> Consensus:
+    """The auditors' agreed score for a flagged criterion."""
+    application = Application.objects.select_for_update().select_related("association").get(pk=application.pk)
+    assignments = queries.cleared_assignments(application)
+    if not any(
+        a.auditor.user_id == actor.pk and a.declaration == Declaration.NO_CONFLICT for a in assignments
+    ):
+        raise AuditError(_("Only an auditor assigned to this application can record a consensus."))
+    if application.status != S.IN_REVIEW:
+        raise AuditError(_("A consensus can be recorded only while the application is in review."))
+    if not queries.all_submitted(assignments):
+        raise AuditError(_("Every assigned auditor must submit before a consensus is recorded."))
+    if criterion.standard_id != application.standard_id:
+        raise AuditError(_("Choose a criterion of this application's standard."))
+    result = queries.result_for(application)
+    flagged = {s.code for s in result.spreads if s.value > application.association.consensus_threshold}
+    if criterion.code not in flagged:
+        raise AuditError(
+            _("The auditors agree on %(code)s; no consensus is needed.") % {"code": criterion.code}
+        )
+    if not 0 <= score <= criterion.max_score:
+        raise AuditError(_("The score must be between 0 and %(max)s.") % {"max": criterion.max_score})
+    if not rationale.strip():
+        raise AuditError(_("Give the rationale for the agreed score."))
+    existing = Consensus.objects.filter(application=application, criterion=criterion).first()
+    before = [str(existing.score), existing.rationale] if existing else None
+    consensus, _created = Consensus.objects.update_or_create(
+        application=application,
+        criterion=criterion,
+        defaults={"score": score, "rationale": rationale.strip(), "recorded_by": actor},
+    )
+    log_action(
+        application,
+        "audit.consensus",
+        actor=actor,
+        data={
+            "criterion": criterion.code,
+            "before": before,
+            "after": [str(consensus.score), consensus.rationale],
+        },
+    )
+    _mark_scored_when_done(application, actor=actor)
+    return consensus
+
+
+def _mark_scored_when_done(application: Application, *, actor) -> None:
+    """Scored once every assigned auditor submitted and no disagreement is open."""
+    application.refresh_from_db(fields=["status"])
+    if application.status != S.IN_REVIEW:
+        return
+    if not queries.all_submitted(queries.cleared_assignments(application)):
+        return
+    if application.assignments.filter(declaration=Declaration.PENDING).exists():
+        return
+    result = queries.result_for(application)
+    if result.open_flags:
+        return
+    certification.mark_scored(
+        application,
+        actor=actor,
+        data={
+            "overall": str(result.outcome.overall.value),
+            "level_reached": result.level.name if result.level else None,
+        },
+    )
+
+
+# --- change requests ---------------------------------------------------------
+
+
+@transaction.atomic
+def request_changes(
+    application: Application, *, actor, items: Iterable[tuple[Criterion, str]]
+) -> Application:
+    try:
+        application = certification.request_changes(application, actor=actor, items=items)
+    except certification.CertificationError as error:
+        raise AuditError(str(error)) from None
+    tasks.send_changes_requested_email.delay_on_commit(application_id=application.pk)
+    return application
+
+
+# --- decision ----------------------------------------------------------------
+
+
+def level_reached(application: Application) -> CertificationLevel | None:
+    return queries.result_for(application).level
+
+
+@transaction.atomic
+def approve(application: Application, *, actor, level: CertificationLevel, reason: str = "") -> Application:
+    """Approve at the level the scores reached, or lower with a reason; the
+    approved state is where certificate issuance starts."""
+    reached = level_reached(application)
+    if reached is None:
+        raise AuditError(_("The scores reach no certification level; reject the application instead."))
+    try:
+        application = certification.approve_application(
+            application, actor=actor, level=level, reason=reason, level_reached=reached
+        )
+    except certification.CertificationError as error:
+        raise AuditError(str(error)) from None
+    tasks.send_decision_email.delay_on_commit(application_id=application.pk)
+    return application
+
+
+@transaction.atomic
+def reject(application: Application, *, actor, reason: str) -> Application:
+    try:
+        application = certification.reject_application(application, actor=actor, reason=reason)
+    except certification.CertificationError as error:
+        raise AuditError(str(error)) from None
+    tasks.send_decision_email.delay_on_commit(application_id=application.pk)
+    return application
+
+
+# --- hooks registered into certification (see apps.py) ------------------------
+
+
+def is_cleared_auditor(user, application: Application) -> bool:
+    return Assignment.objects.filter(
+        application=application,
+        auditor__user=user,
+        auditor__is_active=True,
+        declaration=Declaration.NO_CONFLICT,
+    ).exists()
+
+
+def guard_separation_of_duties(user, application: Application) -> None:
+    scored = (
+        Score.objects.filter(
+            scorecard__assignment__application=application, scorecard__assignment__auditor__user=user
+        ).exists()
+        or Consensus.objects.filter(application=application, recorded_by=user).exists()
+    )
+    if scored:
+        raise certification.CertificationError(
+            _("You scored this application, so someone else must decide it.")
+        )

@@ -1,0 +1,60 @@
+"""Builds an application under audit on top of the `world` fixture (used by
+the audits tests and the authorization matrix)."""
+
+from types import SimpleNamespace
+
+from associations.models import CertificationLevel, Dimension
+from audits import services
+from tests import factories as f
+
+
+def build(
+    world, *, criteria: int = 5, declared: bool = True, max_score: int = 5, business=None
+) -> SimpleNamespace:
+    """A published standard of `criteria` criteria across the five dimensions,
+    three levels, a submitted application of business_a, and world.auditor
+    assigned (and cleared when `declared`)."""
+    standard = f.PublishedStandardFactory(association=world.a)
+    dimensions = Dimension.values
+    items = [
+        f.CriterionFactory(
+            standard=standard,
+            dimension=dimensions[i % 5],
+            max_score=max_score,
+            order=i,
+            evidence_required=(i == 0),
+        )
+        for i in range(criteria)
+    ]
+    levels = [
+        CertificationLevel.objects.get_or_create(
+            association=world.a, name=name, defaults={"min_score": score}
+        )[0]
+        for name, score in (("Bronze", 50), ("Silver", 70), ("Gold", 85))
+    ]
+    business = business or world.business_a
+    application = f.SubmittedApplicationFactory(business=business, standard=standard)
+    evidence = f.EvidenceFactory(application=application, criterion=items[0])
+    assignment = f.AssignmentFactory(application=application, auditor=world.auditor.auditor_profile)
+    if declared:
+        assignment = services.declare_no_conflict(assignment, actor=world.auditor)
+        application.refresh_from_db()
+    return SimpleNamespace(
+        standard=standard,
+        criteria=items,
+        levels=levels,
+        application=application,
+        assignment=assignment,
+        evidence=evidence,
+    )
+
+
+def full_scores(criteria, value: int, comment: str = "Seen the evidence.") -> dict:
+    return {c.pk: (value, comment) for c in criteria}
+
+
+def second_auditor(world, application):
+    """Another cleared auditor of association a on the same application."""
+    profile = f.AuditorFactory(associations=[world.a])
+    assignment = f.AssignmentFactory(application=application, auditor=profile)
+    return services.declare_no_conflict(assignment, actor=profile.user)

@@ -1,0 +1,173 @@
+from datetime import timedelta
+
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from audits import services
+from audits.models import Assignment, ConflictOfInterest
+from certification.models import ApplicationStatus
+from tests import factories as f
+
+from .scenario import build, full_scores
+
+DUE = (timezone.localdate() + timedelta(days=7)).isoformat()
+
+
+def _inline_data(s, auditor):
+    return {
+        "assignments-TOTAL_FORMS": "2",
+        "assignments-INITIAL_FORMS": "1",
+        "assignments-MIN_NUM_FORMS": "0",
+        "assignments-MAX_NUM_FORMS": "1000",
+        "assignments-0-id": str(s.assignment.pk),
+        "assignments-0-application": str(s.application.pk),
+        "assignments-0-auditor": str(s.assignment.auditor_id),
+        "assignments-0-due_date": s.assignment.due_date.isoformat(),
+        "assignments-1-application": str(s.application.pk),
+        "assignments-1-auditor": str(auditor.pk),
+        "assignments-1-due_date": DUE,
+    }
+
+
+def test_admin_inline_assigns_through_the_service(world, client_for, django_capture_on_commit_callbacks):
+    s = build(world, declared=False)
+    profile = f.AuditorFactory(associations=[world.a])
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("staff_admin_a").post(url, _inline_data(s, profile))
+
+    assert response.status_code == 302
+    assert Assignment.objects.get(auditor=profile).assigned_by == world.staff_admin_a
+    assert [m.to for m in mail.outbox] == [[profile.user.email]]
+
+
+def test_admin_inline_shows_why_an_auditor_is_refused(world, client_for):
+    s = build(world, declared=False)
+    profile = f.AuditorFactory(associations=[world.a])
+    ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Brother-in-law")
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+
+    response = client_for("staff_admin_a").post(url, _inline_data(s, profile))
+
+    assert response.status_code == 200
+    assert "Brother-in-law" in response.content.decode()
+    assert Assignment.objects.filter(auditor=profile).exists() is False
+
+
+def test_admin_assign_action_with_due_date(world, client_for):
+    s = build(world, declared=False)
+    profile = f.AuditorFactory(associations=[world.a])
+    url = reverse("admin:certification_application_changelist")
+    client = client_for("staff_admin_a")
+
+    form_page = client.post(url, {"action": "assign", "_selected_action": [s.application.pk]})
+    done = client.post(
+        url,
+        {
+            "action": "assign",
+            "_selected_action": [s.application.pk],
+            "apply": "1",
+            "auditor": profile.pk,
+            "due_date": DUE,
+        },
+    )
+
+    assert form_page.status_code == 200 and 'name="due_date"' in form_page.content.decode()
+    assert done.status_code == 302
+    assert Assignment.objects.get(auditor=profile).due_date.isoformat() == DUE
+
+
+def test_admin_approve_form_shows_the_level_reached(world, client_for):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    url = reverse("admin:certification_application_changelist")
+
+    response = client_for("staff_admin_a").post(
+        url, {"action": "approve", "_selected_action": [s.application.pk]}
+    )
+
+    assert "overall 80.00 · level reached: Silver" in response.content.decode()
+
+
+def test_admin_approve_action_approves_at_the_chosen_level(world, client_for):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+    url = reverse("admin:certification_application_changelist")
+
+    response = client_for("staff_admin_a").post(
+        url,
+        {
+            "action": "approve",
+            "_selected_action": [s.application.pk],
+            "apply": "1",
+            "level": s.levels[2].pk,
+            "reason": "",
+        },
+    )
+
+    assert response.status_code == 302
+    s.application.refresh_from_db()
+    assert (s.application.status, s.application.level) == (ApplicationStatus.APPROVED, s.levels[2])
+
+
+def test_admin_reject_action_needs_a_rationale(world, client_for):
+    s = build(world)
+    services.save_scores(
+        s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 1, "weak"), submit=True
+    )
+    url = reverse("admin:certification_application_changelist")
+    client = client_for("staff_admin_a")
+
+    again = client.post(
+        url, {"action": "reject", "_selected_action": [s.application.pk], "apply": "1", "reason": ""}
+    )
+    done = client.post(
+        url,
+        {
+            "action": "reject",
+            "_selected_action": [s.application.pk],
+            "apply": "1",
+            "reason": "Evidence missing throughout",
+        },
+    )
+
+    assert (again.status_code, done.status_code) == (200, 302)
+    s.application.refresh_from_db()
+    assert (s.application.status, s.application.decision_reason) == (
+        ApplicationStatus.REJECTED,
+        "Evidence missing throughout",
+    )
+
+
+def test_admin_viewer_cannot_decide(world, client_for):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+    url = reverse("admin:certification_application_changelist")
+
+    client_for("staff_viewer_a").post(
+        url,
+        {
+            "action": "approve",
+            "_selected_action": [s.application.pk],
+            "apply": "1",
+            "level": s.levels[2].pk,
+            "reason": "",
+        },
+    )
+
+    s.application.refresh_from_db()
+    assert s.application.status == ApplicationStatus.SCORED
+
+
+def test_admin_change_page_shows_the_history(world, client_for):
+    s = build(world)
+
+    body = (
+        client_for("staff_admin_a")
+        .get(reverse("admin:certification_application_change", args=[s.application.pk]))
+        .content.decode()
+    )
+
+    assert "audit.no_conflict" in body and "application.start_review" in body
