@@ -17,6 +17,7 @@ class AuditsConfig(AppConfig):
     verbose_name = _("Audits")
 
     def ready(self):
+        from certification import certificates as certification_certificates
         from certification import models as certification_models
         from certification import services as certification_services
 
@@ -29,3 +30,5 @@ class AuditsConfig(AppConfig):
             certification_services.REVIEWER_CHECKS.append(services.is_cleared_auditor)
         if services.guard_separation_of_duties not in certification_services.DECISION_GUARDS:
             certification_services.DECISION_GUARDS.append(services.guard_separation_of_duties)
+        if services.certificate_scores not in certification_certificates.SCORE_PROVIDERS:
+            certification_certificates.SCORE_PROVIDERS.append(services.certificate_scores)

@@ -394,3 +394,15 @@ def guard_separation_of_duties(user, application: Application) -> None:
         raise certification.CertificationError(
             _("You scored this application, so someone else must decide it.")
         )
+
+
+def certificate_scores(application: Application) -> dict | None:
+    """What the certificate prints: the overall and per-dimension scores of
+    the submitted scorecards (with consensus). None when nobody scored it."""
+    result = queries.result_for(application)
+    if not result.scorecards:
+        return None
+    return {
+        "overall": result.outcome.overall.value,
+        "dimensions": {dim: score.value for dim, score in result.outcome.dimensions.items() if score.terms},
+    }

@@ -400,3 +400,19 @@ def test_conflict_after_the_others_submitted_lets_the_application_be_scored(worl
 
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.SCORED
+
+
+def test_certificate_prints_the_scores_of_the_scorecards(world, django_capture_on_commit_callbacks):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    result = queries.result_for(s.application)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(s.application, actor=world.staff_admin_a, level=s.levels[1])
+
+    certificate = s.application.certificate
+    certificate.refresh_from_db()
+    assert certificate.overall_score == result.outcome.overall.value
+    assert certificate.dimension_scores == {
+        dim: str(score.value) for dim, score in result.outcome.dimensions.items() if score.terms
+    }
