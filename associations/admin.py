@@ -64,8 +64,14 @@ class CodeOfConductAdmin(ScopedAdmin):
             return ["association", "version", "title", "body", "status", "published_at"]
         return self.readonly_fields
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A published (or superseded) version is frozen: view only.
+        draft = obj is None or obj.status == PublicationStatus.DRAFT
+        return draft and super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None) -> bool:
-        return (obj is None or obj.status == PublicationStatus.DRAFT) and super().has_delete_permission(request, obj)
+        draft = obj is None or obj.status == PublicationStatus.DRAFT
+        return draft and super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Publish (supersedes the current version)"))
     def publish(self, request, queryset):
@@ -89,6 +95,18 @@ class CriterionInline(ScopedTabularInline):
             return False
         return super()._can_edit(request, obj)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        request._criterion_standard = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        standard = getattr(request, "_criterion_standard", None)
+        if db_field.name == "kpi" and standard is not None:
+            # A KPI gate uses the standard's own association's KPIs.
+            field.queryset = field.queryset.filter(association=standard.association_id)
+        return field
+
 
 @admin.register(Standard)
 class StandardAdmin(ScopedAdmin):
@@ -102,6 +120,13 @@ class StandardAdmin(ScopedAdmin):
         if obj is not None and not obj.is_editable:
             return ["association", "name", "version", "description", "status", "published_at"]
         return ["status", "published_at"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Published and retired standards are frozen: view only.
+        return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Publish"))
     def publish(self, request, queryset):

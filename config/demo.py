@@ -213,12 +213,16 @@ def _programme(association: Association) -> None:
 def _people(association: Association) -> list[DemoLogin]:
     logins = []
     for name, legal_name, city, number, email, owner_name in BUSINESSES:
-        business = Business.objects.filter(memberships__association=association, memberships__member_number=number).first()
+        business = Business.objects.filter(
+            memberships__association=association, memberships__member_number=number
+        ).first()
         if business is None:
             business = Business.objects.create(name=name, legal_name=legal_name, city=city, country="PK")
             Membership.objects.create(association=association, business=business, member_number=number)
         owner = _user(email, owner_name, language="ur")
-        BusinessUser.objects.get_or_create(business=business, user=owner, defaults={"role": BusinessRole.OWNER})
+        BusinessUser.objects.get_or_create(
+            business=business, user=owner, defaults={"role": BusinessRole.OWNER}
+        )
         logins.append(DemoLogin(email, f"owner of {name}", "/portal/"))
 
     staff = [

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations
+from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations, scope
 
 from . import services
 from .models import Business, BusinessUser, Invitation, Membership, MetricReport, MetricValue, User
@@ -53,6 +53,11 @@ class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
     model = Membership
     min_num = 1
 
+    def get_queryset(self, request):
+        # A business may belong to several associations: staff see and
+        # change only their own association's membership rows.
+        return scope(super().get_queryset(request), request)
+
 
 class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
     model = BusinessUser
@@ -88,7 +93,10 @@ class InvitationForm(forms.ModelForm):
             return data
         try:
             data["role"] = services.check_invitation(
-                data["association"], kind=data["kind"], business=data.get("business"), role=data.get("role", "")
+                data["association"],
+                kind=data["kind"],
+                business=data.get("business"),
+                role=data.get("role", ""),
             )
         except services.MembersError as error:
             raise forms.ValidationError(str(error)) from None
@@ -129,7 +137,7 @@ class MetricValueInline(ScopedTabularInline):
 @admin.register(MetricReport)
 class MetricReportAdmin(ScopedAdmin):
     list_display = ["business", "association", "period", "source", "updated_at"]
-    list_filter = ["association", "period"]
+    list_filter = [("association", admin.RelatedOnlyFieldListFilter), "period"]
     inlines = [MetricValueInline]
 
     def has_add_permission(self, request, obj=None):
