@@ -73,11 +73,11 @@ class CodeOfConductAdmin(ScopedAdmin):
         draft = obj is None or obj.status == PublicationStatus.DRAFT
         return draft and super().has_delete_permission(request, obj)
 
-    @admin.action(description=_("Publish (supersedes the current version)"))
+    @admin.action(permissions=["change"], description=_("Publish (supersedes the current version)"))
     def publish(self, request, queryset):
         _run(request, queryset, services.publish_code_of_conduct, _("published"))
 
-    @admin.action(description=_("Start a new draft version"))
+    @admin.action(permissions=["change"], description=_("Start a new draft version"))
     def new_version(self, request, queryset):
         _run(request, queryset, services.new_code_version, _("new draft created"))
 
@@ -128,15 +128,15 @@ class StandardAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
 
-    @admin.action(description=_("Publish"))
+    @admin.action(permissions=["change"], description=_("Publish"))
     def publish(self, request, queryset):
         _run(request, queryset, services.publish_standard, _("published"))
 
-    @admin.action(description=_("Retire"))
+    @admin.action(permissions=["change"], description=_("Retire"))
     def retire(self, request, queryset):
         _run(request, queryset, services.retire_standard, _("retired"))
 
-    @admin.action(description=_("Start a new draft version"))
+    @admin.action(permissions=["change"], description=_("Start a new draft version"))
     def new_version(self, request, queryset):
         _run(request, queryset, services.new_standard_version, _("new draft created"))
 

@@ -126,6 +126,9 @@ class Association(models.Model):
 
 
 class StaffMembershipQuerySet(models.QuerySet):
+    def administered_by(self, user):
+        return self.filter(association__in=Association.objects.administered_by(user))
+
     def visible_to(self, user):
         return self.filter(association__in=Association.objects.administered_by(user))
 
