@@ -99,7 +99,9 @@ class InvitationForm(forms.ModelForm):
                 role=data.get("role", ""),
             )
         except services.MembersError as error:
-            raise forms.ValidationError(str(error)) from None
+            # On its field: a field with an error is left out of the model's
+            # own constraint checks, which would repeat it less clearly.
+            self.add_error(error.field, str(error))
         return data
 
 
@@ -118,8 +120,12 @@ class InvitationAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         invitation = services.invite_person(
-            obj.association, email=obj.email, kind=obj.kind, business=obj.business,
-            role=obj.role, invited_by=request.user,
+            obj.association,
+            email=obj.email,
+            kind=obj.kind,
+            business=obj.business,
+            role=obj.role,
+            invited_by=request.user,
         )
         obj.pk = invitation.pk
         messages.info(request, _("The invitation link was emailed to %(email)s.") % {"email": obj.email})
