@@ -19,10 +19,9 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 def _reset_connections() -> None:
-    # Drop pooled connections and the cached result backend so the next call
-    # uses the configuration just set.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Forget (without closing: kombu shares them process-wide, keyed by broker
+    # and options) the pools and the result backend, so the next call uses
+    # the configuration just set.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     celery_app._backend_cache = None
