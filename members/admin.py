@@ -74,6 +74,11 @@ class BusinessAdmin(BusinessTenantMixin, ScopedAdmin):
     search_fields = ["name", "legal_name", "city"]
     inlines = [MembershipInline, BusinessUserInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"  # what Django 6 assumes; silences its warning
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
