@@ -32,7 +32,7 @@ system-deps:
 	fi
 
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=.venv -v 0; fi
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput -v 0

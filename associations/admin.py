@@ -64,15 +64,20 @@ class CodeOfConductAdmin(ScopedAdmin):
             return ["association", "version", "title", "body", "status", "published_at"]
         return self.readonly_fields
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        is_draft = obj is None or obj.status == PublicationStatus.DRAFT
-        return is_draft and super().has_delete_permission(request, obj)
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A published (or superseded) version is frozen: view only.
+        draft = obj is None or obj.status == PublicationStatus.DRAFT
+        return draft and super().has_change_permission(request, obj)
 
-    @admin.action(description=_("Publish (supersedes the current version)"))
+    def has_delete_permission(self, request, obj=None) -> bool:
+        draft = obj is None or obj.status == PublicationStatus.DRAFT
+        return draft and super().has_delete_permission(request, obj)
+
+    @admin.action(permissions=["change"], description=_("Publish (supersedes the current version)"))
     def publish(self, request, queryset):
         _run(request, queryset, services.publish_code_of_conduct, _("published"))
 
-    @admin.action(description=_("Start a new draft version"))
+    @admin.action(permissions=["change"], description=_("Start a new draft version"))
     def new_version(self, request, queryset):
         _run(request, queryset, services.new_code_version, _("new draft created"))
 
@@ -90,6 +95,18 @@ class CriterionInline(ScopedTabularInline):
             return False
         return super()._can_edit(request, obj)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        request._criterion_standard = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        standard = getattr(request, "_criterion_standard", None)
+        if db_field.name == "kpi" and standard is not None:
+            # A KPI gate uses the standard's own association's KPIs.
+            field.queryset = field.queryset.filter(association=standard.association_id)
+        return field
+
 
 @admin.register(Standard)
 class StandardAdmin(ScopedAdmin):
@@ -104,15 +121,22 @@ class StandardAdmin(ScopedAdmin):
             return ["association", "name", "version", "description", "status", "published_at"]
         return ["status", "published_at"]
 
-    @admin.action(description=_("Publish"))
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Published and retired standards are frozen: view only.
+        return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
+
+    @admin.action(permissions=["change"], description=_("Publish"))
     def publish(self, request, queryset):
         _run(request, queryset, services.publish_standard, _("published"))
 
-    @admin.action(description=_("Retire"))
+    @admin.action(permissions=["change"], description=_("Retire"))
     def retire(self, request, queryset):
         _run(request, queryset, services.retire_standard, _("retired"))
 
-    @admin.action(description=_("Start a new draft version"))
+    @admin.action(permissions=["change"], description=_("Start a new draft version"))
     def new_version(self, request, queryset):
         _run(request, queryset, services.new_standard_version, _("new draft created"))
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -125,6 +126,9 @@ class Association(models.Model):
 
 
 class StaffMembershipQuerySet(models.QuerySet):
+    def administered_by(self, user):
+        return self.filter(association__in=Association.objects.administered_by(user))
+
     def visible_to(self, user):
         return self.filter(association__in=Association.objects.administered_by(user))
 
@@ -340,6 +344,14 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text[:60]}"
+
+    def clean(self):
+        try:
+            standard = self.standard  # a new inline row carries its (maybe unsaved) standard
+        except Standard.DoesNotExist:
+            standard = None
+        if self.kpi_id and standard is not None and self.kpi.association_id != standard.association_id:
+            raise ValidationError({"kpi": _("Choose a KPI of this standard's association.")})
 
 
 class CertificationLevel(models.Model):

@@ -44,7 +44,10 @@ def publish_code_of_conduct(code: CodeOfConduct, *, actor) -> CodeOfConduct:
 @transaction.atomic
 def new_code_version(code: CodeOfConduct, *, actor) -> CodeOfConduct:
     """A draft copy of a published code, to change and publish in its place."""
-    latest = CodeOfConduct.objects.filter(association=code.association_id).order_by("-version").first()
+    versions = CodeOfConduct.objects.select_for_update().filter(association=code.association_id)
+    if versions.filter(status=PublicationStatus.DRAFT).exists():
+        raise AssociationError(_("A draft version already exists: change that one."))
+    latest = versions.order_by("-version").first()
     draft = CodeOfConduct.objects.create(
         association_id=code.association_id, version=latest.version + 1, title=code.title, body=code.body
     )
@@ -59,10 +62,15 @@ def publish_standard(standard: Standard, *, actor) -> Standard:
         raise AssociationError(_("Only a draft standard can be published."))
     if not standard.criteria.exists():
         raise AssociationError(_("A standard needs at least one criterion before it is published."))
+    # A new version takes the place of the one published before it; what was
+    # applied for under the old version keeps pointing at it.
+    superseded = Standard.objects.filter(
+        association=standard.association_id, name=standard.name, status=PublicationStatus.PUBLISHED
+    ).update(status=PublicationStatus.RETIRED)
     standard.status = PublicationStatus.PUBLISHED
     standard.published_at = timezone.now()
     standard.save(update_fields=["status", "published_at"])
-    log_action(standard, "standard.published", actor=actor)
+    log_action(standard, "standard.published", actor=actor, data={"superseded": superseded})
     return standard
 
 
@@ -80,11 +88,12 @@ def retire_standard(standard: Standard, *, actor) -> Standard:
 @transaction.atomic
 def new_standard_version(standard: Standard, *, actor) -> Standard:
     """A draft copy, criteria included, to change and publish."""
-    latest = (
-        Standard.objects.filter(association=standard.association_id, name=standard.name)
-        .order_by("-version")
-        .first()
+    versions = Standard.objects.select_for_update().filter(
+        association=standard.association_id, name=standard.name
     )
+    if versions.filter(status=PublicationStatus.DRAFT).exists():
+        raise AssociationError(_("A draft version of this standard already exists: change that one."))
+    latest = versions.order_by("-version").first()
     draft = Standard.objects.create(
         association_id=standard.association_id, name=standard.name,
         version=latest.version + 1, description=standard.description,

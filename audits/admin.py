@@ -32,6 +32,14 @@ class AuditorProfileAdmin(ScopedAdmin):
             return editable.exists()
         return obj.associations.filter(pk__in=editable).exists()
 
+    def save_related(self, request, form, formsets, change):
+        # The form offers only the associations this user edits; keep the
+        # ones it could not show, or saving would silently remove them.
+        hidden = []
+        if change and not request.user.is_superuser:
+            hidden = list(form.instance.associations.exclude(pk__in=editable_associations(request)))
+        super().save_related(request, form, formsets, change)
+        form.instance.associations.add(*hidden)
 
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(ScopedAdmin):

@@ -1,5 +1,6 @@
 """/healthz: the database, the broker and a live worker, each reported."""
 
+from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -25,9 +26,11 @@ def _check_worker() -> str:
     result = celery_app.send_task("config.tasks.ping")
     try:
         answer = result.get(timeout=WORKER_TIMEOUT_SECONDS)
-    finally:
-        result.forget()
-    return "ok" if answer == "pong" else f"unexpected answer {answer!r}"
+    except CeleryTimeoutError:
+        # Left for the result expiry: a worker that comes back stores it later.
+        return f"error: no worker answered within {WORKER_TIMEOUT_SECONDS:g} s"
+    result.forget()
+    return "ok" if answer == "pong" else f"error: unexpected answer {answer!r}"
 
 
 @never_cache

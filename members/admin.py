@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations
+from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations, scope
 
 from . import services
 from .models import Business, BusinessUser, Invitation, Membership, MetricReport, MetricValue, User
@@ -53,6 +53,11 @@ class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
     model = Membership
     min_num = 1
 
+    def get_queryset(self, request):
+        # A business may belong to several associations: staff see and
+        # change only their own association's membership rows.
+        return scope(super().get_queryset(request), request)
+
 
 class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
     model = BusinessUser
@@ -68,6 +73,11 @@ class BusinessAdmin(BusinessTenantMixin, ScopedAdmin):
     list_display = ["name", "city", "country"]
     search_fields = ["name", "legal_name", "city"]
     inlines = [MembershipInline, BusinessUserInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"  # what Django 6 assumes; silences its warning
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Membership)
@@ -94,7 +104,9 @@ class InvitationForm(forms.ModelForm):
                 role=data.get("role", ""),
             )
         except services.MembersError as error:
-            raise forms.ValidationError(str(error)) from None
+            # On its field: a field with an error is left out of the model's
+            # own constraint checks, which would repeat it less clearly.
+            self.add_error(error.field, str(error))
         return data
 
 
@@ -113,8 +125,12 @@ class InvitationAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         invitation = services.invite_person(
-            obj.association, email=obj.email, kind=obj.kind, business=obj.business,
-            role=obj.role, invited_by=request.user,
+            obj.association,
+            email=obj.email,
+            kind=obj.kind,
+            business=obj.business,
+            role=obj.role,
+            invited_by=request.user,
         )
         obj.pk = invitation.pk
         messages.info(request, _("The invitation link was emailed to %(email)s.") % {"email": obj.email})
@@ -132,7 +148,7 @@ class MetricValueInline(ScopedTabularInline):
 @admin.register(MetricReport)
 class MetricReportAdmin(ScopedAdmin):
     list_display = ["business", "association", "period", "source", "updated_at"]
-    list_filter = ["association", "period"]
+    list_filter = [("association", admin.RelatedOnlyFieldListFilter), "period"]
     inlines = [MetricValueInline]
 
     def has_add_permission(self, request, obj=None):

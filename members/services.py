@@ -17,7 +17,12 @@ INVITATION_MAX_AGE = 14 * 24 * 3600
 
 
 class MembersError(Exception):
-    """A broken rule, with a message the user can read."""
+    """A broken rule, with a message the user can read, and the form field
+    it is about when there is one."""
+
+    def __init__(self, message="", *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def invitation_link(invitation: Invitation) -> str:
@@ -47,19 +52,19 @@ def check_invitation(association: Association, *, kind: str, business=None, role
     """The role the invitation will grant, or MembersError saying what is wrong."""
     if kind == InvitationKind.BUSINESS_USER:
         if business is None or not business.memberships.filter(association=association).exists():
-            raise MembersError(_("Choose a business that is a member of this association."))
+            raise MembersError(_("Choose a business that is a member of this association."), field="business")
         role = role or BusinessRole.EDITOR
         if role not in BusinessRole.values:
-            raise MembersError(_("Choose a business role: owner or editor."))
+            raise MembersError(_("Choose a business role: owner or editor."), field="role")
         return role
     if kind == InvitationKind.STAFF:
         role = role or StaffRole.VIEWER
         if role not in StaffRole.values:
-            raise MembersError(_("Choose a staff role: admin, officer or viewer."))
+            raise MembersError(_("Choose a staff role: admin, officer or viewer."), field="role")
         return role
     if kind == InvitationKind.AUDITOR:
         return ""
-    raise MembersError(_("Unknown invitation type."))
+    raise MembersError(_("Unknown invitation type."), field="kind")
 
 
 @transaction.atomic
@@ -77,7 +82,11 @@ def invite_person(
     if kind != InvitationKind.BUSINESS_USER:
         business = None
     invitation = Invitation.objects.create(
-        association=association, email=email, kind=kind, business=business, role=role,
+        association=association,
+        email=email,
+        kind=kind,
+        business=business,
+        role=role,
         invited_by=invited_by,
     )
     log_action(invitation, "invitation.sent", actor=invited_by, data={"email": email, "kind": kind})

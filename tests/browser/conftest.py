@@ -1,33 +1,51 @@
-"""Minimal launch settings for the portal browser test; the foundation
-branch brings the shared version of this file (keep that one on merge)."""
+"""Shared by every browser test: Playwright drives Debian's Chromium
+(playwright cannot download its own browser here) against pytest-django's
+live server."""
 
 import os
-import shutil
+from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (make install does, as root)")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright():
+    # Playwright's sync API keeps an event loop running in the test thread,
+    # where tests and their fixtures use the ORM.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
 def _media_url_for_live_server():
     # Django's live server wraps a media handler that parses MEDIA_URL, and
     # ours is None (media is never served from a URL): give it a path no page links to.
-    from django.conf import settings
     from django.test.utils import override_settings
 
     with override_settings(MEDIA_URL="/__media_is_not_served__/"):
         yield
-    assert settings.MEDIA_URL is None
 
 
 @pytest.fixture(scope="session")

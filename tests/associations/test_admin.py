@@ -1,0 +1,325 @@
+"""Tenant isolation in the staff admin: staff of A see, choose and change only
+A's rows; B's rows answer 404; viewers only look; superusers see all."""
+
+import pytest
+from django.urls import reverse
+
+from associations.models import CodeOfConduct, PublicationStatus, StaffRole, Standard
+from audits.models import AuditorProfile
+from members.models import Business, Membership
+from tests import factories as f
+
+
+def _rows(world, model):
+    """One row of `model` in A and one in B; returns (a_row, b_row)."""
+    makers = {
+        "standard": lambda assoc: f.StandardFactory(association=assoc),
+        "certificationlevel": lambda assoc: f.LevelFactory(association=assoc),
+        "kpidefinition": lambda assoc: f.KpiFactory(association=assoc),
+        "codeofconduct": lambda assoc: f.CodeOfConductFactory(association=assoc),
+        "membership": lambda assoc: f.MembershipFactory(association=assoc),
+        "auditorprofile": lambda assoc: f.AuditorFactory(associations=[assoc]),
+        "business": lambda assoc: f.MembershipFactory(association=assoc).business,
+    }
+    return makers[model](world.a), makers[model](world.b)
+
+
+CHANGELISTS = [
+    ("associations", "standard"),
+    ("associations", "certificationlevel"),
+    ("associations", "kpidefinition"),
+    ("associations", "codeofconduct"),
+    ("members", "membership"),
+    ("members", "business"),
+    ("audits", "auditorprofile"),
+]
+
+
+@pytest.mark.parametrize(("app", "model"), CHANGELISTS)
+def test_admin_changelist_shows_only_own_association(app, model, world, client_for):
+    row_a, row_b = _rows(world, model)
+    client = client_for("staff_admin_a")
+
+    response = client.get(reverse(f"admin:{app}_{model}_changelist"))
+
+    assert response.status_code == 200
+    shown = set(response.context["cl"].result_list)
+    assert row_a in shown
+    assert row_b not in shown
+
+
+def test_admin_changelist_of_staff_and_auditors_is_scoped(world, client_for):
+    client = client_for("staff_admin_a")
+
+    staff = client.get(reverse("admin:associations_staffmembership_changelist")).context["cl"].result_list
+    auditors = client.get(reverse("admin:audits_auditorprofile_changelist")).context["cl"].result_list
+
+    assert {m.user for m in staff} == {world.staff_admin_a, world.staff_viewer_a}
+    assert [p.user for p in auditors] == [world.auditor]
+
+
+@pytest.mark.parametrize(("app", "model"), CHANGELISTS)
+def test_admin_change_page_of_other_association_is_404(app, model, world, client_for):
+    _row_a, row_b = _rows(world, model)
+    client = client_for("staff_admin_a")
+
+    get = client.get(reverse(f"admin:{app}_{model}_change", args=[row_b.pk]))
+    post = client.post(reverse(f"admin:{app}_{model}_change", args=[row_b.pk]), {})
+    history = client.get(reverse(f"admin:{app}_{model}_history", args=[row_b.pk]))
+    delete = client.post(reverse(f"admin:{app}_{model}_delete", args=[row_b.pk]), {"post": "yes"})
+
+    assert (get.status_code, post.status_code, history.status_code, delete.status_code) == (
+        404,
+        404,
+        404,
+        404,
+    )
+
+
+@pytest.mark.parametrize(("app", "model"), CHANGELISTS)
+def test_admin_superuser_sees_every_association(app, model, world, client_for):
+    row_a, row_b = _rows(world, model)
+
+    response = client_for("superuser").get(reverse(f"admin:{app}_{model}_changelist"))
+
+    assert {row_a, row_b} <= set(response.context["cl"].result_list)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:associations_standard_add",
+        "admin:associations_certificationlevel_add",
+        "admin:associations_kpidefinition_add",
+        "admin:associations_codeofconduct_add",
+        "admin:members_membership_add",
+        "admin:members_invitation_add",
+    ],
+)
+def test_admin_association_choices_are_own_only(url, world, client_for):
+    response = client_for("staff_admin_a").get(reverse(url))
+
+    assert list(response.context["adminform"].form.fields["association"].queryset) == [world.a]
+
+
+def test_admin_criterion_kpi_choices_are_the_standards_association(world, client_for):
+    kpi_a = f.KpiFactory(association=world.a)
+    f.KpiFactory(association=world.b)
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role=StaffRole.ADMIN)
+    standard = f.StandardFactory(association=world.a)
+
+    response = client_for("staff_admin_a").get(
+        reverse("admin:associations_standard_change", args=[standard.pk])
+    )
+
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert list(formset.form.base_fields["kpi"].queryset) == [kpi_a]
+
+
+def test_admin_criterion_with_other_associations_kpi_is_refused(world, client_for):
+    kpi_b = f.KpiFactory(association=world.b)
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role=StaffRole.ADMIN)
+    data = {
+        "association": world.a.pk,
+        "name": "Courier standard",
+        "version": 1,
+        "description": "",
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-order": 1,
+        "criteria-0-code": "R1",
+        "criteria-0-dimension": "reliability",
+        "criteria-0-text": "Parcels arrive on time.",
+        "criteria-0-weight": "1",
+        "criteria-0-max_score": 5,
+        "criteria-0-kpi": kpi_b.pk,
+        "criteria-0-kpi_threshold": "80",
+        "criteria-0-guidance": "",
+    }
+
+    response = client_for("staff_admin_a").post(reverse("admin:associations_standard_add"), data)
+
+    assert response.status_code == 200
+    assert Standard.objects.filter(name="Courier standard").exists() is False
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors == [{"kpi": ["Choose a KPI of this standard's association."]}]
+
+
+def test_admin_staff_admin_creates_standard_with_criteria(world, client_for):
+    kpi = f.KpiFactory(association=world.a, code="csat")
+    data = {
+        "association": world.a.pk,
+        "name": "Courier standard",
+        "version": 1,
+        "description": "",
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-order": 1,
+        "criteria-0-code": "R1",
+        "criteria-0-dimension": "reliability",
+        "criteria-0-text": "Customers are satisfied.",
+        "criteria-0-weight": "1.5",
+        "criteria-0-max_score": 5,
+        "criteria-0-kpi": kpi.pk,
+        "criteria-0-kpi_threshold": "80",
+        "criteria-0-guidance": "",
+    }
+
+    response = client_for("staff_admin_a").post(reverse("admin:associations_standard_add"), data)
+
+    assert response.status_code == 302
+    standard = Standard.objects.get(name="Courier standard")
+    assert (standard.association, standard.status) == (world.a, PublicationStatus.DRAFT)
+    assert [(c.code, c.kpi, c.kpi_threshold) for c in standard.criteria.all()] == [("R1", kpi, 80)]
+
+
+def test_admin_staff_admin_cannot_create_for_other_association(world, client_for):
+    response = client_for("staff_admin_a").post(
+        reverse("admin:associations_certificationlevel_add"),
+        {"association": world.b.pk, "name": "Gold", "min_score": "90"},
+    )
+
+    assert response.status_code == 200
+    assert "association" in response.context["adminform"].form.errors
+    assert world.b.levels.exists() is False
+
+
+def test_admin_viewer_cannot_add_or_change(world, client_for):
+    level = f.LevelFactory(association=world.a, name="Gold", min_score=90)
+    client = client_for("staff_viewer_a")
+
+    add = client.post(
+        reverse("admin:associations_certificationlevel_add"),
+        {"association": world.a.pk, "name": "Silver", "min_score": "75"},
+    )
+    change = client.post(
+        reverse("admin:associations_certificationlevel_change", args=[level.pk]),
+        {"association": world.a.pk, "name": "Platinum", "min_score": "95"},
+    )
+    page = client.get(reverse("admin:associations_certificationlevel_change", args=[level.pk]))
+
+    assert (add.status_code, change.status_code, page.status_code) == (403, 403, 200)
+    level.refresh_from_db()
+    assert level.name == "Gold"
+    assert 'name="_save"' not in page.content.decode()
+    assert 'name="_continue"' not in page.content.decode()
+
+
+def test_admin_viewer_cannot_run_actions(world, client_for):
+    draft = f.CodeOfConductFactory(association=world.a, version=1)
+
+    response = client_for("staff_viewer_a").post(
+        reverse("admin:associations_codeofconduct_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == PublicationStatus.DRAFT
+    assert response.status_code == 200  # the changelist, with "no action selected"
+
+
+def test_admin_staff_admin_sees_save_buttons(world, client_for):
+    level = f.LevelFactory(association=world.a)
+
+    page = client_for("staff_admin_a").get(
+        reverse("admin:associations_certificationlevel_change", args=[level.pk])
+    )
+
+    assert 'name="_save"' in page.content.decode()
+
+
+def test_admin_published_code_of_conduct_is_read_only(world, client_for):
+    code = f.CodeOfConductFactory(
+        association=world.a,
+        version=1,
+        status=PublicationStatus.PUBLISHED,
+        published_at="2026-01-01T00:00:00Z",
+        body="Original text.",
+    )
+    client = client_for("staff_admin_a")
+    url = reverse("admin:associations_codeofconduct_change", args=[code.pk])
+
+    page = client.get(url)
+    post = client.post(url, {"association": world.a.pk, "version": 1, "title": "New", "body": "Changed."})
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert post.status_code == 403
+    code.refresh_from_db()
+    assert (code.title, code.body) == ("Code of conduct", "Original text.")
+
+
+def test_admin_publish_action_supersedes_previous_code(world, client_for):
+    f.CodeOfConductFactory(
+        association=world.a,
+        version=1,
+        status=PublicationStatus.PUBLISHED,
+        published_at="2026-01-01T00:00:00Z",
+    )
+    draft = f.CodeOfConductFactory(association=world.a, version=2)
+
+    response = client_for("staff_admin_a").post(
+        reverse("admin:associations_codeofconduct_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+
+    assert response.status_code == 302
+    statuses = dict(CodeOfConduct.objects.filter(association=world.a).values_list("version", "status"))
+    assert statuses == {1: PublicationStatus.RETIRED, 2: PublicationStatus.PUBLISHED}
+
+
+def test_admin_published_standard_criteria_are_frozen(world, client_for):
+    standard = f.PublishedStandardFactory(association=world.a)
+    f.CriterionFactory(standard=standard)
+
+    response = client_for("staff_admin_a").get(
+        reverse("admin:associations_standard_change", args=[standard.pk])
+    )
+
+    inline = response.context["inline_admin_formsets"][0]
+    assert (inline.has_add_permission, inline.has_change_permission, inline.has_delete_permission) == (
+        False,
+        False,
+        False,
+    )
+    assert 'name="_save"' not in response.content.decode()
+
+
+def test_admin_business_of_two_associations_shows_own_membership_only(world, client_for):
+    f.MembershipFactory(association=world.b, business=world.business_a, member_number="B-1")
+
+    response = client_for("staff_admin_a").get(
+        reverse("admin:members_business_change", args=[world.business_a.pk])
+    )
+
+    memberships = response.context["inline_admin_formsets"][0].formset.queryset
+    assert [m.association for m in memberships] == [world.a]
+
+
+def test_admin_saving_auditor_keeps_other_associations(world, client_for):
+    profile = AuditorProfile.objects.get(user=world.auditor)
+    profile.associations.add(world.b)
+
+    response = client_for("staff_admin_a").post(
+        reverse("admin:audits_auditorprofile_change", args=[profile.pk]),
+        {"associations": [world.a.pk], "expertise": "Couriers", "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    assert set(profile.associations.all()) == {world.a, world.b}
+
+
+def test_admin_metric_report_association_filter_lists_own_only(world, client_for):
+    response = client_for("staff_admin_a").get(reverse("admin:members_metricreport_changelist"))
+
+    assert world.b.name not in response.content.decode()
+
+
+def test_admin_staff_of_other_association_sees_none_of_a(world, client_for):
+    f.StandardFactory(association=world.a)
+
+    response = client_for("staff_b").get(reverse("admin:associations_standard_changelist"))
+
+    assert list(response.context["cl"].result_list) == []
+    assert Business.objects.count() == 2
+    assert Membership.objects.count() == 2

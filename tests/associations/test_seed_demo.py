@@ -1,0 +1,80 @@
+import io
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.management import call_command
+
+from associations.models import Association, Dimension, PublicationStatus
+from config.demo import DEMO_PASSWORD, seed_demo
+from members.models import User
+from members.roles import roles_for
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_seed_demo_creates_the_programme(db):
+    seed_demo()
+
+    psa = Association.objects.get(slug="psa")
+    assert (psa.name, psa.certificate_prefix, psa.languages) == (
+        "Pakistan Service Association",
+        "PSA",
+        ["en", "ur", "bn"],
+    )
+    assert list(psa.codes_of_conduct.values_list("status", flat=True)) == [PublicationStatus.PUBLISHED]
+    standard = psa.standards.get()
+    assert (standard.name, standard.version, standard.status) == (
+        "Customer Service Excellence",
+        1,
+        PublicationStatus.PUBLISHED,
+    )
+    criteria = list(standard.criteria.all())
+    assert len(criteria) == 20
+    assert {c.dimension for c in criteria} == set(Dimension.values)
+    assert {c.max_score for c in criteria} == {5}
+    assert ("csat", 80) in [(c.kpi.code, c.kpi_threshold) for c in criteria if c.kpi]
+    assert list(psa.levels.values_list("name", "min_score")) == [("Bronze", 60), ("Silver", 75), ("Gold", 90)]
+    assert list(psa.kpi_definitions.values_list("code", "higher_is_better", "has_sample_size")) == [
+        ("csat", True, True),
+        ("nps", True, True),
+        ("fcr", True, False),
+        ("first_response_hours", False, False),
+        ("resolution_hours", False, False),
+    ]
+    assert psa.memberships.count() == 3
+
+
+def test_seed_demo_people_log_in_and_hold_their_roles(db):
+    logins = seed_demo()
+
+    landing = {}
+    for login in logins:
+        user = User.objects.get(email=login.email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert EmailAddress.objects.filter(user=user, email=login.email, verified=True, primary=True).exists()
+        landing[login.email] = [d.key for d in roles_for(user).destinations]
+    assert landing == {
+        "owner@shalimar-telecom.example.org": ["portal"],
+        "owner@indus-courier.example.org": ["portal"],
+        "owner@ravi-care.example.org": ["portal"],
+        "admin@psa.example.org": ["admin"],
+        "viewer@psa.example.org": ["admin"],
+        "auditor@psa.example.org": ["audit"],
+        "officer@psa.example.org": ["audit", "admin"],
+    }
+
+
+def test_seed_demo_twice_changes_nothing(db):
+    seed_demo()
+    before = _row_counts()
+    hashes = dict(User.objects.values_list("email", "password"))
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert _row_counts() == before
+    assert dict(User.objects.values_list("email", "password")) == hashes
+    assert "officer@psa.example.org" in out.getvalue()
+    assert "demo-password-2026" in out.getvalue()

@@ -1,0 +1,190 @@
+import re
+import time
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail, signing
+from django.urls import reverse
+
+from associations.models import StaffMembership
+from audits.models import AuditorProfile
+from members import services
+from members.models import BusinessUser, Invitation, InvitationKind
+from tests import factories as f
+
+
+def _path(invitation) -> str:
+    return services.invitation_link(invitation).removeprefix(settings.SITE_URL)
+
+
+def _invite(world, **kwargs):
+    kwargs.setdefault("email", "new.person@example.com")
+    kwargs.setdefault("kind", InvitationKind.AUDITOR)
+    return services.invite_person(world.a, invited_by=world.staff_admin_a, **kwargs)
+
+
+def test_invitation_admin_add_emails_the_link(world, client_for, django_capture_on_commit_callbacks):
+    client = client_for("staff_admin_a")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:members_invitation_add"),
+            {"association": world.a.pk, "email": "Auditor.New@Example.com", "kind": "auditor", "role": ""},
+        )
+
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.email, invitation.kind, invitation.invited_by) == (
+        "auditor.new@example.com",
+        "auditor",
+        world.staff_admin_a,
+    )
+    assert [m.to for m in mail.outbox] == [["auditor.new@example.com"]]
+    link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body).group(0)
+    assert client.get(link.removeprefix(settings.SITE_URL)).status_code == 200
+
+
+def test_invitation_admin_business_user_needs_member_business(world, client_for):
+    response = client_for("staff_admin_a").post(
+        reverse("admin:members_invitation_add"),
+        {"association": world.a.pk, "email": "x@example.com", "kind": "business_user", "role": "editor"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "business": ["Choose a business that is a member of this association."]
+    }
+    assert Invitation.objects.exists() is False
+
+
+def test_invite_person_business_user_of_other_association_is_refused(world):
+    with pytest.raises(services.MembersError, match="member of this association"):
+        _invite(world, kind=InvitationKind.BUSINESS_USER, business=world.business_b)
+
+
+def test_invitation_admin_viewer_cannot_invite(world, client_for):
+    response = client_for("staff_viewer_a").post(
+        reverse("admin:members_invitation_add"),
+        {"association": world.a.pk, "email": "x@example.com", "kind": "auditor", "role": ""},
+    )
+
+    assert response.status_code == 403
+    assert Invitation.objects.exists() is False
+
+
+def test_accept_invitation_as_new_user_creates_account_and_logs_in(world, client):
+    invitation = _invite(world, kind=InvitationKind.BUSINESS_USER, business=world.business_a, role="owner")
+
+    response = client.post(_path(invitation), {"name": "Zara Khan", "password": "a-long-demo-passphrase"})
+
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="new.person@example.com")
+    assert (user.name, user.check_password("a-long-demo-passphrase")) == ("Zara Khan", True)
+    assert list(BusinessUser.objects.filter(user=user).values_list("business", "role")) == [
+        (world.business_a.pk, "owner")
+    ]
+    assert EmailAddress.objects.filter(user=user, verified=True).count() == 1
+    assert client.get(reverse("home")).url == reverse("portal:dashboard")
+
+
+def test_accept_invitation_with_weak_password_shows_errors(world, client):
+    invitation = _invite(world)
+
+    response = client.post(_path(invitation), {"name": "Zara Khan", "password": "123"})
+
+    assert response.status_code == 200
+    assert "password" in response.context["form"].errors
+    assert get_user_model().objects.filter(email="new.person@example.com").exists() is False
+
+
+def test_accept_invitation_as_logged_in_user_attaches_role(world, client):
+    user = f.UserFactory(email="new.person@example.com")
+    client.force_login(user)
+    invitation = _invite(world, kind=InvitationKind.STAFF, role="officer")
+
+    response = client.post(_path(invitation))
+
+    assert response.status_code == 302
+    assert list(StaffMembership.objects.filter(user=user).values_list("association", "role")) == [
+        (world.a.pk, "officer")
+    ]
+    invitation.refresh_from_db()
+    assert (invitation.accepted_by, invitation.accepted_at is not None) == (user, True)
+
+
+def test_accept_invitation_as_auditor_adds_association(world, client):
+    user = f.UserFactory(email="new.person@example.com")
+    client.force_login(user)
+    invitation = _invite(world, kind=InvitationKind.AUDITOR)
+
+    client.post(_path(invitation))
+
+    assert list(AuditorProfile.objects.get(user=user).associations.all()) == [world.a]
+
+
+def test_accept_invitation_with_wrong_email_is_refused(world, client):
+    client.force_login(world.business_user_b)
+    invitation = _invite(world)
+
+    response = client.post(_path(invitation), follow=True)
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "This invitation was sent to new.person@example.com. Log in with that address to accept it."
+    ]
+    assert AuditorProfile.objects.filter(user=world.business_user_b).exists() is False
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+def test_accept_invitation_anonymous_with_existing_account_is_told_to_log_in(world, client):
+    f.UserFactory(email="new.person@example.com")
+    invitation = _invite(world)
+
+    response = client.post(_path(invitation), {"name": "Zara", "password": "a-long-demo-passphrase"})
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "An account with this email exists. Log in to accept the invitation."
+    ]
+
+
+class _PastSigner(signing.TimestampSigner):
+    """Signs as if it were INVITATION_MAX_AGE and a minute ago."""
+
+    def timestamp(self):
+        return signing.b62_encode(int(time.time()) - services.INVITATION_MAX_AGE - 60)
+
+
+def test_accept_invitation_expired_link_is_410(world, client):
+    invitation = _invite(world)
+    signed = _PastSigner(salt=services.INVITATION_SALT).sign_object(invitation.token)
+
+    response = client.get(reverse("accept_invitation", args=[signed]))
+
+    assert response.status_code == 410
+    assert "This invitation has expired." in response.content.decode()
+
+
+def test_accept_invitation_tampered_link_is_410(world, client):
+    invitation = _invite(world)
+
+    response = client.get(_path(invitation).replace("/invitations/", "/invitations/x"))
+
+    assert response.status_code == 410
+    assert "This invitation link is not valid." in response.content.decode()
+
+
+def test_accept_invitation_used_twice_is_refused(world, client):
+    invitation = _invite(world)
+    client.post(_path(invitation), {"name": "Zara Khan", "password": "a-long-demo-passphrase"})
+    client.logout()
+
+    again = client.get(_path(invitation))
+
+    assert again.status_code == 410
+    assert "already been used" in again.content.decode()
+    with pytest.raises(services.MembersError, match="already been used"):
+        services.accept_invitation(invitation, user=get_user_model().objects.get(email=invitation.email))

@@ -1,0 +1,106 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from tests import factories as f
+from tests.factories import PASSWORD
+
+
+def _log_in(client, user):
+    """Through allauth's real login form; returns the final response."""
+    return client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("business_user_a", "/portal/"),
+        ("auditor", "/audit/"),
+        ("staff_admin_a", "/admin/"),
+        ("staff_viewer_a", "/admin/"),
+        ("superuser", "/admin/"),
+    ],
+)
+def test_login_lands_each_role_on_its_page(role, landing, world, client):
+    response = _log_in(client, getattr(world, role))
+
+    assert response.redirect_chain[-1][0] == landing
+    assert response.status_code == 200
+
+
+def test_login_with_several_roles_goes_to_chooser(world, client):
+    f.AuditorFactory(user=world.staff_admin_a, associations=[world.a])
+
+    response = _log_in(client, world.staff_admin_a)
+
+    assert response.redirect_chain[-1][0] == reverse("choose_role")
+    assert [d.key for d in response.context["destinations"]] == ["audit", "admin"]
+    page = response.content.decode()
+    assert 'data-testid="role-switcher"' in page
+    assert f'href="{reverse("audits:queue")}"' in page
+    assert f'href="{reverse("admin:index")}"' in page
+
+
+def test_login_with_no_role_sees_chooser_without_destinations(db, client):
+    user = f.UserFactory()
+
+    response = _log_in(client, user)
+
+    assert response.redirect_chain[-1][0] == reverse("choose_role")
+    assert "Your account has no role yet." in response.content.decode()
+
+
+def test_login_unverified_email_is_refused(db, client):
+    user = f.UserFactory()
+    user.emailaddress_set.update(verified=False)
+
+    response = _log_in(client, user)
+
+    assert response.wsgi_request.user.is_authenticated is False
+
+
+@pytest.mark.parametrize("role", ["staff_admin_a", "staff_viewer_a", "auditor"])
+def test_require_mfa_sends_staff_and_auditors_to_totp_setup(role, world, client):
+    world.a.require_mfa = True
+    world.a.save()
+
+    response = _log_in(client, getattr(world, role))
+    # allauth asks for the password again before an authenticator is added.
+    activate = client.post(response.redirect_chain[-1][0], {"password": PASSWORD}, follow=True)
+
+    assert [url.split("?")[0] for url, _status in response.redirect_chain] == [
+        reverse("home"),
+        reverse("mfa_activate_totp"),
+        reverse("account_reauthenticate"),
+    ]
+    assert activate.redirect_chain[-1][0].split("?")[0] == reverse("mfa_activate_totp")
+    assert 'name="code"' in activate.content.decode()
+    assert client.get(reverse("admin:index")).url.startswith(reverse("mfa_activate_totp"))
+
+
+def test_require_mfa_leaves_business_users_alone(world, client):
+    world.a.require_mfa = True
+    world.a.save()
+
+    response = _log_in(client, world.business_user_a)
+
+    assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
+
+
+def test_require_mfa_other_association_is_not_affected(world, client_for):
+    world.b.require_mfa = True
+    world.b.save()
+
+    response = client_for("staff_admin_a").get(reverse("admin:index"))
+
+    assert response.status_code == 200
+
+
+def test_require_mfa_satisfied_by_enrolled_totp(world, client_for):
+    world.a.require_mfa = True
+    world.a.save()
+    Authenticator.objects.create(user=world.staff_admin_a, type=Authenticator.Type.TOTP, data={"secret": "x"})
+
+    response = client_for("staff_admin_a").get(reverse("admin:index"))
+
+    assert response.status_code == 200

@@ -1,0 +1,128 @@
+"""A real Celery worker, not eager: it runs in a subprocess against Redis
+when REDIS_URL is set, else against the filesystem broker in a temporary
+folder, and answers the ping task that /healthz relies on."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from config.celery import app as celery_app
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def _reset_connections() -> None:
+    # Forget (without closing: kombu shares them process-wide, keyed by broker
+    # and options) the pools and the result backend, so the next call uses
+    # the configuration just set.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory):
+    """Points this process's Celery app at a broker no other worker uses;
+    returns the environment a worker needs to use the same one."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    saved = {key: celery_app.conf[key] for key in ("broker_transport_options", "result_backend")}
+    if not settings.REDIS_URL:
+        celery_dir = tmp_path_factory.mktemp("var") / "celery"
+        env["VAR_DIR"] = str(celery_dir.parent)
+        for folder in ("queue", "processed", "results", "control"):
+            (celery_dir / folder).mkdir(parents=True)
+        celery_app.conf.broker_transport_options = {
+            **saved["broker_transport_options"],
+            "data_folder_in": str(celery_dir / "queue"),
+            "data_folder_out": str(celery_dir / "queue"),
+            "processed_folder": str(celery_dir / "processed"),
+            "control_folder": str(celery_dir / "control"),
+        }
+        celery_app.conf.result_backend = f"file://{celery_dir / 'results'}"
+    _reset_connections()
+    yield env
+    celery_app.conf.update(saved)
+    _reset_connections()
+
+
+@pytest.fixture(scope="module")
+def worker(broker):
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--hostname=pytest@%h",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=BASE_DIR,
+        env=broker,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        # The worker and anything it started, however the tests ended.
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stdout.close()
+
+
+@pytest.fixture
+def not_eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_always_eager = False
+
+
+# First in the module: the module's worker starts with the next test.
+@pytest.mark.worker
+def test_healthz_without_worker_is_503(broker, not_eager, client, db):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    report = json.loads(response.content)
+    assert (report["status"], report["database"], report["broker"]) == ("error", "ok", "ok")
+    assert report["worker"] == "error: no worker answered within 3 s"
+
+
+@pytest.mark.worker
+def test_worker_runs_ping_task(worker, not_eager):
+    result = celery_app.send_task("config.tasks.ping")
+
+    # Generous: the first answer includes the worker's start-up.
+    answer = result.get(timeout=30)
+
+    assert answer == "pong"
+    assert worker.poll() is None
+
+
+@pytest.mark.worker
+def test_healthz_with_worker_is_ok(worker, not_eager, client, db):
+    celery_app.send_task("config.tasks.ping").get(timeout=30)  # the worker is up
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok"}
