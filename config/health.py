@@ -25,7 +25,9 @@ def _check_broker() -> str:
 def _check_worker() -> str:
     result = celery_app.send_task("config.tasks.ping")
     try:
-        answer = result.get(timeout=WORKER_TIMEOUT_SECONDS)
+        # A web request is never inside a task, whatever Celery's process-wide
+        # flag says (an eager task cut short in another thread can leave it set).
+        answer = result.get(timeout=WORKER_TIMEOUT_SECONDS, disable_sync_subtasks=False)
     except CeleryTimeoutError:
         # Left for the result expiry: a worker that comes back stores it later.
         return f"error: no worker answered within {WORKER_TIMEOUT_SECONDS:g} s"

@@ -112,7 +112,7 @@ def test_worker_runs_ping_task(worker, not_eager):
     result = celery_app.send_task("config.tasks.ping")
 
     # Generous: the first answer includes the worker's start-up.
-    answer = result.get(timeout=30)
+    answer = result.get(timeout=30, disable_sync_subtasks=False)
 
     assert answer == "pong"
     assert worker.poll() is None
@@ -120,7 +120,7 @@ def test_worker_runs_ping_task(worker, not_eager):
 
 @pytest.mark.worker
 def test_healthz_with_worker_is_ok(worker, not_eager, client, db):
-    celery_app.send_task("config.tasks.ping").get(timeout=30)  # the worker is up
+    celery_app.send_task("config.tasks.ping").get(timeout=30, disable_sync_subtasks=False)  # the worker is up
 
     response = client.get(reverse("healthz"))
 
