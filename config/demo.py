@@ -400,9 +400,13 @@ def _people(association: Association) -> list[DemoLogin]:
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     """Create what is missing of the demo; return the demo logins."""
+    from .demo_activity import seed_activity
+
     association = _association()
     _programme(association)
-    return _people(association)
+    logins = _people(association)
+    seed_activity(association)
+    return logins
 
 
 def format_logins(logins: list[DemoLogin]) -> str:

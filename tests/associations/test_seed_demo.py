@@ -5,8 +5,9 @@ from django.apps import apps
 from django.core.management import call_command
 
 from associations.models import Association, Dimension, PublicationStatus
+from certification.models import Application, ApplicationStatus, Certificate
 from config.demo import DEMO_PASSWORD, seed_demo
-from members.models import User
+from members.models import MetricReport, User
 from members.roles import roles_for
 
 
@@ -43,7 +44,28 @@ def test_seed_demo_creates_the_programme(db):
         ("first_response_hours", False, False),
         ("resolution_hours", False, False),
     ]
-    assert psa.memberships.count() == 3
+    assert psa.memberships.count() == 6
+
+
+def test_seed_demo_shows_the_programme_at_work(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+
+    applications = dict(Application.objects.values_list("business__name", "status"))
+    assert applications == {
+        "Indus Courier Company": ApplicationStatus.APPROVED,
+        "Shalimar Telecom Services": ApplicationStatus.SUBMITTED,
+        "Ravi Home Appliance Care": ApplicationStatus.DRAFT,
+    }
+    certificate = Certificate.objects.get()
+    assert (certificate.holder_name, certificate.number) == (
+        "Indus Courier Company",
+        f"PSA-{certificate.issued_at.year}-000001",
+    )
+    assert certificate.pdf_sha256
+    # Six businesses x 12 months: enough reporters for the peer quartiles.
+    assert MetricReport.objects.values("business").distinct().count() == 6
+    assert MetricReport.objects.count() == 72
 
 
 def test_seed_demo_people_log_in_and_hold_their_roles(db):
