@@ -282,7 +282,14 @@ def remove_evidence(evidence: Evidence, *, actor) -> None:
         "criterion": evidence.criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
     })
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: _delete_unshared_file(storage, name))
+
+
+def _delete_unshared_file(storage, name: str) -> None:
+    """Renewals carry evidence forward by pointing at the same stored file:
+    delete it only when no evidence row points at it any more."""
+    if name and not Evidence.objects.filter(file=name).exists():
+        storage.delete(name)
 
 
 # --- review ------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from certification import certificates as service
 from certification.models import Application, Certificate, Evidence, ReminderSent
-from certification.services import CertificationError
+from certification.services import CertificationError, remove_evidence
 from certification.tasks import daily_lifecycle, send_renewal_reminder
 from tests import factories as f
 
@@ -191,3 +191,30 @@ def test_download_for_another_business_is_404(certificate, client_for):
     response = client_for("business_user_b").get(reverse("certification:download", args=[certificate.pk]))
 
     assert response.status_code == 404
+
+
+def test_removing_carried_evidence_keeps_the_original_file(certificate, world,
+                                                            django_capture_on_commit_callbacks):
+    original = f.EvidenceFactory(application=certificate.application,
+                                 criterion=f.CriterionFactory(standard=certificate.application.standard))
+    renewal = service.start_renewal(certificate, actor=world.business_user_a)
+    carried = renewal.evidence.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_evidence(carried, actor=world.business_user_a)
+
+    assert list(renewal.evidence.all()) == []
+    assert original.file.storage.exists(original.file.name)
+    assert original.file.read() == f.PDF_BYTES
+
+
+def test_removing_unshared_evidence_deletes_its_file(world, django_capture_on_commit_callbacks):
+    standard = f.PublishedStandardFactory(association=world.a)
+    draft = f.ApplicationFactory(business=world.business_a, standard=standard)
+    evidence = f.EvidenceFactory(application=draft)
+    storage, name = evidence.file.storage, evidence.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_evidence(evidence, actor=world.business_user_a)
+
+    assert storage.exists(name) is False
