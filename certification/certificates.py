@@ -6,6 +6,7 @@ import calendar
 import datetime
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -114,36 +115,54 @@ def create_certificate(application: Application) -> Certificate:
     return certificate
 
 
-def store_certificate_pdf(certificate: Certificate) -> Certificate:
-    """Render, sign, store (overwriting) and record the hash. Runs outside a
-    transaction: rendering takes time and holds no lock. Safe to repeat: the
-    frozen fields give the same document."""
+# A claim older than this was left by a worker that died: anyone may take it.
+RENDER_LEASE = datetime.timedelta(minutes=10)
+
+
+def _claim_rendering(certificate: Certificate, token: str) -> bool:
+    now = timezone.now()
+    return Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").filter(
+        Q(pdf_claim="") | Q(pdf_claim=token) | Q(pdf_claimed_at__lt=now - RENDER_LEASE)
+    ).update(pdf_claim=token, pdf_claimed_at=now) == 1
+
+
+def store_certificate_pdf(certificate: Certificate, *, claim: str | None = None) -> Certificate:
+    """Render, sign, store and record the hash, once: a certificate whose
+    PDF is stored is never rendered again (a new rendering would have another
+    hash, and the PDFs already downloaded would stop verifying). Rendering
+    is claimed with a conditional update (`claim`: the task's id, so a
+    redelivered task takes its own claim back); the file is saved under a
+    free name and never deleted first. Runs outside a transaction: rendering
+    takes time and holds no lock."""
     from .pdf import render_certificate_pdf
     from .signing import sign_pdf
 
+    if not _claim_rendering(certificate, claim or uuid.uuid4().hex):
+        return Certificate.objects.get(pk=certificate.pk)
     certificate = Certificate.objects.select_related("association").get(pk=certificate.pk)
     pdf = sign_pdf(
         render_certificate_pdf(certificate),
         association=certificate.association,
         reason=f"{certificate.number}",
     )
-    name = f"certificates/{certificate.association.slug}/{certificate.number}.pdf"
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(pdf))
+    stored = default_storage.save(
+        f"certificates/{certificate.association.slug}/{certificate.number}.pdf", ContentFile(pdf)
+    )
     digest = hashlib.sha256(pdf).hexdigest()
-    Certificate.objects.filter(pk=certificate.pk).update(pdf=stored, pdf_sha256=digest)
+    if not Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").update(pdf=stored, pdf_sha256=digest):
+        default_storage.delete(stored)  # a stale claim was taken over and the other finished first
+        return Certificate.objects.get(pk=certificate.pk)
     certificate.pdf.name, certificate.pdf_sha256 = stored, digest
     return certificate
 
 
-def issue_certificate(application: Application) -> Certificate:
+def issue_certificate(application: Application, *, claim: str | None = None) -> Certificate:
     """Create (once), render, sign and store the certificate of an approved
     application; the business is emailed once, after the PDF exists."""
     certificate = create_certificate(application)
-    if not certificate.pdf_sha256 or not default_storage.exists(certificate.pdf.name):
-        certificate = store_certificate_pdf(certificate)
-    if certificate.issued_email_sent_at is None:
+    if not certificate.pdf_sha256:
+        certificate = store_certificate_pdf(certificate, claim=claim)
+    if certificate.pdf_sha256 and certificate.issued_email_sent_at is None:
         from .tasks import send_certificate_issued_email
 
         send_certificate_issued_email.delay(certificate_id=certificate.pk)
