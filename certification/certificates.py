@@ -10,14 +10,15 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import PublicationStatus, Standard
+from associations.models import ActionLog, Association, PublicationStatus, Standard
 from associations.services import log_action
 
 from .models import (
@@ -234,17 +235,25 @@ def revoke_certificate(certificate: Certificate, *, actor, reason: str) -> Certi
 
 @transaction.atomic
 def expire_certificates(*, today: datetime.date | None = None) -> int:
-    """Mark active and suspended certificates past their date as expired."""
+    """Mark active and suspended certificates past their date as expired:
+    one locking read, one update, one history insert, however many."""
     today = today or timezone.localdate()
     due = list(
         Certificate.objects.select_for_update()
         .filter(status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED], valid_until__lt=today)
+        .values_list("pk", "status", "association_id")
     )
-    for certificate in due:
-        before = certificate.status
-        certificate.status = CertificateStatus.EXPIRED
-        certificate.save(update_fields=["status"])
-        log_action(certificate, "certificate.expired", actor=None, data={"from": before})
+    if not due:
+        return 0
+    Certificate.objects.filter(pk__in=[pk for pk, _status, _association in due]).update(
+        status=CertificateStatus.EXPIRED
+    )
+    content_type = ContentType.objects.get_for_model(Certificate)
+    ActionLog.objects.bulk_create(
+        ActionLog(association_id=association_id, content_type=content_type, object_id=pk,
+                  action="certificate.expired", actor=None, data={"from": status})
+        for pk, status, association_id in due
+    )
     return len(due)
 
 
@@ -261,28 +270,43 @@ def due_reminder_offset(certificate: Certificate, today: datetime.date) -> int |
     return min(reached) if reached else None
 
 
+def _due_offset(today: datetime.date) -> Case | None:
+    """SQL for due_reminder_offset: per association, offset o is due when
+    the certificate ends after the next smaller offset and within o days."""
+    whens = []
+    for association_id, offsets in Association.objects.values_list("pk", "reminder_offsets"):
+        previous = -1
+        for offset in sorted({int(o) for o in offsets or []}):
+            whens.append(When(
+                association_id=association_id,
+                valid_until__gt=today + datetime.timedelta(days=previous),
+                valid_until__lte=today + datetime.timedelta(days=offset),
+                then=Value(offset),
+            ))
+            previous = offset
+    return Case(*whens, default=None, output_field=IntegerField()) if whens else None
+
+
 def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]]:
     """(certificate id, offset) for every active certificate whose current
-    reminder has not been sent yet and that is not being renewed."""
+    reminder has not been sent yet and that is not being renewed. Filtered
+    in SQL: two queries however many certificates there are."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=366)
-    certificates = (
-        Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today,
-                                   valid_until__lte=horizon)
+    due_offset = _due_offset(today)
+    if due_offset is None:
+        return []
+    return list(
+        Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
         .exclude(renewals__status__in=[s for s in ApplicationStatus.values
                                        if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)])
-        .select_related("association")
-        .prefetch_related("reminders")
+        .annotate(due_offset=due_offset)
+        .filter(due_offset__isnull=False)
+        .exclude(Exists(ReminderSent.objects.filter(
+            certificate=OuterRef("pk"), offset_days=OuterRef("due_offset"), sent_at__isnull=False
+        )))
+        .order_by("valid_until", "pk")
+        .values_list("pk", "due_offset")
     )
-    due = []
-    for certificate in certificates:
-        offset = due_reminder_offset(certificate, today)
-        if offset is None:
-            continue
-        sent = {r.offset_days: r for r in certificate.reminders.all()}
-        if offset not in sent or sent[offset].sent_at is None:
-            due.append((certificate.pk, offset))
-    return due
 
 
 STALE_CLAIM = datetime.timedelta(minutes=15)

@@ -2,11 +2,13 @@ import datetime
 import threading
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from associations.models import ActionLog
 from certification import certificates as service
 from certification.models import Application, Certificate, Evidence, ReminderSent
 from certification.services import CertificationError, remove_evidence
@@ -218,3 +220,60 @@ def test_removing_unshared_evidence_deletes_its_file(world, django_capture_on_co
         remove_evidence(evidence, actor=world.business_user_a)
 
     assert storage.exists(name) is False
+
+
+def _certificates(world, count, *, valid_until):
+    level = f.LevelFactory(association=world.a)
+    return [
+        f.CertificateFactory(
+            application=f.ApprovedApplicationFactory(association=world.a, business=world.business_a,
+                                                     level=level),
+            valid_from=datetime.date(2020, 1, 1), valid_until=valid_until,
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_reminders_due_queries_do_not_grow_with_certificates(world, count, django_assert_num_queries):
+    certificates = _certificates(world, count, valid_until=timezone.localdate() + datetime.timedelta(days=20))
+    _certificates(world, count, valid_until=timezone.localdate() + datetime.timedelta(days=300))
+
+    with django_assert_num_queries(2):
+        due = service.reminders_due()
+
+    assert due == [(c.pk, 30) for c in certificates]
+
+
+def test_reminders_due_uses_each_associations_offsets_and_skips_sent(world):
+    world.b.reminder_offsets = [14]
+    world.b.save()
+    today = timezone.localdate()
+    in_a = _certificates(world, 2, valid_until=today + datetime.timedelta(days=20))
+    in_b = f.CertificateFactory(
+        application=f.ApprovedApplicationFactory(association=world.b, business=world.business_b),
+        valid_until=today + datetime.timedelta(days=20),
+    )
+    ReminderSent.objects.create(certificate=in_a[1], offset_days=30, sent_at=timezone.now())
+    ReminderSent.objects.create(certificate=in_a[0], offset_days=90, sent_at=timezone.now())
+
+    due = service.reminders_due()
+    later = service.reminders_due(today=today + datetime.timedelta(days=7))
+
+    assert due == [(in_a[0].pk, 30)]
+    assert later == [(in_a[0].pk, 30), (in_b.pk, 14)]
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_expire_certificates_queries_do_not_grow(world, count, django_assert_num_queries):
+    expired = _certificates(world, count, valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    ContentType.objects.get_for_model(Certificate)  # cached, as in a running worker
+
+    with django_assert_num_queries(5):  # savepoint, locking read, update, history insert, release
+        done = service.expire_certificates()
+
+    assert done == count
+    assert set(Certificate.objects.values_list("status", flat=True)) == {"expired"}
+    assert ActionLog.objects.filter(action="certificate.expired").count() == count
+    log = ActionLog.objects.for_object(expired[0]).get()
+    assert (log.association_id, log.data, log.actor) == (world.a.pk, {"from": "active"}, None)
