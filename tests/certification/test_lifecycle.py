@@ -277,3 +277,16 @@ def test_expire_certificates_queries_do_not_grow(world, count, django_assert_num
     assert ActionLog.objects.filter(action="certificate.expired").count() == count
     log = ActionLog.objects.for_object(expired[0]).get()
     assert (log.association_id, log.data, log.actor) == (world.a.pk, {"from": "active"}, None)
+
+
+def test_admin_change_page_of_an_issued_certificate_links_the_download(world, client_for):
+    approved = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+    issued = service.issue_certificate(approved)
+    client = client_for("staff_admin_a")
+
+    response = client.get(reverse("admin:certification_certificate_change", args=[issued.pk]))
+    download = client.get(reverse("certification:download", args=[issued.pk]))
+
+    assert response.status_code == 200
+    assert f'href="{reverse("certification:download", args=[issued.pk])}"' in response.content.decode()
+    assert download.status_code == 200
