@@ -5,12 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import ActionLog, Criterion, Dimension, StaffMembership
 from members.models import Business, BusinessUser
 
-from .models import Application, ApplicationStatus, Certificate, ChangeRequest, Evidence
+from .models import Application, ApplicationStatus, Certificate, CertificateStatus, ChangeRequest, Evidence
 from .services import is_reviewer
 
 # What each history entry is called. The business sees only the actions in
@@ -159,6 +160,24 @@ def application_page(application: Application) -> dict:
     }
 
 
+def _mark_renewable(certificates: list[Certificate]) -> None:
+    """`can_renew` on each: expired, or active within its association's
+    renewal window (the earliest reminder), and no renewal under way."""
+    today = timezone.localdate()
+    renewing = set(
+        Application.objects.filter(renews__in=certificates)
+        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED])
+        .values_list("renews_id", flat=True)
+    ) if certificates else set()
+    for certificate in certificates:
+        window = max((int(o) for o in certificate.association.reminder_offsets or []), default=90)
+        in_window = (certificate.status == CertificateStatus.ACTIVE
+                     and (certificate.valid_until - today).days <= window)
+        certificate.can_renew = certificate.pk not in renewing and (
+            in_window or certificate.status == CertificateStatus.EXPIRED
+        )
+
+
 def dashboard(user) -> dict:
     """The portal dashboard's applications, certificates and next steps."""
     applications = list(
@@ -167,8 +186,9 @@ def dashboard(user) -> dict:
     )
     certificates = list(
         Certificate.objects.visible_to(user).filter(business__in=own_businesses(user))
-        .select_related("business").order_by("valid_until", "pk")
+        .select_related("business", "association").order_by("valid_until", "pk")
     )
+    _mark_renewable(certificates)
     drafts = [a for a in applications if a.status == ApplicationStatus.DRAFT]
     required = defaultdict(list)
     for criterion in Criterion.objects.filter(
