@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations.admin_scoping import ScopedAdmin
@@ -50,8 +52,18 @@ class CertificateAdmin(ScopedAdmin):
     list_filter = ["status", "level_name"]
     search_fields = ["number", "holder_name", "holder_city"]
     actions = ["suspend", "reinstate", "revoke"]
-    readonly_fields = [f.name for f in Certificate._meta.fields if f.name != "id"]
+    # The PDF is served only through the scoped download view (there is no
+    # media URL): a link to it replaces the file field.
+    exclude = ["pdf"]
+    readonly_fields = [f.name for f in Certificate._meta.fields if f.name not in ("id", "pdf")] + ["pdf_link"]
     list_select_related = False
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, obj) -> str:
+        if not obj.pdf_sha256:
+            return _("Not rendered yet")
+        return format_html('<a href="{}">{}.pdf</a>', reverse("certification:download", args=[obj.pk]),
+                           obj.number)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # issued by the platform after approval

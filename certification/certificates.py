@@ -6,17 +6,19 @@ import calendar
 import datetime
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import PublicationStatus, Standard
+from associations.models import ActionLog, Association, PublicationStatus, Standard
 from associations.services import log_action
 
 from .models import (
@@ -114,36 +116,54 @@ def create_certificate(application: Application) -> Certificate:
     return certificate
 
 
-def store_certificate_pdf(certificate: Certificate) -> Certificate:
-    """Render, sign, store (overwriting) and record the hash. Runs outside a
-    transaction: rendering takes time and holds no lock. Safe to repeat: the
-    frozen fields give the same document."""
+# A claim older than this was left by a worker that died: anyone may take it.
+RENDER_LEASE = datetime.timedelta(minutes=10)
+
+
+def _claim_rendering(certificate: Certificate, token: str) -> bool:
+    now = timezone.now()
+    return Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").filter(
+        Q(pdf_claim="") | Q(pdf_claim=token) | Q(pdf_claimed_at__lt=now - RENDER_LEASE)
+    ).update(pdf_claim=token, pdf_claimed_at=now) == 1
+
+
+def store_certificate_pdf(certificate: Certificate, *, claim: str | None = None) -> Certificate:
+    """Render, sign, store and record the hash, once: a certificate whose
+    PDF is stored is never rendered again (a new rendering would have another
+    hash, and the PDFs already downloaded would stop verifying). Rendering
+    is claimed with a conditional update (`claim`: the task's id, so a
+    redelivered task takes its own claim back); the file is saved under a
+    free name and never deleted first. Runs outside a transaction: rendering
+    takes time and holds no lock."""
     from .pdf import render_certificate_pdf
     from .signing import sign_pdf
 
+    if not _claim_rendering(certificate, claim or uuid.uuid4().hex):
+        return Certificate.objects.get(pk=certificate.pk)
     certificate = Certificate.objects.select_related("association").get(pk=certificate.pk)
     pdf = sign_pdf(
         render_certificate_pdf(certificate),
         association=certificate.association,
         reason=f"{certificate.number}",
     )
-    name = f"certificates/{certificate.association.slug}/{certificate.number}.pdf"
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(pdf))
+    stored = default_storage.save(
+        f"certificates/{certificate.association.slug}/{certificate.number}.pdf", ContentFile(pdf)
+    )
     digest = hashlib.sha256(pdf).hexdigest()
-    Certificate.objects.filter(pk=certificate.pk).update(pdf=stored, pdf_sha256=digest)
+    if not Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").update(pdf=stored, pdf_sha256=digest):
+        default_storage.delete(stored)  # a stale claim was taken over and the other finished first
+        return Certificate.objects.get(pk=certificate.pk)
     certificate.pdf.name, certificate.pdf_sha256 = stored, digest
     return certificate
 
 
-def issue_certificate(application: Application) -> Certificate:
+def issue_certificate(application: Application, *, claim: str | None = None) -> Certificate:
     """Create (once), render, sign and store the certificate of an approved
     application; the business is emailed once, after the PDF exists."""
     certificate = create_certificate(application)
-    if not certificate.pdf_sha256 or not default_storage.exists(certificate.pdf.name):
-        certificate = store_certificate_pdf(certificate)
-    if certificate.issued_email_sent_at is None:
+    if not certificate.pdf_sha256:
+        certificate = store_certificate_pdf(certificate, claim=claim)
+    if certificate.pdf_sha256 and certificate.issued_email_sent_at is None:
         from .tasks import send_certificate_issued_email
 
         send_certificate_issued_email.delay(certificate_id=certificate.pk)
@@ -215,17 +235,25 @@ def revoke_certificate(certificate: Certificate, *, actor, reason: str) -> Certi
 
 @transaction.atomic
 def expire_certificates(*, today: datetime.date | None = None) -> int:
-    """Mark active and suspended certificates past their date as expired."""
+    """Mark active and suspended certificates past their date as expired:
+    one locking read, one update, one history insert, however many."""
     today = today or timezone.localdate()
     due = list(
         Certificate.objects.select_for_update()
         .filter(status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED], valid_until__lt=today)
+        .values_list("pk", "status", "association_id")
     )
-    for certificate in due:
-        before = certificate.status
-        certificate.status = CertificateStatus.EXPIRED
-        certificate.save(update_fields=["status"])
-        log_action(certificate, "certificate.expired", actor=None, data={"from": before})
+    if not due:
+        return 0
+    Certificate.objects.filter(pk__in=[pk for pk, _status, _association in due]).update(
+        status=CertificateStatus.EXPIRED
+    )
+    content_type = ContentType.objects.get_for_model(Certificate)
+    ActionLog.objects.bulk_create(
+        ActionLog(association_id=association_id, content_type=content_type, object_id=pk,
+                  action="certificate.expired", actor=None, data={"from": status})
+        for pk, status, association_id in due
+    )
     return len(due)
 
 
@@ -242,28 +270,43 @@ def due_reminder_offset(certificate: Certificate, today: datetime.date) -> int |
     return min(reached) if reached else None
 
 
+def _due_offset(today: datetime.date) -> Case | None:
+    """SQL for due_reminder_offset: per association, offset o is due when
+    the certificate ends after the next smaller offset and within o days."""
+    whens = []
+    for association_id, offsets in Association.objects.values_list("pk", "reminder_offsets"):
+        previous = -1
+        for offset in sorted({int(o) for o in offsets or []}):
+            whens.append(When(
+                association_id=association_id,
+                valid_until__gt=today + datetime.timedelta(days=previous),
+                valid_until__lte=today + datetime.timedelta(days=offset),
+                then=Value(offset),
+            ))
+            previous = offset
+    return Case(*whens, default=None, output_field=IntegerField()) if whens else None
+
+
 def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]]:
     """(certificate id, offset) for every active certificate whose current
-    reminder has not been sent yet and that is not being renewed."""
+    reminder has not been sent yet and that is not being renewed. Filtered
+    in SQL: two queries however many certificates there are."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=366)
-    certificates = (
-        Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today,
-                                   valid_until__lte=horizon)
+    due_offset = _due_offset(today)
+    if due_offset is None:
+        return []
+    return list(
+        Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
         .exclude(renewals__status__in=[s for s in ApplicationStatus.values
                                        if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)])
-        .select_related("association")
-        .prefetch_related("reminders")
+        .annotate(due_offset=due_offset)
+        .filter(due_offset__isnull=False)
+        .exclude(Exists(ReminderSent.objects.filter(
+            certificate=OuterRef("pk"), offset_days=OuterRef("due_offset"), sent_at__isnull=False
+        )))
+        .order_by("valid_until", "pk")
+        .values_list("pk", "due_offset")
     )
-    due = []
-    for certificate in certificates:
-        offset = due_reminder_offset(certificate, today)
-        if offset is None:
-            continue
-        sent = {r.offset_days: r for r in certificate.reminders.all()}
-        if offset not in sent or sent[offset].sent_at is None:
-            due.append((certificate.pk, offset))
-    return due
 
 
 STALE_CLAIM = datetime.timedelta(minutes=15)

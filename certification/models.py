@@ -268,6 +268,10 @@ class Certificate(models.Model):
     valid_until = models.DateField()
     pdf = models.FileField(upload_to="certificates/", blank=True, max_length=200)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Who is rendering the PDF (a task id), claimed with a conditional update
+    # so it is rendered once; a redelivered task takes its own claim back.
+    pdf_claim = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     verification_count = models.PositiveIntegerField(default=0)
     # Claimed with a conditional update so the business gets one email.
     issued_email_sent_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from members.models import BusinessUser
 
 from . import public_queries as queries
 from .certificates import start_renewal
+from .files import serve_file
 from .forms import DirectorySearchForm, VerifyNumberForm, VerifyUploadForm
 from .models import Certificate
 from .services import CertificationError
@@ -90,11 +91,7 @@ def download(request, pk: int):
     certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
     if not certificate.pdf_sha256 or not certificate.pdf:
         raise Http404(_("The certificate is still being prepared."))
-    response = FileResponse(certificate.pdf.open("rb"), as_attachment=True,
-                            filename=f"{certificate.number}.pdf", content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_file(certificate.pdf, filename=f"{certificate.number}.pdf", content_type="application/pdf")
 
 
 @login_required

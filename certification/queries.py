@@ -5,15 +5,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import ActionLog, Criterion, Dimension
-from members.models import Business
+from associations.models import ActionLog, Criterion, Dimension, StaffMembership
+from members.models import Business, BusinessUser
 
-from .models import Application, ApplicationStatus, Certificate, ChangeRequest, Evidence
+from .models import Application, ApplicationStatus, Certificate, CertificateStatus, ChangeRequest, Evidence
+from .services import is_reviewer
 
+# What each history entry is called. The business sees only the actions in
+# BUSINESS_HISTORY (its application's transitions and its own answers and
+# evidence); staff and auditors see everything, labelled.
 HISTORY_LABELS = {
     "application.created": _("Application started"),
+    "application.renewal_started": _("Renewal started"),
     "application.submit": _("Submitted"),
     "application.start_review": _("Review started"),
     "application.request_changes": _("Changes requested"),
@@ -25,7 +31,22 @@ HISTORY_LABELS = {
     "evidence.added": _("Evidence added"),
     "evidence.removed": _("Evidence removed"),
     "change_request.answered": _("Change request answered"),
+    "audit.assigned": _("Auditor assigned"),
+    "audit.no_conflict": _("No conflict declared"),
+    "audit.conflict_declared": _("Conflict of interest declared"),
+    "audit.scores_saved": _("Scores saved"),
+    "audit.scorecard_submitted": _("Scorecard submitted"),
+    "audit.consensus": _("Consensus recorded"),
 }
+BUSINESS_HISTORY = frozenset({
+    "application.created", "application.renewal_started", "application.submit",
+    "application.start_review", "application.request_changes", "application.resubmit",
+    "application.mark_scored", "application.approve", "application.reject", "application.withdraw",
+    "change_request.answered", "evidence.added", "evidence.removed",
+})
+BUSINESS_DETAIL_KEYS = ("criterion", "name", "level", "response")
+FULL_DETAIL_KEYS = ("auditor", "criterion", "name", "level", "response")
+BUSINESS, FULL = "business", "full"
 
 
 def own_businesses(user) -> QuerySet[Business]:
@@ -74,17 +95,39 @@ def _status_label(value: str | None) -> str:
         return value
 
 
-def application_history(application: Application) -> list[HistoryEntry]:
+def history_audience(application: Application, user) -> str:
+    """FULL for association staff (any role), superusers and reviewers
+    (cleared auditors); BUSINESS for everyone else."""
+    if user.is_superuser or is_reviewer(user, application) or StaffMembership.objects.filter(
+        association_id=application.association_id, user=user
+    ).exists():
+        return FULL
+    return BUSINESS
+
+
+def application_history(application: Application, *, audience: str) -> list[HistoryEntry]:
+    """The application's history, labelled, for `audience` (BUSINESS or
+    FULL). The business never sees audit rows, auditors' names or the
+    association's people: other actors read "the association" or "an auditor"."""
+    logs = ActionLog.objects.for_object(application).order_by("created_at", "pk")
+    if audience == BUSINESS:
+        logs = logs.filter(action__in=BUSINESS_HISTORY)
+        own = set(BusinessUser.objects.filter(business_id=application.business_id)
+                  .values_list("user_id", flat=True))
+        staff = set(StaffMembership.objects.filter(association_id=application.association_id)
+                    .values_list("user_id", flat=True))
+    keys = BUSINESS_DETAIL_KEYS if audience == BUSINESS else FULL_DETAIL_KEYS
     entries = []
-    for log in ActionLog.objects.for_object(application):
+    for log in logs:
         data = log.data or {}
-        detail = " · ".join(
-            str(data[key]) for key in ("criterion", "name", "level", "response") if data.get(key)
-        )
+        actor = log.actor
+        if audience == BUSINESS and actor is not None and actor.pk not in own:
+            actor = _("the association") if actor.pk in staff or actor.is_superuser else _("an auditor")
+        reason = data.get("reason", "") if log.action.startswith("application.") or audience == FULL else ""
         entries.append(HistoryEntry(
-            at=log.created_at, actor=log.actor, label=HISTORY_LABELS.get(log.action, log.action),
+            at=log.created_at, actor=actor, label=HISTORY_LABELS.get(log.action, log.action),
             before=_status_label(data.get("from")), after=_status_label(data.get("to")),
-            reason=data.get("reason", ""), detail=detail,
+            reason=str(reason), detail=" · ".join(str(data[key]) for key in keys if data.get(key)),
         ))
     return entries
 
@@ -113,8 +156,26 @@ def application_page(application: Application) -> dict:
         "groups": groups,
         "missing": [row.criterion for row in rows.values() if row.missing],
         "open_change_requests": [cr for cr in change_requests if cr.resolved_at is None],
-        "history": application_history(application),
+        "history": application_history(application, audience=BUSINESS),
     }
+
+
+def _mark_renewable(certificates: list[Certificate]) -> None:
+    """`can_renew` on each: expired, or active within its association's
+    renewal window (the earliest reminder), and no renewal under way."""
+    today = timezone.localdate()
+    renewing = set(
+        Application.objects.filter(renews__in=certificates)
+        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED])
+        .values_list("renews_id", flat=True)
+    ) if certificates else set()
+    for certificate in certificates:
+        window = max((int(o) for o in certificate.association.reminder_offsets or []), default=90)
+        in_window = (certificate.status == CertificateStatus.ACTIVE
+                     and (certificate.valid_until - today).days <= window)
+        certificate.can_renew = certificate.pk not in renewing and (
+            in_window or certificate.status == CertificateStatus.EXPIRED
+        )
 
 
 def dashboard(user) -> dict:
@@ -125,8 +186,9 @@ def dashboard(user) -> dict:
     )
     certificates = list(
         Certificate.objects.visible_to(user).filter(business__in=own_businesses(user))
-        .select_related("business").order_by("valid_until", "pk")
+        .select_related("business", "association").order_by("valid_until", "pk")
     )
+    _mark_renewable(certificates)
     drafts = [a for a in applications if a.status == ApplicationStatus.DRAFT]
     required = defaultdict(list)
     for criterion in Criterion.objects.filter(

@@ -45,6 +45,10 @@ DECISION_GUARDS: list[Callable] = []  # (user, application) -> None or raise Cer
 # Called inside the approving transaction; issuance registers here and
 # enqueues its task on commit.
 APPROVAL_HOOKS: list[Callable] = []  # (application) -> None
+# What level the scores reached (audits registers its answer); the first
+# provider that answers (not None) wins. approve_application asks them when
+# its caller does not say, so no caller can approve above the level reached.
+LEVEL_PROVIDERS: list[Callable] = []  # (application) -> CertificationLevel | None
 
 
 def is_business_user(user, application: Application) -> bool:
@@ -282,7 +286,14 @@ def remove_evidence(evidence: Evidence, *, actor) -> None:
         "criterion": evidence.criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
     })
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: _delete_unshared_file(storage, name))
+
+
+def _delete_unshared_file(storage, name: str) -> None:
+    """Renewals carry evidence forward by pointing at the same stored file:
+    delete it only when no evidence row points at it any more."""
+    if name and not Evidence.objects.filter(file=name).exists():
+        storage.delete(name)
 
 
 # --- review ------------------------------------------------------------------
@@ -366,15 +377,26 @@ def _check_decision(application: Application, actor) -> None:
         guard(actor, application)
 
 
+def _level_reached(application: Application) -> CertificationLevel | None:
+    for provider in LEVEL_PROVIDERS:
+        reached = provider(application)
+        if reached is not None:
+            return reached
+    return None
+
+
 @transaction.atomic
 def approve_application(
     application: Application, *, actor, level: CertificationLevel, reason: str = "",
     level_reached: CertificationLevel | None = None,
 ) -> Application:
-    """Approve at the level reached, or a lower one with a reason. The
-    certificate is issued from the approved state (see issuance)."""
+    """Approve at the level reached (`level_reached`, else what the
+    LEVEL_PROVIDERS say), or a lower one with a reason. The certificate is
+    issued from the approved state (see issuance)."""
     if level.association_id != application.association_id:
         raise CertificationError(_("Choose a level of this application's association."))
+    if level_reached is None:
+        level_reached = _level_reached(application)
     if level_reached is not None and level.min_score > level_reached.min_score:
         raise CertificationError(_("You cannot approve above the level the scores reached."))
     if level_reached is not None and level != level_reached and not reason.strip():

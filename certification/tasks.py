@@ -39,7 +39,7 @@ def issue_certificate_task(self, *, application_id: int) -> int | None:
     if application is None:
         logger.info("application %s gone or not approved; nothing to issue", application_id)
         return None
-    return service.issue_certificate(application).pk
+    return service.issue_certificate(application, claim=self.request.id).pk
 
 
 @shared_task(ignore_result=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -129,7 +129,7 @@ def sweep() -> dict:
         .values_list("pk", flat=True)
     )
     application_ids |= set(
-        Certificate.objects.filter(Q(pdf="") | Q(pdf_sha256=""), issued_at__lt=cutoff)
+        Certificate.objects.filter(pdf_sha256="", issued_at__lt=cutoff)
         .values_list("application_id", flat=True)
     )
     for application_id in sorted(application_ids):

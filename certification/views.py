@@ -2,9 +2,9 @@
 business users, association staff and assigned auditors share."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 
+from .files import serve_file
 from .models import Evidence
 
 
@@ -13,12 +13,4 @@ def evidence_download(request, pk: int):
     """Only through here, never from a media URL: scoped to the user, always
     an attachment, and the browser must not guess another type."""
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    response = FileResponse(
-        evidence.file.storage.open(evidence.file.name, "rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_file(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import io
 import threading
@@ -6,8 +7,10 @@ from decimal import Decimal
 import pypdf
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, connections
+from django.utils import timezone
 
 from certification import certificates as service
 from certification import services
@@ -137,3 +140,66 @@ def test_issue_certificate_concurrently_makes_one_certificate():
     assert len(set(results)) == 1
     assert Certificate.objects.count() == 1
     assert CertificateSequence.objects.get().last_value == 1
+
+
+def test_issue_certificate_again_never_rerenders_a_stored_pdf(approved):
+    first = service.issue_certificate(approved)
+    data = default_storage.open(first.pdf.name).read()
+
+    again = service.issue_certificate(approved)
+    stored = service.store_certificate_pdf(first)
+
+    assert (again.pdf.name, again.pdf_sha256) == (first.pdf.name, first.pdf_sha256)
+    assert (stored.pdf.name, stored.pdf_sha256) == (first.pdf.name, first.pdf_sha256)
+    assert default_storage.open(first.pdf.name).read() == data
+
+
+def test_issue_certificate_leaves_rendering_claimed_by_another_task(approved, world):
+    certificate = service.create_certificate(approved)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_claim="other", pdf_claimed_at=timezone.now())
+
+    result = service.issue_certificate(approved, claim="this-task")
+
+    assert (result.pdf_sha256, result.pdf.name) == ("", "")
+    assert mail.outbox == []
+
+
+def test_issue_certificate_redelivered_task_takes_its_own_claim_back(approved):
+    certificate = service.create_certificate(approved)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_claim="task-1", pdf_claimed_at=timezone.now())
+
+    result = service.issue_certificate(approved, claim="task-1")
+
+    assert len(result.pdf_sha256) == 64
+
+
+def test_issue_certificate_takes_over_a_stale_claim(approved):
+    certificate = service.create_certificate(approved)
+    stale = timezone.now() - service.RENDER_LEASE - datetime.timedelta(seconds=1)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_claim="dead-worker", pdf_claimed_at=stale)
+
+    result = service.issue_certificate(approved, claim="task-2")
+
+    assert len(result.pdf_sha256) == 64
+
+
+def test_store_certificate_pdf_never_deletes_a_file_already_there(approved):
+    certificate = service.create_certificate(approved)
+    name = f"certificates/{approved.association.slug}/{certificate.number}.pdf"
+    default_storage.save(name, ContentFile(b"left by a crashed render"))
+
+    stored = service.store_certificate_pdf(certificate)
+
+    assert stored.pdf.name != name
+    assert default_storage.open(name).read() == b"left by a crashed render"
+    assert hashlib.sha256(default_storage.open(stored.pdf.name).read()).hexdigest() == stored.pdf_sha256
+
+
+def test_sweep_leaves_certificates_with_a_stored_pdf_alone(approved):
+    issued = service.issue_certificate(approved)
+    Certificate.objects.filter(pk=issued.pk).update(issued_at="2020-01-01T00:00:00Z")
+
+    counts = sweep.delay().get()
+
+    assert counts["issuance"] == 0
+    assert Certificate.objects.get().pdf_sha256 == issued.pdf_sha256

@@ -2,14 +2,16 @@ import datetime
 import threading
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from associations.models import ActionLog
 from certification import certificates as service
 from certification.models import Application, Certificate, Evidence, ReminderSent
-from certification.services import CertificationError
+from certification.services import CertificationError, remove_evidence
 from certification.tasks import daily_lifecycle, send_renewal_reminder
 from tests import factories as f
 
@@ -191,3 +193,100 @@ def test_download_for_another_business_is_404(certificate, client_for):
     response = client_for("business_user_b").get(reverse("certification:download", args=[certificate.pk]))
 
     assert response.status_code == 404
+
+
+def test_removing_carried_evidence_keeps_the_original_file(certificate, world,
+                                                            django_capture_on_commit_callbacks):
+    original = f.EvidenceFactory(application=certificate.application,
+                                 criterion=f.CriterionFactory(standard=certificate.application.standard))
+    renewal = service.start_renewal(certificate, actor=world.business_user_a)
+    carried = renewal.evidence.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_evidence(carried, actor=world.business_user_a)
+
+    assert list(renewal.evidence.all()) == []
+    assert original.file.storage.exists(original.file.name)
+    assert original.file.read() == f.PDF_BYTES
+
+
+def test_removing_unshared_evidence_deletes_its_file(world, django_capture_on_commit_callbacks):
+    standard = f.PublishedStandardFactory(association=world.a)
+    draft = f.ApplicationFactory(business=world.business_a, standard=standard)
+    evidence = f.EvidenceFactory(application=draft)
+    storage, name = evidence.file.storage, evidence.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_evidence(evidence, actor=world.business_user_a)
+
+    assert storage.exists(name) is False
+
+
+def _certificates(world, count, *, valid_until):
+    level = f.LevelFactory(association=world.a)
+    return [
+        f.CertificateFactory(
+            application=f.ApprovedApplicationFactory(association=world.a, business=world.business_a,
+                                                     level=level),
+            valid_from=datetime.date(2020, 1, 1), valid_until=valid_until,
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_reminders_due_queries_do_not_grow_with_certificates(world, count, django_assert_num_queries):
+    certificates = _certificates(world, count, valid_until=timezone.localdate() + datetime.timedelta(days=20))
+    _certificates(world, count, valid_until=timezone.localdate() + datetime.timedelta(days=300))
+
+    with django_assert_num_queries(2):
+        due = service.reminders_due()
+
+    assert due == [(c.pk, 30) for c in certificates]
+
+
+def test_reminders_due_uses_each_associations_offsets_and_skips_sent(world):
+    world.b.reminder_offsets = [14]
+    world.b.save()
+    today = timezone.localdate()
+    in_a = _certificates(world, 2, valid_until=today + datetime.timedelta(days=20))
+    in_b = f.CertificateFactory(
+        application=f.ApprovedApplicationFactory(association=world.b, business=world.business_b),
+        valid_until=today + datetime.timedelta(days=20),
+    )
+    ReminderSent.objects.create(certificate=in_a[1], offset_days=30, sent_at=timezone.now())
+    ReminderSent.objects.create(certificate=in_a[0], offset_days=90, sent_at=timezone.now())
+
+    due = service.reminders_due()
+    later = service.reminders_due(today=today + datetime.timedelta(days=7))
+
+    assert due == [(in_a[0].pk, 30)]
+    assert later == [(in_a[0].pk, 30), (in_b.pk, 14)]
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_expire_certificates_queries_do_not_grow(world, count, django_assert_num_queries):
+    expired = _certificates(world, count, valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    ContentType.objects.get_for_model(Certificate)  # cached, as in a running worker
+
+    with django_assert_num_queries(5):  # savepoint, locking read, update, history insert, release
+        done = service.expire_certificates()
+
+    assert done == count
+    assert set(Certificate.objects.values_list("status", flat=True)) == {"expired"}
+    assert ActionLog.objects.filter(action="certificate.expired").count() == count
+    log = ActionLog.objects.for_object(expired[0]).get()
+    assert (log.association_id, log.data, log.actor) == (world.a.pk, {"from": "active"}, None)
+
+
+def test_admin_change_page_of_an_issued_certificate_links_the_download(world, client_for):
+    approved = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+    issued = service.issue_certificate(approved)
+    client = client_for("staff_admin_a")
+
+    response = client.get(reverse("admin:certification_certificate_change", args=[issued.pk]))
+    download = client.get(reverse("certification:download", args=[issued.pk]))
+
+    assert response.status_code == 200
+    assert f'href="{reverse("certification:download", args=[issued.pk])}"' in response.content.decode()
+    assert download.status_code == 200

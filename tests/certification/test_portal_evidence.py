@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from associations.models import ActionLog
@@ -356,3 +357,28 @@ def test_remove_evidence_refused_for_another_business(world, draft):
         services.remove_evidence(evidence, actor=world.business_user_b)
 
     assert list(Evidence.objects.all()) == [evidence]
+
+
+def test_upload_without_csrf_token_is_refused_and_stores_nothing(world, draft):
+    application, criterion = draft
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.business_user_a)
+    url = reverse("applications:upload", args=[application.pk, criterion.pk])
+
+    response = client.post(url, {"file": pdf(), "description": "Complaint log"})
+
+    assert response.status_code == 403
+    assert (Evidence.objects.count(), stored_files()) == (0, [])
+
+
+def test_upload_with_csrf_token_is_accepted(world, draft):
+    application, criterion = draft
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.business_user_a)
+    url = reverse("applications:upload", args=[application.pk, criterion.pk])
+    token = client.get(url).context["csrf_token"]
+
+    response = client.post(url, {"file": pdf(), "description": "Complaint log", "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert Evidence.objects.count() == 1

@@ -255,3 +255,49 @@ def test_application_page_queries_do_not_grow_with_criteria(client, world):
     one, fifty = _application_with(world, 1), _application_with(world, 50)
 
     assert _count(client, *one) == _count(client, *fifty)
+
+
+def test_dashboard_certificates_link_download_verify_and_renew_in_the_window(client_for, world):
+    today = timezone.localdate()
+    far = _certificate(world.business_a, world.a)
+    soon = _certificate(world.business_a, world.a)
+    expired = _certificate(world.business_a, world.a)
+    Certificate.objects.filter(pk=soon.pk).update(valid_until=today + datetime.timedelta(days=20),
+                                                  pdf="certificates/x.pdf", pdf_sha256="a" * 64)
+    Certificate.objects.filter(pk=expired.pk).update(valid_from=today - datetime.timedelta(days=700),
+                                                     valid_until=today - datetime.timedelta(days=3),
+                                                     status="expired")
+
+    body = client_for("business_user_a").get(reverse("portal:dashboard")).content.decode()
+
+    renew = {c.pk for c in (far, soon, expired) if reverse("certification:renew", args=[c.pk]) in body}
+    assert renew == {soon.pk, expired.pk}
+    assert reverse("certification:download", args=[soon.pk]) in body
+    assert reverse("certification:download", args=[far.pk]) not in body
+    assert all(reverse("certification:verify_detail", args=[c.verification_token]) in body
+               for c in (far, soon, expired))
+
+
+def test_dashboard_hides_renew_while_a_renewal_is_under_way(client_for, world):
+    certificate = _certificate(world.business_a, world.a)
+    Certificate.objects.filter(pk=certificate.pk).update(status="expired")
+    f.ApplicationFactory(business=world.business_a, standard=certificate.application.standard,
+                         renews=certificate)
+
+    body = client_for("business_user_a").get(reverse("portal:dashboard")).content.decode()
+
+    assert reverse("certification:renew", args=[certificate.pk]) not in body
+
+
+@pytest.mark.parametrize(("status", "linked"), [(S.APPROVED, True), (S.REJECTED, True), (S.SCORED, False)])
+def test_decided_application_links_the_audit_result(client_for, world, standard, status, linked):
+    level = f.LevelFactory(association=world.a) if status == S.APPROVED else None
+    application = f.ApplicationFactory(business=world.business_a, standard=standard, status=status,
+                                       level=level)
+    client = client_for("business_user_a")
+    link = reverse("audits:result", args=[application.pk])
+
+    detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+
+    assert (link in detail, link in dashboard) == (linked, linked)

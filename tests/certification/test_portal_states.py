@@ -475,3 +475,28 @@ def test_allowed_actions_per_actor(setup, world):
     assert services.allowed_actions(application, world.business_user_a) == ["withdraw"]
     assert services.allowed_actions(application, world.staff_admin_a) == ["start_review"]
     assert services.allowed_actions(application, world.business_user_b) == []
+
+
+def test_approve_without_level_reached_asks_the_level_providers(setup, world, monkeypatch):
+    application, criteria = setup
+    application = advance(application, S.SCORED, world, criteria)
+    silver = f.LevelFactory(association=world.a, name="Silver", min_score=70)
+    gold = f.LevelFactory(association=world.a, name="Gold", min_score=85)
+    monkeypatch.setattr(services, "LEVEL_PROVIDERS", [lambda app: None, lambda app: silver])
+
+    assert_refused(lambda: services.approve_application(application, actor=world.staff_admin_a, level=gold),
+                   application, "You cannot approve above the level the scores reached.")
+    approved = services.approve_application(application, actor=world.staff_admin_a, level=silver)
+
+    assert (status_of(approved), approved.level) == (S.APPROVED, silver)
+
+
+def test_approve_below_the_provided_level_needs_a_reason(setup, world, monkeypatch):
+    application, criteria = setup
+    application = advance(application, S.SCORED, world, criteria)
+    bronze = f.LevelFactory(association=world.a, name="Bronze", min_score=50)
+    silver = f.LevelFactory(association=world.a, name="Silver", min_score=70)
+    monkeypatch.setattr(services, "LEVEL_PROVIDERS", [lambda app: silver])
+
+    assert_refused(lambda: services.approve_application(application, actor=world.staff_admin_a, level=bronze),
+                   application, "Give a reason for approving below the level reached.")
