@@ -24,6 +24,13 @@ class AuditorProfileAdmin(ScopedAdmin):
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser  # auditors join through an invitation
 
+    def get_readonly_fields(self, request, obj=None):
+        # The profile is shared by every association the auditor works for:
+        # only a superuser changes what all of them rely on.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_active", "expertise"]
+
     def _can_edit(self, request, obj=None):
         if request.user.is_superuser:
             return True
@@ -52,7 +59,7 @@ class ConflictOfInterestAdmin(ScopedAdmin):
         editable = editable_associations(request)
         if obj is None:
             return editable.exists()
-        return obj.auditor.associations.filter(pk__in=editable).exists()
+        return obj.business.memberships.filter(association__in=editable).exists()
 
 
 class AssignmentForm(forms.ModelForm):

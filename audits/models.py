@@ -130,7 +130,12 @@ class Assignment(models.Model):
 
 class ConflictOfInterestQuerySet(models.QuerySet):
     def administered_by(self, user):
-        return self.filter(auditor__in=AuditorProfile.objects.administered_by(user))
+        """Conflicts with the businesses of the associations `user` administers:
+        staff see no conflict with another association's business, even when
+        the auditor also audits for them."""
+        return self.filter(
+            business__memberships__association__in=Association.objects.administered_by(user)
+        ).distinct()
 
 
 class ConflictOfInterest(models.Model):

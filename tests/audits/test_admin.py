@@ -171,3 +171,31 @@ def test_admin_change_page_shows_the_history(world, client_for):
     )
 
     assert "audit.no_conflict" in body and "application.start_review" in body
+
+
+def test_admin_conflicts_of_another_association_business_stay_hidden(world, client_for):
+    profile = f.AuditorFactory(associations=[world.a, world.b])
+    theirs = ConflictOfInterest.objects.create(auditor=profile, business=world.business_b, reason="Cousin")
+    ours = ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Former employer")
+    client = client_for("staff_admin_a")
+
+    listing = client.get(reverse("admin:audits_conflictofinterest_changelist"))
+    change = client.get(reverse("admin:audits_conflictofinterest_change", args=[theirs.pk]))
+    delete = client.post(reverse("admin:audits_conflictofinterest_delete", args=[theirs.pk]), {"post": "yes"})
+
+    body = listing.content.decode()
+    assert (str(world.business_a) in body, str(world.business_b) in body) == (True, False)
+    assert (change.status_code, delete.status_code) == (404, 404)
+    assert ConflictOfInterest.objects.filter(pk__in=[theirs.pk, ours.pk]).count() == 2
+
+
+def test_admin_staff_cannot_change_an_auditors_global_fields(world, client_for):
+    profile = world.auditor.auditor_profile
+    url = reverse("admin:audits_auditorprofile_change", args=[profile.pk])
+
+    client_for("staff_admin_a").post(
+        url, {"associations": [world.a.pk], "is_active": "", "expertise": "Taken over"}
+    )
+
+    profile.refresh_from_db()
+    assert (profile.is_active, profile.expertise) == (True, "")
