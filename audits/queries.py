@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.utils import timezone
 
 from associations.models import ActionLog, CertificationLevel, Criterion, Dimension
 from certification.models import Application, Evidence
-from members.models import MetricReport
+from members.models import MetricReport, MetricValue
 
 from . import scoring
 from .models import Assignment, Consensus, Declaration, Score, Scorecard
@@ -99,17 +99,27 @@ def consensus_of(application: Application) -> dict[str, Decimal]:
 
 
 def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
-    report = (
-        MetricReport.objects.filter(
-            business_id=application.business_id, association_id=application.association_id
+    """Per KPI code, the business's most recent value of that KPI, whichever
+    month reported it (as on the business's KPI dashboard, members.metrics_queries):
+    a month that left a KPI out does not erase the earlier value. One query."""
+    latest = (
+        MetricValue.objects.filter(
+            report__business_id=application.business_id,
+            report__association_id=application.association_id,
+            kpi_id=OuterRef("kpi_id"),
         )
-        .order_by("-period")
-        .prefetch_related("values__kpi")
-        .first()
+        .order_by("-report__period")
+        .values("pk")[:1]
     )
-    if report is None:
-        return {}
-    return {value.kpi.code: value.value for value in report.values.all()}
+    rows = (
+        MetricValue.objects.filter(
+            report__business_id=application.business_id,
+            report__association_id=application.association_id,
+        )
+        .filter(pk=Subquery(latest))
+        .values_list("kpi__code", "value")
+    )
+    return dict(rows)
 
 
 def levels_of(application: Application) -> list[tuple[CertificationLevel, scoring.Level]]:

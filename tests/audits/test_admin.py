@@ -176,7 +176,7 @@ def test_admin_change_page_shows_the_history(world, client_for):
 def test_admin_conflicts_of_another_association_business_stay_hidden(world, client_for):
     profile = f.AuditorFactory(associations=[world.a, world.b])
     theirs = ConflictOfInterest.objects.create(auditor=profile, business=world.business_b, reason="Cousin")
-    ours = ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Former employer")
+    ours = ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Ex-employer")
     client = client_for("staff_admin_a")
 
     listing = client.get(reverse("admin:audits_conflictofinterest_changelist"))
