@@ -449,3 +449,21 @@ def test_kpi_gate_uses_each_kpis_latest_value_when_the_latest_month_left_it_out(
         (s.criteria[1].code, Decimal(75), True),
     ]
     assert result.level == s.levels[2]
+
+
+def test_conflict_that_completes_the_scoring_records_the_declaring_auditor(world):
+    s = build(world)
+    late = f.AuditorFactory(associations=[world.a])
+    pending = f.AssignmentFactory(application=s.application, auditor=late)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+
+    services.declare_conflict(pending, actor=late.user, reason="My brother runs it")
+
+    entry = ActionLog.objects.for_object(s.application).last()
+    s.application.refresh_from_db()
+    assert s.application.status == ApplicationStatus.SCORED
+    assert (entry.action, entry.actor, entry.data["after"]) == (
+        "application.mark_scored",
+        late.user,
+        "conflict",
+    )
