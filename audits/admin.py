@@ -67,6 +67,12 @@ class AssignmentForm(forms.ModelForm):
         model = Assignment
         fields = ["auditor", "due_date"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "auditor" in self.fields:
+            # Reassigning is a new assignment (with its independence checks), not an edit.
+            self.fields["auditor"].disabled = True
+
     def clean(self):
         data = super().clean()
         application, auditor = self.instance.application, data.get("auditor")
@@ -182,7 +188,10 @@ class ApplicationAdmin(ScopedAdmin):
                 except services.AuditError as error:
                     messages.error(request, str(error))
             else:
-                instance.save(update_fields=["due_date"])
+                try:
+                    services.change_due_date(instance, due_date=instance.due_date, actor=request.user)
+                except services.AuditError as error:
+                    messages.error(request, str(error))
 
     @admin.action(description=_("Assign an auditor"), permissions=["change"])
     def assign(self, request, queryset):

@@ -93,6 +93,26 @@ def assign_auditor(application: Application, *, auditor: AuditorProfile, due_dat
     return assignment
 
 
+@transaction.atomic
+def change_due_date(assignment: Assignment, *, due_date: date, actor) -> Assignment:
+    """Move an assignment's due date; the auditor stays (reassigning is a new assignment)."""
+    locked = Assignment.objects.select_for_update().select_related("application").get(pk=assignment.pk)
+    if not certification.is_deciding_staff(actor, locked.application):
+        raise AuditError(_("Only association staff with a deciding role can change a due date."))
+    if locked.due_date == due_date:
+        return locked
+    before = locked.due_date
+    locked.due_date = due_date
+    locked.save(update_fields=["due_date"])
+    log_action(
+        locked.application,
+        "audit.due_date_changed",
+        actor=actor,
+        data={"auditor": str(locked.auditor), "before": before.isoformat(), "after": due_date.isoformat()},
+    )
+    return locked
+
+
 def _own_assignment(assignment: Assignment, actor) -> Assignment:
     locked = (
         Assignment.objects.select_for_update().select_related("auditor", "application").get(pk=assignment.pk)

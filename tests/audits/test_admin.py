@@ -4,6 +4,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from associations.models import ActionLog
 from audits import services
 from audits.models import Assignment, ConflictOfInterest
 from certification.models import ApplicationStatus
@@ -199,3 +200,30 @@ def test_admin_staff_cannot_change_an_auditors_global_fields(world, client_for):
 
     profile.refresh_from_db()
     assert (profile.is_active, profile.expertise) == (True, "")
+
+
+def test_admin_inline_changes_the_due_date_through_the_service_and_keeps_the_auditor(world, client_for):
+    s = build(world, declared=False)
+    other = f.AuditorFactory(associations=[world.a])
+    before = s.assignment.due_date
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+    data = {
+        **_inline_data(s, other),
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-0-auditor": str(other.pk),
+        "assignments-0-due_date": DUE,
+    }
+
+    response = client_for("staff_admin_a").post(url, data)
+
+    s.assignment.refresh_from_db()
+    entry = ActionLog.objects.for_object(s.application).last()
+    assert response.status_code == 302
+    assert s.assignment.auditor_id == world.auditor.auditor_profile.pk
+    assert s.assignment.due_date.isoformat() == DUE
+    assert (entry.action, entry.actor, entry.data["before"], entry.data["after"]) == (
+        "audit.due_date_changed",
+        world.staff_admin_a,
+        before.isoformat(),
+        DUE,
+    )
