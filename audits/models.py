@@ -65,10 +65,6 @@ class AssignmentQuerySet(models.QuerySet):
             return self.none()
         return self.filter(auditor__user=user, auditor__is_active=True)
 
-    def cleared(self):
-        """Assignments whose auditor declared no conflict: they may see the application."""
-        return self.filter(declaration=Declaration.NO_CONFLICT)
-
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()

@@ -2,7 +2,6 @@
 rows into the plain inputs of audits.scoring."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
@@ -92,6 +91,22 @@ def submitted_scorecards(application: Application) -> list[dict[str, int | None]
     for scorecard_id, code, score in rows:
         cards.setdefault(scorecard_id, {})[code] = score
     return [cards[key] for key in sorted(cards)]
+
+
+def score_table(
+    application: Application, criteria: list[Criterion] | None = None
+) -> tuple[list[Assignment], list[tuple[Criterion, list[Score | None]]]]:
+    """(cleared assignments, [(criterion, [its Score per assignment, None
+    when not given])]) of the submitted scorecards, for reading the auditors'
+    reasoning side by side. Callers show it once everyone has submitted
+    (scoring is blind until then). Three queries however many rows."""
+    assignments = cleared_assignments(application)
+    criteria = criteria_of(application) if criteria is None else criteria
+    scores = Score.objects.filter(
+        scorecard__assignment__in=[a.pk for a in assignments], scorecard__submitted_at__isnull=False
+    ).select_related("scorecard")
+    by_key = {(score.scorecard.assignment_id, score.criterion_id): score for score in scores}
+    return assignments, [(c, [by_key.get((a.pk, c.pk)) for a in assignments]) for c in criteria]
 
 
 def consensus_of(application: Application) -> dict[str, Decimal]:
@@ -222,6 +237,3 @@ def changes_since_request(application: Application):
     evidence = [e for e in evidence_of(application) if e.uploaded_at >= since]
     return requests, evidence
 
-
-def overdue(due: date) -> bool:
-    return due < timezone.localdate()

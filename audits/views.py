@@ -17,8 +17,9 @@ from . import queries, services
 from .forms import ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
 from .models import Assignment, AuditorProfile, Declaration
 
-# Shown in the page; anything else is downloaded.
-PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+# Shown in the page; anything else is downloaded. (Only these of the
+# uploadable types, certification.evidence, can be shown.)
+PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def auditor_required(view):
