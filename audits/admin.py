@@ -138,6 +138,9 @@ class ApplicationAdmin(ScopedAdmin):
         "decided_at",
         "decision_reason",
         "result",
+        "evidence",
+        "change_requests",
+        "scorecards",
         "history",
     ]
     readonly_fields = fields
@@ -157,6 +160,81 @@ class ApplicationAdmin(ScopedAdmin):
             '<a href="{}">{}</a>',
             reverse("audits:result", args=[obj.pk]),
             _("Scores per dimension and the arithmetic"),
+        )
+
+    @admin.display(description=_("Evidence"))
+    def evidence(self, obj):
+        rows = queries.evidence_of(obj)
+        if not rows:
+            return _("No evidence.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{}: <a href="{}">{}</a> · {}</li>',
+                (
+                    (
+                        e.criterion.code,
+                        reverse("certification:evidence_download", args=[e.pk]),
+                        e.original_name,
+                        e.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+                    )
+                    for e in rows
+                ),
+            ),
+        )
+
+    @admin.display(description=_("Change requests"))
+    def change_requests(self, obj):
+        rows = list(obj.change_requests.select_related("criterion").order_by("requested_at", "pk"))
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Criterion"),
+            _("Asked"),
+            _("Answer"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{} ({})</td><td>{}</td></tr>",
+                (
+                    (cr.criterion.code, cr.message, cr.requested_at.strftime("%Y-%m-%d"), cr.response or "—")
+                    for cr in rows
+                ),
+            ),
+        )
+
+    @admin.display(description=_("Scorecards"))
+    def scorecards(self, obj):
+        """Each auditor's score and comment per criterion, once all have submitted."""
+        assignments, rows = queries.score_table(obj)
+        if not queries.all_submitted(assignments):
+            return _("Shown once every assigned auditor has submitted.")
+        return format_html(
+            '<table data-testid="scorecards"><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+            _("Criterion"),
+            format_html_join("", "<th>{}</th>", ((a.auditor,) for a in assignments)),
+            format_html_join(
+                "",
+                "<tr><td>{}</td>{}</tr>",
+                (
+                    (
+                        criterion.code,
+                        format_html_join(
+                            "",
+                            "<td><strong>{}</strong> {}</td>",
+                            (
+                                (
+                                    "—" if score is None or score.score is None else score.score,
+                                    score.comment if score else "",
+                                )
+                                for score in scores
+                            ),
+                        ),
+                    )
+                    for criterion, scores in rows
+                ),
+            ),
         )
 
     @admin.display(description=_("History"))

@@ -85,7 +85,7 @@ def application(request, pk):
     evidence = queries.evidence_of(app)
     by_criterion = {c.pk: [e for e in evidence if e.criterion_id == c.pk] for c in criteria}
     change_requests, new_evidence = queries.changes_since_request(app)
-    assignments = queries.cleared_assignments(app)
+    assignments, score_rows = queries.score_table(app, criteria)
     everyone_submitted = queries.all_submitted(assignments)
     result = queries.result_for(app) if everyone_submitted else None
     reports, kpi_rows = queries.kpi_table(app)
@@ -103,6 +103,8 @@ def application(request, pk):
             "new_evidence": new_evidence,
             "assignments": assignments,
             "everyone_submitted": everyone_submitted,
+            # Blind scoring: the others' scores and reasoning only once all submitted.
+            "score_rows": score_rows if everyone_submitted else [],
             "result": result,
             "flagged": _flag_rows(result, criteria, app.association.consensus_threshold) if result else [],
             "reports": reports,

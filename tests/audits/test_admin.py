@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +12,7 @@ from audits.models import Assignment, ConflictOfInterest
 from certification.models import ApplicationStatus
 from tests import factories as f
 
-from .scenario import build, full_scores
+from .scenario import build, full_scores, second_auditor
 
 DUE = (timezone.localdate() + timedelta(days=7)).isoformat()
 
@@ -227,3 +229,50 @@ def test_admin_inline_changes_the_due_date_through_the_service_and_keeps_the_aud
         before.isoformat(),
         DUE,
     )
+
+
+def test_admin_change_page_shows_evidence_change_requests_and_scorecards_after_all_submitted(
+    world, client_for
+):
+    s = build(world)
+    other = second_auditor(world, s.application)
+    services.save_scores(
+        other,
+        actor=other.auditor.user,
+        entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (1, "No roster at all")},
+        submit=True,
+    )
+    f.ChangeRequestFactory(application=s.application, criterion=s.criteria[2], message="Show the SLA")
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+    client = client_for("staff_admin_a")
+
+    before = client.get(url).content.decode()
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    after = client.get(url).content.decode()
+
+    assert reverse("certification:evidence_download", args=[s.evidence.pk]) in before
+    assert "Show the SLA" in before
+    assert 'data-testid="scorecards"' not in before
+    table = after[after.index('data-testid="scorecards"') :]
+    assert "<strong>1</strong> No roster at all" in table[: table.index("</table>")]
+
+
+def test_admin_change_page_queries_do_not_grow_with_rows(world, client_for):
+    counts = []
+    for size in (1, 8):
+        s = build(world, criteria=size, business=f.BusinessFactory())
+        for criterion in s.criteria:
+            f.EvidenceFactory(application=s.application, criterion=criterion)
+            f.ChangeRequestFactory(application=s.application, criterion=criterion)
+        services.save_scores(
+            s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True
+        )
+        url = reverse("admin:certification_application_change", args=[s.application.pk])
+        client = client_for("staff_admin_a")
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
