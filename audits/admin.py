@@ -105,6 +105,20 @@ class AssignmentInline(ScopedTabularInline):
         return self.readonly_fields
 
 
+# The decision page computes each selected application's result (a handful
+# of queries each): staff decide a few at a time, so the selection is capped.
+MAX_DECISIONS = 20
+
+
+def _too_many(request, queryset) -> bool:
+    if queryset.count() <= MAX_DECISIONS:
+        return False
+    messages.error(
+        request, _("Select at most %(max)s applications at a time.") % {"max": MAX_DECISIONS}
+    )
+    return True
+
+
 def _decision_page(modeladmin, request, queryset, *, action, title, form):
     return render(
         request,
@@ -273,6 +287,8 @@ class ApplicationAdmin(ScopedAdmin):
 
     @admin.action(description=_("Assign an auditor"), permissions=["change"])
     def assign(self, request, queryset):
+        if _too_many(request, queryset):
+            return None
         auditors = (
             AuditorProfile.objects.filter(associations__in=editable_associations(request), is_active=True)
             .select_related("user")
@@ -294,6 +310,8 @@ class ApplicationAdmin(ScopedAdmin):
 
     @admin.action(description=_("Approve"), permissions=["change"])
     def approve(self, request, queryset):
+        if _too_many(request, queryset):
+            return None
         levels = CertificationLevel.objects.filter(association__in=editable_associations(request))
         form = DecisionForm(request.POST if "apply" in request.POST else None, levels=levels)
         if not form.is_valid() or form.cleaned_data["level"] is None:
@@ -314,6 +332,8 @@ class ApplicationAdmin(ScopedAdmin):
 
     @admin.action(description=_("Reject"), permissions=["change"])
     def reject(self, request, queryset):
+        if _too_many(request, queryset):
+            return None
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid() or not form.cleaned_data["reason"].strip():
             return _decision_page(self, request, queryset, action="reject", title=_("Reject"), form=form)

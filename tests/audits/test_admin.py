@@ -276,3 +276,18 @@ def test_admin_change_page_queries_do_not_grow_with_rows(world, client_for):
         assert response.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_admin_decision_actions_refuse_more_than_twenty_applications(world, client_for):
+    s = build(world)
+    others = [f.SubmittedApplicationFactory(standard=s.standard) for _ in range(20)]
+    url = reverse("admin:certification_application_changelist")
+    selected = [s.application.pk, *(a.pk for a in others)]
+
+    response = client_for("staff_admin_a").post(
+        url, {"action": "approve", "_selected_action": selected}, follow=True
+    )
+
+    body = response.content.decode()
+    assert "Select at most 20 applications at a time." in body
+    assert 'data-testid="confirm"' not in body
