@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.utils import timezone
 
-from associations.models import ActionLog, CertificationLevel, Criterion, Dimension
-from certification.models import Application, Evidence
+from associations.models import ActionLog, Association, CertificationLevel, Criterion, Dimension
+from certification.models import Application, ApplicationStatus, Evidence
 from members.models import MetricReport, MetricValue
 
 from . import scoring
@@ -186,6 +186,22 @@ def result_for(application: Application) -> Result:
         level=by_name.get(outcome.level.name) if outcome.level else None,
         level_by_score=by_name.get(outcome.level_by_score.name) if outcome.level_by_score else None,
     )
+
+
+def result_visible_to(user, application: Application) -> bool:
+    """Staff at any time; cleared auditors once all have submitted; the
+    business (and anyone else who sees the application) after the decision."""
+    if Association.objects.administered_by(user).filter(pk=application.association_id).exists():
+        return True
+    if application.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        return True
+    cleared = Assignment.objects.filter(
+        application=application,
+        auditor__user=user,
+        auditor__is_active=True,
+        declaration=Declaration.NO_CONFLICT,
+    ).exists()
+    return cleared and all_submitted(cleared_assignments(application))
 
 
 def scorecard_for(assignment: Assignment) -> tuple[Scorecard | None, dict[int, Score]]:

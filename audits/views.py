@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from associations.models import Association, Criterion, Dimension
+from associations.models import Criterion, Dimension
 from certification.models import Application, ApplicationStatus, Evidence
 
 from . import queries, services
@@ -205,20 +205,15 @@ def consensus(request, pk, criterion_pk):
 
 @login_required
 def result(request, pk):
-    """Staff at any time; auditors once all have submitted; the business after the decision."""
+    """Who may see it: queries.result_visible_to."""
     app = get_object_or_404(
         Application.objects.visible_to(request.user).select_related(
             "association", "business", "standard", "level"
         ),
         pk=pk,
     )
-    is_staff = Association.objects.administered_by(request.user).filter(pk=app.association_id).exists()
-    assignments = queries.cleared_assignments(app)
-    if not is_staff:
-        decided = app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
-        is_auditor = services.is_cleared_auditor(request.user, app)
-        if not (decided or (is_auditor and queries.all_submitted(assignments))):
-            raise PermissionDenied
+    if not queries.result_visible_to(request.user, app):
+        raise PermissionDenied
     result = queries.result_for(app)
     dimensions = dict(Dimension.choices)
     return render(

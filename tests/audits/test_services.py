@@ -467,3 +467,28 @@ def test_conflict_that_completes_the_scoring_records_the_declaring_auditor(world
         late.user,
         "conflict",
     )
+
+
+def test_result_visible_to_staff_always_auditors_after_all_submitted_business_after_decision(world):
+    s = build(world)
+    other = second_auditor(world, s.application)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+
+    def seen():
+        s.application.refresh_from_db()
+        return [
+            queries.result_visible_to(user, s.application)
+            for user in (world.staff_admin_a, world.auditor, world.business_user_a)
+        ]
+
+    while_scoring = seen()
+    services.save_scores(other, actor=other.auditor.user, entries=full_scores(s.criteria, 5), submit=True)
+    scored = seen()
+    services.approve(s.application, actor=world.staff_admin_a, level=s.levels[2])
+    decided = seen()
+
+    assert (while_scoring, scored, decided) == (
+        [True, False, False],
+        [True, True, False],
+        [True, True, True],
+    )
