@@ -24,6 +24,13 @@ class AuditorProfileAdmin(ScopedAdmin):
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser  # auditors join through an invitation
 
+    def get_readonly_fields(self, request, obj=None):
+        # The profile is shared by every association the auditor works for:
+        # only a superuser changes what all of them rely on.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_active", "expertise"]
+
     def _can_edit(self, request, obj=None):
         if request.user.is_superuser:
             return True
@@ -52,13 +59,19 @@ class ConflictOfInterestAdmin(ScopedAdmin):
         editable = editable_associations(request)
         if obj is None:
             return editable.exists()
-        return obj.auditor.associations.filter(pk__in=editable).exists()
+        return obj.business.memberships.filter(association__in=editable).exists()
 
 
 class AssignmentForm(forms.ModelForm):
     class Meta:
         model = Assignment
         fields = ["auditor", "due_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "auditor" in self.fields:
+            # Reassigning is a new assignment (with its independence checks), not an edit.
+            self.fields["auditor"].disabled = True
 
     def clean(self):
         data = super().clean()
@@ -90,6 +103,20 @@ class AssignmentInline(ScopedTabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields
+
+
+# The decision page computes each selected application's result (a handful
+# of queries each): staff decide a few at a time, so the selection is capped.
+MAX_DECISIONS = 20
+
+
+def _too_many(request, queryset) -> bool:
+    if queryset.count() <= MAX_DECISIONS:
+        return False
+    messages.error(
+        request, _("Select at most %(max)s applications at a time.") % {"max": MAX_DECISIONS}
+    )
+    return True
 
 
 def _decision_page(modeladmin, request, queryset, *, action, title, form):
@@ -125,6 +152,9 @@ class ApplicationAdmin(ScopedAdmin):
         "decided_at",
         "decision_reason",
         "result",
+        "evidence",
+        "change_requests",
+        "scorecards",
         "history",
     ]
     readonly_fields = fields
@@ -144,6 +174,81 @@ class ApplicationAdmin(ScopedAdmin):
             '<a href="{}">{}</a>',
             reverse("audits:result", args=[obj.pk]),
             _("Scores per dimension and the arithmetic"),
+        )
+
+    @admin.display(description=_("Evidence"))
+    def evidence(self, obj):
+        rows = queries.evidence_of(obj)
+        if not rows:
+            return _("No evidence.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li>{}: <a href="{}">{}</a> · {}</li>',
+                (
+                    (
+                        e.criterion.code,
+                        reverse("certification:evidence_download", args=[e.pk]),
+                        e.original_name,
+                        e.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+                    )
+                    for e in rows
+                ),
+            ),
+        )
+
+    @admin.display(description=_("Change requests"))
+    def change_requests(self, obj):
+        rows = list(obj.change_requests.select_related("criterion").order_by("requested_at", "pk"))
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Criterion"),
+            _("Asked"),
+            _("Answer"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{} ({})</td><td>{}</td></tr>",
+                (
+                    (cr.criterion.code, cr.message, cr.requested_at.strftime("%Y-%m-%d"), cr.response or "—")
+                    for cr in rows
+                ),
+            ),
+        )
+
+    @admin.display(description=_("Scorecards"))
+    def scorecards(self, obj):
+        """Each auditor's score and comment per criterion, once all have submitted."""
+        assignments, rows = queries.score_table(obj)
+        if not queries.all_submitted(assignments):
+            return _("Shown once every assigned auditor has submitted.")
+        return format_html(
+            '<table data-testid="scorecards"><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+            _("Criterion"),
+            format_html_join("", "<th>{}</th>", ((a.auditor,) for a in assignments)),
+            format_html_join(
+                "",
+                "<tr><td>{}</td>{}</tr>",
+                (
+                    (
+                        criterion.code,
+                        format_html_join(
+                            "",
+                            "<td><strong>{}</strong> {}</td>",
+                            (
+                                (
+                                    "—" if score is None or score.score is None else score.score,
+                                    score.comment if score else "",
+                                )
+                                for score in scores
+                            ),
+                        ),
+                    )
+                    for criterion, scores in rows
+                ),
+            ),
         )
 
     @admin.display(description=_("History"))
@@ -175,10 +280,15 @@ class ApplicationAdmin(ScopedAdmin):
                 except services.AuditError as error:
                     messages.error(request, str(error))
             else:
-                instance.save(update_fields=["due_date"])
+                try:
+                    services.change_due_date(instance, due_date=instance.due_date, actor=request.user)
+                except services.AuditError as error:
+                    messages.error(request, str(error))
 
     @admin.action(description=_("Assign an auditor"), permissions=["change"])
     def assign(self, request, queryset):
+        if _too_many(request, queryset):
+            return None
         auditors = (
             AuditorProfile.objects.filter(associations__in=editable_associations(request), is_active=True)
             .select_related("user")
@@ -200,6 +310,8 @@ class ApplicationAdmin(ScopedAdmin):
 
     @admin.action(description=_("Approve"), permissions=["change"])
     def approve(self, request, queryset):
+        if _too_many(request, queryset):
+            return None
         levels = CertificationLevel.objects.filter(association__in=editable_associations(request))
         form = DecisionForm(request.POST if "apply" in request.POST else None, levels=levels)
         if not form.is_valid() or form.cleaned_data["level"] is None:
@@ -220,6 +332,8 @@ class ApplicationAdmin(ScopedAdmin):
 
     @admin.action(description=_("Reject"), permissions=["change"])
     def reject(self, request, queryset):
+        if _too_many(request, queryset):
+            return None
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid() or not form.cleaned_data["reason"].strip():
             return _decision_page(self, request, queryset, action="reject", title=_("Reject"), form=form)

@@ -2,15 +2,14 @@
 rows into the plain inputs of audits.scoring."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.utils import timezone
 
-from associations.models import ActionLog, CertificationLevel, Criterion, Dimension
-from certification.models import Application, Evidence
-from members.models import MetricReport
+from associations.models import ActionLog, Association, CertificationLevel, Criterion, Dimension
+from certification.models import Application, ApplicationStatus, Evidence
+from members.models import MetricReport, MetricValue
 
 from . import scoring
 from .models import Assignment, Consensus, Declaration, Score, Scorecard
@@ -94,22 +93,48 @@ def submitted_scorecards(application: Application) -> list[dict[str, int | None]
     return [cards[key] for key in sorted(cards)]
 
 
+def score_table(
+    application: Application, criteria: list[Criterion] | None = None
+) -> tuple[list[Assignment], list[tuple[Criterion, list[Score | None]]]]:
+    """(cleared assignments, [(criterion, [its Score per assignment, None
+    when not given])]) of the submitted scorecards, for reading the auditors'
+    reasoning side by side. Callers show it once everyone has submitted
+    (scoring is blind until then). Three queries however many rows."""
+    assignments = cleared_assignments(application)
+    criteria = criteria_of(application) if criteria is None else criteria
+    scores = Score.objects.filter(
+        scorecard__assignment__in=[a.pk for a in assignments], scorecard__submitted_at__isnull=False
+    ).select_related("scorecard")
+    by_key = {(score.scorecard.assignment_id, score.criterion_id): score for score in scores}
+    return assignments, [(c, [by_key.get((a.pk, c.pk)) for a in assignments]) for c in criteria]
+
+
 def consensus_of(application: Application) -> dict[str, Decimal]:
     return dict(Consensus.objects.filter(application=application).values_list("criterion__code", "score"))
 
 
 def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
-    report = (
-        MetricReport.objects.filter(
-            business_id=application.business_id, association_id=application.association_id
+    """Per KPI code, the business's most recent value of that KPI, whichever
+    month reported it (as on the business's KPI dashboard, members.metrics_queries):
+    a month that left a KPI out does not erase the earlier value. One query."""
+    latest = (
+        MetricValue.objects.filter(
+            report__business_id=application.business_id,
+            report__association_id=application.association_id,
+            kpi_id=OuterRef("kpi_id"),
         )
-        .order_by("-period")
-        .prefetch_related("values__kpi")
-        .first()
+        .order_by("-report__period")
+        .values("pk")[:1]
     )
-    if report is None:
-        return {}
-    return {value.kpi.code: value.value for value in report.values.all()}
+    rows = (
+        MetricValue.objects.filter(
+            report__business_id=application.business_id,
+            report__association_id=application.association_id,
+        )
+        .filter(pk=Subquery(latest))
+        .values_list("kpi__code", "value")
+    )
+    return dict(rows)
 
 
 def levels_of(application: Application) -> list[tuple[CertificationLevel, scoring.Level]]:
@@ -163,6 +188,22 @@ def result_for(application: Application) -> Result:
     )
 
 
+def result_visible_to(user, application: Application) -> bool:
+    """Staff at any time; cleared auditors once all have submitted; the
+    business (and anyone else who sees the application) after the decision."""
+    if Association.objects.administered_by(user).filter(pk=application.association_id).exists():
+        return True
+    if application.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        return True
+    cleared = Assignment.objects.filter(
+        application=application,
+        auditor__user=user,
+        auditor__is_active=True,
+        declaration=Declaration.NO_CONFLICT,
+    ).exists()
+    return cleared and all_submitted(cleared_assignments(application))
+
+
 def scorecard_for(assignment: Assignment) -> tuple[Scorecard | None, dict[int, Score]]:
     scorecard = Scorecard.objects.filter(assignment=assignment).first()
     if scorecard is None:
@@ -212,6 +253,3 @@ def changes_since_request(application: Application):
     evidence = [e for e in evidence_of(application) if e.uploaded_at >= since]
     return requests, evidence
 
-
-def overdue(due: date) -> bool:
-    return due < timezone.localdate()

@@ -93,6 +93,26 @@ def assign_auditor(application: Application, *, auditor: AuditorProfile, due_dat
     return assignment
 
 
+@transaction.atomic
+def change_due_date(assignment: Assignment, *, due_date: date, actor) -> Assignment:
+    """Move an assignment's due date; the auditor stays (reassigning is a new assignment)."""
+    locked = Assignment.objects.select_for_update().select_related("application").get(pk=assignment.pk)
+    if not certification.is_deciding_staff(actor, locked.application):
+        raise AuditError(_("Only association staff with a deciding role can change a due date."))
+    if locked.due_date == due_date:
+        return locked
+    before = locked.due_date
+    locked.due_date = due_date
+    locked.save(update_fields=["due_date"])
+    log_action(
+        locked.application,
+        "audit.due_date_changed",
+        actor=actor,
+        data={"auditor": str(locked.auditor), "before": before.isoformat(), "after": due_date.isoformat()},
+    )
+    return locked
+
+
 def _own_assignment(assignment: Assignment, actor) -> Assignment:
     locked = (
         Assignment.objects.select_for_update().select_related("auditor", "application").get(pk=assignment.pk)
@@ -155,20 +175,9 @@ def declare_conflict(assignment: Assignment, *, actor, reason: str) -> Assignmen
             "reason": reason,
         },
     )
-    # The others may all have submitted already: this auditor no longer counts,
-    # and the last one to submit is the reviewer who completed the scoring.
-    last = (
-        Scorecard.objects.filter(
-            assignment__application=assignment.application,
-            assignment__declaration=Declaration.NO_CONFLICT,
-            submitted_at__isnull=False,
-        )
-        .select_related("assignment__auditor__user")
-        .order_by("-submitted_at")
-        .first()
-    )
-    if last is not None:
-        _mark_scored_when_done(assignment.application, actor=last.assignment.auditor.user)
+    # The others may all have submitted already: with this auditor out, the
+    # scoring may be complete. The declaring auditor completed it.
+    _mark_scored_when_done(assignment.application, actor=actor, data={"after": "conflict"}, vouched=True)
     return assignment
 
 
@@ -300,8 +309,14 @@ def record_consensus(
     return consensus
 
 
-def _mark_scored_when_done(application: Application, *, actor) -> None:
-    """Scored once every assigned auditor submitted and no disagreement is open."""
+def _mark_scored_when_done(
+    application: Application, *, actor, data: dict | None = None, vouched: bool = False
+) -> None:
+    """Scored once every assigned auditor submitted and no disagreement is open.
+
+    `vouched`: the caller checked the actor itself (the auditor whose conflict
+    declaration completed the scoring is no reviewer any more, yet is who
+    completed it, so the history names them)."""
     application.refresh_from_db(fields=["status"])
     if application.status != S.IN_REVIEW:
         return
@@ -312,14 +327,17 @@ def _mark_scored_when_done(application: Application, *, actor) -> None:
     result = queries.result_for(application)
     if result.open_flags:
         return
-    certification.mark_scored(
-        application,
-        actor=actor,
-        data={
-            "overall": str(result.outcome.overall.value),
-            "level_reached": result.level.name if result.level else None,
-        },
-    )
+    data = {
+        "overall": str(result.outcome.overall.value),
+        "level_reached": result.level.name if result.level else None,
+        **(data or {}),
+    }
+    if not vouched:
+        certification.mark_scored(application, actor=actor, data=data)
+        return
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status == S.IN_REVIEW:
+        certification._transition(locked, "mark_scored", actor=actor, data=data, locked=locked)
 
 
 # --- change requests ---------------------------------------------------------

@@ -10,15 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from associations.models import Association, Criterion, Dimension
+from associations.models import Criterion, Dimension
 from certification.models import Application, ApplicationStatus, Evidence
 
 from . import queries, services
 from .forms import ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
 from .models import Assignment, AuditorProfile, Declaration
 
-# Shown in the page; anything else is downloaded.
-PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
+# Shown in the page; anything else is downloaded. (Only these of the
+# uploadable types, certification.evidence, can be shown.)
+PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def auditor_required(view):
@@ -84,7 +85,7 @@ def application(request, pk):
     evidence = queries.evidence_of(app)
     by_criterion = {c.pk: [e for e in evidence if e.criterion_id == c.pk] for c in criteria}
     change_requests, new_evidence = queries.changes_since_request(app)
-    assignments = queries.cleared_assignments(app)
+    assignments, score_rows = queries.score_table(app, criteria)
     everyone_submitted = queries.all_submitted(assignments)
     result = queries.result_for(app) if everyone_submitted else None
     reports, kpi_rows = queries.kpi_table(app)
@@ -102,6 +103,8 @@ def application(request, pk):
             "new_evidence": new_evidence,
             "assignments": assignments,
             "everyone_submitted": everyone_submitted,
+            # Blind scoring: the others' scores and reasoning only once all submitted.
+            "score_rows": score_rows if everyone_submitted else [],
             "result": result,
             "flagged": _flag_rows(result, criteria, app.association.consensus_threshold) if result else [],
             "reports": reports,
@@ -202,20 +205,15 @@ def consensus(request, pk, criterion_pk):
 
 @login_required
 def result(request, pk):
-    """Staff at any time; auditors once all have submitted; the business after the decision."""
+    """Who may see it: queries.result_visible_to."""
     app = get_object_or_404(
         Application.objects.visible_to(request.user).select_related(
             "association", "business", "standard", "level"
         ),
         pk=pk,
     )
-    is_staff = Association.objects.administered_by(request.user).filter(pk=app.association_id).exists()
-    assignments = queries.cleared_assignments(app)
-    if not is_staff:
-        decided = app.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
-        is_auditor = services.is_cleared_auditor(request.user, app)
-        if not (decided or (is_auditor and queries.all_submitted(assignments))):
-            raise PermissionDenied
+    if not queries.result_visible_to(request.user, app):
+        raise PermissionDenied
     result = queries.result_for(app)
     dimensions = dict(Dimension.choices)
     return render(

@@ -1,15 +1,18 @@
 from datetime import timedelta
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from associations.models import ActionLog
 from audits import services
 from audits.models import Assignment, ConflictOfInterest
 from certification.models import ApplicationStatus
 from tests import factories as f
 
-from .scenario import build, full_scores
+from .scenario import build, full_scores, second_auditor
 
 DUE = (timezone.localdate() + timedelta(days=7)).isoformat()
 
@@ -171,3 +174,120 @@ def test_admin_change_page_shows_the_history(world, client_for):
     )
 
     assert "audit.no_conflict" in body and "application.start_review" in body
+
+
+def test_admin_conflicts_of_another_association_business_stay_hidden(world, client_for):
+    profile = f.AuditorFactory(associations=[world.a, world.b])
+    theirs = ConflictOfInterest.objects.create(auditor=profile, business=world.business_b, reason="Cousin")
+    ours = ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Ex-employer")
+    client = client_for("staff_admin_a")
+
+    listing = client.get(reverse("admin:audits_conflictofinterest_changelist"))
+    change = client.get(reverse("admin:audits_conflictofinterest_change", args=[theirs.pk]))
+    delete = client.post(reverse("admin:audits_conflictofinterest_delete", args=[theirs.pk]), {"post": "yes"})
+
+    body = listing.content.decode()
+    assert (str(world.business_a) in body, str(world.business_b) in body) == (True, False)
+    assert (change.status_code, delete.status_code) == (404, 404)
+    assert ConflictOfInterest.objects.filter(pk__in=[theirs.pk, ours.pk]).count() == 2
+
+
+def test_admin_staff_cannot_change_an_auditors_global_fields(world, client_for):
+    profile = world.auditor.auditor_profile
+    url = reverse("admin:audits_auditorprofile_change", args=[profile.pk])
+
+    client_for("staff_admin_a").post(
+        url, {"associations": [world.a.pk], "is_active": "", "expertise": "Taken over"}
+    )
+
+    profile.refresh_from_db()
+    assert (profile.is_active, profile.expertise) == (True, "")
+
+
+def test_admin_inline_changes_the_due_date_through_the_service_and_keeps_the_auditor(world, client_for):
+    s = build(world, declared=False)
+    other = f.AuditorFactory(associations=[world.a])
+    before = s.assignment.due_date
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+    data = {
+        **_inline_data(s, other),
+        "assignments-TOTAL_FORMS": "1",
+        "assignments-0-auditor": str(other.pk),
+        "assignments-0-due_date": DUE,
+    }
+
+    response = client_for("staff_admin_a").post(url, data)
+
+    s.assignment.refresh_from_db()
+    entry = ActionLog.objects.for_object(s.application).last()
+    assert response.status_code == 302
+    assert s.assignment.auditor_id == world.auditor.auditor_profile.pk
+    assert s.assignment.due_date.isoformat() == DUE
+    assert (entry.action, entry.actor, entry.data["before"], entry.data["after"]) == (
+        "audit.due_date_changed",
+        world.staff_admin_a,
+        before.isoformat(),
+        DUE,
+    )
+
+
+def test_admin_change_page_shows_evidence_change_requests_and_scorecards_after_all_submitted(
+    world, client_for
+):
+    s = build(world)
+    other = second_auditor(world, s.application)
+    services.save_scores(
+        other,
+        actor=other.auditor.user,
+        entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (1, "No roster at all")},
+        submit=True,
+    )
+    f.ChangeRequestFactory(application=s.application, criterion=s.criteria[2], message="Show the SLA")
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+    client = client_for("staff_admin_a")
+
+    before = client.get(url).content.decode()
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    after = client.get(url).content.decode()
+
+    assert reverse("certification:evidence_download", args=[s.evidence.pk]) in before
+    assert "Show the SLA" in before
+    assert 'data-testid="scorecards"' not in before
+    table = after[after.index('data-testid="scorecards"') :]
+    assert "<strong>1</strong> No roster at all" in table[: table.index("</table>")]
+
+
+def test_admin_change_page_queries_do_not_grow_with_rows(world, client_for):
+    counts = []
+    for size in (1, 8):
+        s = build(world, criteria=size, business=f.BusinessFactory())
+        for criterion in s.criteria:
+            f.EvidenceFactory(application=s.application, criterion=criterion)
+            f.ChangeRequestFactory(application=s.application, criterion=criterion)
+        services.save_scores(
+            s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True
+        )
+        url = reverse("admin:certification_application_change", args=[s.application.pk])
+        client = client_for("staff_admin_a")
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_admin_decision_actions_refuse_more_than_twenty_applications(world, client_for):
+    s = build(world)
+    others = [f.SubmittedApplicationFactory(standard=s.standard) for _ in range(20)]
+    url = reverse("admin:certification_application_changelist")
+    selected = [s.application.pk, *(a.pk for a in others)]
+
+    response = client_for("staff_admin_a").post(
+        url, {"action": "approve", "_selected_action": selected}, follow=True
+    )
+
+    body = response.content.decode()
+    assert "Select at most 20 applications at a time." in body
+    assert 'data-testid="confirm"' not in body

@@ -416,3 +416,79 @@ def test_certificate_prints_the_scores_of_the_scorecards(world, django_capture_o
     assert certificate.dimension_scores == {
         dim: str(score.value) for dim, score in result.outcome.dimensions.items() if score.terms
     }
+
+
+def test_kpi_gate_uses_each_kpis_latest_value_when_the_latest_month_left_it_out(
+    world, django_assert_num_queries
+):
+    s = build(world)
+    csat = f.KpiFactory(association=world.a, code="csat")
+    response = f.KpiFactory(association=world.a, code="response")
+    s.criteria[0].kpi, s.criteria[0].kpi_threshold = csat, Decimal(80)
+    s.criteria[0].save()
+    s.criteria[1].kpi, s.criteria[1].kpi_threshold = response, Decimal(60)
+    s.criteria[1].save()
+    old = f.MetricReportFactory(
+        business=world.business_a,
+        association=world.a,
+        period=timezone.localdate().replace(day=1) - timedelta(days=40),
+    )
+    f.MetricValueFactory(report=old, kpi=csat, value=95)
+    f.MetricValueFactory(report=old, kpi=response, value=40)
+    latest = f.MetricReportFactory(business=world.business_a, association=world.a)
+    f.MetricValueFactory(report=latest, kpi=response, value=75)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+
+    with django_assert_num_queries(1):
+        values = queries.latest_kpi_values(s.application)
+    result = queries.result_for(s.application)
+
+    assert values == {"csat": Decimal(95), "response": Decimal(75)}
+    assert [(g.code, g.value, g.passed) for g in result.outcome.gates] == [
+        (s.criteria[0].code, Decimal(95), True),
+        (s.criteria[1].code, Decimal(75), True),
+    ]
+    assert result.level == s.levels[2]
+
+
+def test_conflict_that_completes_the_scoring_records_the_declaring_auditor(world):
+    s = build(world)
+    late = f.AuditorFactory(associations=[world.a])
+    pending = f.AssignmentFactory(application=s.application, auditor=late)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+
+    services.declare_conflict(pending, actor=late.user, reason="My brother runs it")
+
+    entry = ActionLog.objects.for_object(s.application).last()
+    s.application.refresh_from_db()
+    assert s.application.status == ApplicationStatus.SCORED
+    assert (entry.action, entry.actor, entry.data["after"]) == (
+        "application.mark_scored",
+        late.user,
+        "conflict",
+    )
+
+
+def test_result_visible_to_staff_always_auditors_after_all_submitted_business_after_decision(world):
+    s = build(world)
+    other = second_auditor(world, s.application)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+
+    def seen():
+        s.application.refresh_from_db()
+        return [
+            queries.result_visible_to(user, s.application)
+            for user in (world.staff_admin_a, world.auditor, world.business_user_a)
+        ]
+
+    while_scoring = seen()
+    services.save_scores(other, actor=other.auditor.user, entries=full_scores(s.criteria, 5), submit=True)
+    scored = seen()
+    services.approve(s.application, actor=world.staff_admin_a, level=s.levels[2])
+    decided = seen()
+
+    assert (while_scoring, scored, decided) == (
+        [True, False, False],
+        [True, True, False],
+        [True, True, True],
+    )

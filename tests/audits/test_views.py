@@ -132,6 +132,8 @@ def test_application_page_is_blind_until_everyone_submitted(world, client_for):
 
     assert "Nothing at all" not in before and 'data-testid="disagreements"' not in before
     assert 'data-testid="disagreements"' in after and "0, 5" in after
+    assert 'data-testid="scorecards"' not in before
+    assert 'data-testid="scorecards"' in after and "Nothing at all" in after
 
 
 def test_application_page_shows_criteria_evidence_kpis_and_changes(world, client_for):
