@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations
 from associations.models import CertificationLevel
 from certification.models import Application
+from certification.queries import FULL, application_history
 
 from . import queries, services
 from .forms import AssignForm, DecisionForm
@@ -257,10 +258,10 @@ class ApplicationAdmin(ScopedAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                "<li>{} · {} · {} · <code>{}</code></li>",
+                "<li>{} · {} · {} {}</li>",
                 (
-                    (e.created_at.strftime("%Y-%m-%d %H:%M"), e.action, e.actor or "—", e.data)
-                    for e in queries.history_of(obj)
+                    (e.at.strftime("%Y-%m-%d %H:%M"), e.actor or "—", e.label, e.reason or e.detail)
+                    for e in application_history(obj, audience=FULL)
                 ),
             ),
         )

@@ -30,5 +30,7 @@ class AuditsConfig(AppConfig):
             certification_services.REVIEWER_CHECKS.append(services.is_cleared_auditor)
         if services.guard_separation_of_duties not in certification_services.DECISION_GUARDS:
             certification_services.DECISION_GUARDS.append(services.guard_separation_of_duties)
+        if services.level_reached not in certification_services.LEVEL_PROVIDERS:
+            certification_services.LEVEL_PROVIDERS.append(services.level_reached)
         if services.certificate_scores not in certification_certificates.SCORE_PROVIDERS:
             certification_certificates.SCORE_PROVIDERS.append(services.certificate_scores)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.utils import timezone
 
-from associations.models import ActionLog, Association, CertificationLevel, Criterion, Dimension
+from associations.models import Association, CertificationLevel, Criterion, Dimension
 from certification.models import Application, ApplicationStatus, Evidence
 from members.models import MetricReport, MetricValue
 
@@ -238,10 +238,6 @@ def kpi_table(application: Application, *, months: int = 12):
     by_report = [{v.kpi_id: v.value for v in report.values.all()} for report in reports]
     rows = [(kpi, list(kpi.criteria.all()), [values.get(kpi.pk) for values in by_report]) for kpi in kpis]
     return reports, rows
-
-
-def history_of(application: Application) -> list[ActionLog]:
-    return list(ActionLog.objects.for_object(application))
 
 
 def changes_since_request(application: Application):

@@ -337,7 +337,7 @@ def _mark_scored_when_done(
         return
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status == S.IN_REVIEW:
-        certification._transition(locked, "mark_scored", actor=actor, data=data, locked=locked)
+        certification.mark_scored(locked, actor=actor, data=data, locked=locked)
 
 
 # --- change requests ---------------------------------------------------------

@@ -87,7 +87,11 @@ def send_changes_requested_email(*, application_id: int) -> None:
                 "changes_requested",
                 to=[user.email],
                 language=user.language,
-                context={"application": application, "change_requests": requests, "link": settings.SITE_URL},
+                context={
+                    "application": application,
+                    "change_requests": requests,
+                    "link": settings.SITE_URL + reverse("applications:detail", args=[application.pk]),
+                },
             )
 
 

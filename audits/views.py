@@ -4,13 +4,14 @@ auditor's own assignments, validate, call one service, redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from associations.models import Criterion, Dimension
+from certification.files import serve_file
 from certification.models import Application, ApplicationStatus, Evidence
 
 from . import queries, services
@@ -109,7 +110,6 @@ def application(request, pk):
             "flagged": _flag_rows(result, criteria, app.association.consensus_threshold) if result else [],
             "reports": reports,
             "kpi_rows": kpi_rows,
-            "history": queries.history_of(app),
             "scorecard": getattr(assignment, "scorecard", None),
             "can_request_changes": app.status == ApplicationStatus.IN_REVIEW,
         },
@@ -241,15 +241,13 @@ def evidence(request, pk):
         pk=pk,
     )
     inline = item.content_type in PREVIEWABLE
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=not inline,
+    response = serve_file(
+        item.file,
         filename=item.original_name,
         content_type=item.content_type if inline else "application/octet-stream",
+        inline=inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     )
-    response["Cache-Control"] = "private, no-store"
     return response

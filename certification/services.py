@@ -361,8 +361,12 @@ def resubmit_application(application: Application, *, actor) -> Application:
 
 
 @transaction.atomic
-def mark_scored(application: Application, *, actor, data: dict | None = None) -> Application:
-    return _transition(application, "mark_scored", actor=actor, data=data)
+def mark_scored(
+    application: Application, *, actor, data: dict | None = None, locked: Application | None = None
+) -> Application:
+    """`locked`: a caller that checked who may do this itself passes the row
+    it locked (audits, when an auditor's conflict completes the scoring)."""
+    return _transition(application, "mark_scored", actor=actor, data=data, locked=locked)
 
 
 # --- decision ----------------------------------------------------------------

@@ -173,7 +173,7 @@ def test_admin_change_page_shows_the_history(world, client_for):
         .content.decode()
     )
 
-    assert "audit.no_conflict" in body and "application.start_review" in body
+    assert "No conflict declared" in body and "Review started" in body
 
 
 def test_admin_conflicts_of_another_association_business_stay_hidden(world, client_for):
