@@ -158,6 +158,19 @@ class StaffMembershipAdmin(ScopedAdmin):
     list_filter = ["role"]
     raw_id_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is changed in its role only; moving it to another
+        # person or association would bypass the admin-only rule below.
+        return ["association", "user"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "association":
+            # Staff roles are granted by an association's administrators only
+            # (an officer may edit the programme but not the staff list).
+            field.queryset = Association.objects.administered_by(request.user, roles=["admin"])
+        return field
+
     def has_add_permission(self, request, obj=None) -> bool:
         # Staff join through an invitation; only superusers attach accounts directly.
         return request.user.is_superuser

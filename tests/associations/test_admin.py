@@ -2,9 +2,10 @@
 A's rows; B's rows answer 404; viewers only look; superusers see all."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
-from associations.models import CodeOfConduct, PublicationStatus, StaffRole, Standard
+from associations.models import CodeOfConduct, PublicationStatus, StaffMembership, StaffRole, Standard
 from audits.models import AuditorProfile
 from members.models import Business, Membership
 from tests import factories as f
@@ -323,3 +324,44 @@ def test_admin_staff_of_other_association_sees_none_of_a(world, client_for):
     assert list(response.context["cl"].result_list) == []
     assert Business.objects.count() == 2
     assert Membership.objects.count() == 2
+
+
+def test_admin_staff_membership_change_keeps_association_and_user(world, client_for):
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
+    membership = StaffMembership.objects.get(user=world.staff_viewer_a)
+    client = client_for("staff_admin_a")
+    url = reverse("admin:associations_staffmembership_change", args=[membership.pk])
+
+    page = client.get(url)
+    data = {"association": world.b.pk, "user": world.staff_admin_a.pk, "role": "officer"}
+    response = client.post(url, data)
+
+    assert sorted(page.context["adminform"].form.fields) == ["role"]
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.association, membership.user, membership.role) == (
+        world.a, world.staff_viewer_a, "officer"
+    )
+
+
+def test_admin_staff_membership_of_association_where_officer_is_403(world, client_for):
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
+    membership = StaffMembership.objects.get(user=world.staff_b)
+    url = reverse("admin:associations_staffmembership_change", args=[membership.pk])
+
+    response = client_for("staff_admin_a").post(url, {"role": "viewer"})
+
+    assert response.status_code == 403
+    membership.refresh_from_db()
+    assert membership.role == "admin"
+
+
+def test_admin_staff_membership_association_choices_are_where_admin(world, rf):
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
+    request = rf.get("/")
+    request.user = world.staff_admin_a
+    model_admin = admin.site._registry[StaffMembership]
+
+    form = model_admin.get_form(request)()
+
+    assert list(form.fields["association"].queryset) == [world.a]
