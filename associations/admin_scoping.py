@@ -2,8 +2,12 @@
 and change only that association's rows; viewers only look; superusers see
 all. Every staff ModelAdmin in the project derives from ScopedAdmin."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
-from django.http import Http404
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.sites import UnfoldAdminSite
 
@@ -18,6 +22,12 @@ class StaffAdminSite(UnfoldAdminSite):
         return user.is_active and (
             user.is_superuser or (user.is_authenticated and user.staff_memberships.exists())
         )
+
+    def login(self, request, extra_context=None):
+        """Everyone logs in through allauth (and its second factor); Django's
+        own admin login would skip both and refuses accounts without is_staff."""
+        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
 def editable_associations(request):

@@ -365,3 +365,32 @@ def test_admin_staff_membership_association_choices_are_where_admin(world, rf):
     form = model_admin.get_form(request)()
 
     assert list(form.fields["association"].queryset) == [world.a]
+
+
+def test_admin_login_sends_to_allauth_login(client):
+    response = client.get("/admin/login/?next=/admin/associations/standard/%3Fq%3Dx")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=%2Fadmin%2Fassociations%2Fstandard%2F%3Fq%3Dx"
+
+
+def test_admin_login_without_next_sends_to_admin_index(client):
+    response = client.get("/admin/login/")
+
+    assert response.url == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_admin_invited_staff_reaches_admin_after_allauth_login(world, client):
+    user = world.staff_viewer_a
+    assert user.is_staff is False
+
+    login_page = client.get("/admin/", follow=True)
+    response = client.post(
+        login_page.redirect_chain[-1][0], {"login": user.email, "password": f.PASSWORD}, follow=True
+    )
+
+    assert [url for url, _status in login_page.redirect_chain] == [
+        "/admin/login/?next=/admin/", "/accounts/login/?next=%2Fadmin%2F"
+    ]
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert response.status_code == 200
