@@ -1,8 +1,11 @@
 from django.contrib import admin, messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .admin_scoping import ScopedAdmin, ScopedTabularInline
+from .admin_scoping import PrivateFileWidget, ScopedAdmin, ScopedTabularInline
 from .models import (
     ActionLog,
     Association,
@@ -24,6 +27,23 @@ class AssociationAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return Association.objects.administered_by(request.user)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "logo":
+            kwargs["widget"] = PrivateFileWidget(url_name="admin:associations_association_logo")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        logo = path("<int:pk>/logo/", self.admin_site.admin_view(self.logo_view),
+                    name="associations_association_logo")
+        return [logo, *super().get_urls()]
+
+    def logo_view(self, request, pk):
+        """The stored logo, for the association's own staff (files have no public URL)."""
+        association = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not association.logo:
+            raise Http404
+        return FileResponse(association.logo.open("rb"), filename=association.logo.name.rsplit("/", 1)[-1])
 
     def _association_of(self, obj):
         return obj.pk if obj is not None else None

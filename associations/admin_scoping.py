@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.sites import UnfoldAdminSite
+from unfold.widgets import UnfoldAdminImageFieldWidget
 
 from .models import EDITING_ROLES, Association
 
@@ -105,3 +106,32 @@ class ScopedStackedInline(ScopingMixin, StackedInline):
     extra = 0
 
 
+
+
+class _LinkedFile:
+    """What the file widget's template reads: the stored name and a URL of a
+    view that checks permission (MEDIA_URL is None: files have no public URL)."""
+
+    def __init__(self, file, url: str):
+        self.name = file.name
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrivateFileWidget(UnfoldAdminImageFieldWidget):
+    """An admin file/image input that never asks storage for a URL; it links
+    to `url_name` (an admin view taking the object's pk) instead."""
+
+    def __init__(self, *args, url_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url_name = url_name
+
+    def is_initial(self, value) -> bool:
+        return bool(value and getattr(value, "name", None))
+
+    def format_value(self, value):
+        if not self.is_initial(value):
+            return None
+        return _LinkedFile(value, reverse(self.url_name, args=[value.instance.pk]))

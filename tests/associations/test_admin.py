@@ -394,3 +394,59 @@ def test_admin_invited_staff_reaches_admin_after_allauth_login(world, client):
     ]
     assert response.redirect_chain[-1][0] == "/admin/"
     assert response.status_code == 200
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_admin_association_change_page_with_logo_is_200(world, client_for):
+    from django.core.files.base import ContentFile
+
+    world.a.logo.save("psa.png", ContentFile(_png()))
+    logo_url = reverse("admin:associations_association_logo", args=[world.a.pk])
+    url = reverse("admin:associations_association_change", args=[world.a.pk])
+
+    response = client_for("staff_admin_a").get(url)
+
+    assert response.status_code == 200
+    assert f'src="{logo_url}"' in response.content.decode()
+
+
+def test_admin_association_logo_is_served_to_own_staff_only(world, client_for):
+    from django.core.files.base import ContentFile
+
+    world.a.logo.save("psa.png", ContentFile(_png()))
+    url = reverse("admin:associations_association_logo", args=[world.a.pk])
+
+    own = client_for("staff_viewer_a").get(url)
+    other = client_for("staff_b").get(url)
+
+    assert (own.status_code, own["Content-Type"]) == (200, "image/png")
+    assert b"".join(own.streaming_content) == _png()
+    assert other.status_code == 404
+
+
+def test_admin_association_logo_can_be_replaced(world, client_for):
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    world.a.logo.save("old.png", ContentFile(_png()))
+    client = client_for("staff_admin_a")
+    url = reverse("admin:associations_association_change", args=[world.a.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "logo"}
+    data.update(languages='["en"]', reminder_offsets="[90, 30, 7]")
+    data["logo"] = SimpleUploadedFile("new.png", _png())
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    world.a.refresh_from_db()
+    assert world.a.logo.name.startswith("logos/new")
