@@ -1,9 +1,11 @@
 import pytest
 from allauth.mfa.models import Authenticator
-from django.http import HttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 
 from members.middleware import SESSION_KEY, RequireMfaMiddleware
+from members.roles import role_required
 from tests import factories as f
 from tests.factories import PASSWORD
 
@@ -154,3 +156,24 @@ def test_require_mfa_for_superusers_follows_the_setting(required, status, world,
     response = client_for("superuser").get(reverse("admin:index"))
 
     assert response.status_code == status
+
+
+def test_role_required_keeps_the_view_name_and_doc():
+    def my_page(request):
+        """The page."""
+
+    wrapped = role_required(lambda request: True)(my_page)
+
+    assert (wrapped.__name__, wrapped.__doc__) == ("my_page", "The page.")
+    assert wrapped.__wrapped__.__wrapped__ is my_page
+
+
+def test_role_required_answers_404_when_the_check_fails_and_login_first(world, rf):
+    view = role_required(lambda request: request.user == world.auditor)(lambda request: HttpResponse("ok"))
+    anonymous, other, auditor = rf.get("/x/"), rf.get("/x/"), rf.get("/x/")
+    anonymous.user, other.user, auditor.user = AnonymousUser(), world.business_user_a, world.auditor
+
+    assert view(anonymous).status_code == 302
+    with pytest.raises(Http404):
+        view(other)
+    assert view(auditor).content == b"ok"
