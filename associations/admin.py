@@ -1,8 +1,11 @@
 from django.contrib import admin, messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .admin_scoping import ScopedAdmin, ScopedTabularInline
+from .admin_scoping import PrivateFileWidget, ScopedAdmin, ScopedTabularInline
 from .models import (
     ActionLog,
     Association,
@@ -24,6 +27,23 @@ class AssociationAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return Association.objects.administered_by(request.user)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "logo":
+            kwargs["widget"] = PrivateFileWidget(url_name="admin:associations_association_logo")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_urls(self):
+        logo = path("<int:pk>/logo/", self.admin_site.admin_view(self.logo_view),
+                    name="associations_association_logo")
+        return [logo, *super().get_urls()]
+
+    def logo_view(self, request, pk):
+        """The stored logo, for the association's own staff (files have no public URL)."""
+        association = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not association.logo:
+            raise Http404
+        return FileResponse(association.logo.open("rb"), filename=association.logo.name.rsplit("/", 1)[-1])
 
     def _association_of(self, obj):
         return obj.pk if obj is not None else None
@@ -157,6 +177,19 @@ class StaffMembershipAdmin(ScopedAdmin):
     list_display = ["user", "association", "role"]
     list_filter = ["role"]
     raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is changed in its role only; moving it to another
+        # person or association would bypass the admin-only rule below.
+        return ["association", "user"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "association":
+            # Staff roles are granted by an association's administrators only
+            # (an officer may edit the programme but not the staff list).
+            field.queryset = Association.objects.administered_by(request.user, roles=["admin"])
+        return field
 
     def has_add_permission(self, request, obj=None) -> bool:
         # Staff join through an invitation; only superusers attach accounts directly.

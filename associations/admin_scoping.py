@@ -2,10 +2,15 @@
 and change only that association's rows; viewers only look; superusers see
 all. Every staff ModelAdmin in the project derives from ScopedAdmin."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin
-from django.http import Http404
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.sites import UnfoldAdminSite
+from unfold.widgets import UnfoldAdminImageFieldWidget
 
 from .models import EDITING_ROLES, Association
 
@@ -18,6 +23,12 @@ class StaffAdminSite(UnfoldAdminSite):
         return user.is_active and (
             user.is_superuser or (user.is_authenticated and user.staff_memberships.exists())
         )
+
+    def login(self, request, extra_context=None):
+        """Everyone logs in through allauth (and its second factor); Django's
+        own admin login would skip both and refuses accounts without is_staff."""
+        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 
 
 def editable_associations(request):
@@ -95,3 +106,32 @@ class ScopedStackedInline(ScopingMixin, StackedInline):
     extra = 0
 
 
+
+
+class _LinkedFile:
+    """What the file widget's template reads: the stored name and a URL of a
+    view that checks permission (MEDIA_URL is None: files have no public URL)."""
+
+    def __init__(self, file, url: str):
+        self.name = file.name
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrivateFileWidget(UnfoldAdminImageFieldWidget):
+    """An admin file/image input that never asks storage for a URL; it links
+    to `url_name` (an admin view taking the object's pk) instead."""
+
+    def __init__(self, *args, url_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url_name = url_name
+
+    def is_initial(self, value) -> bool:
+        return bool(value and getattr(value, "name", None))
+
+    def format_value(self, value):
+        if not self.is_initial(value):
+            return None
+        return _LinkedFile(value, reverse(self.url_name, args=[value.instance.pk]))

@@ -157,6 +157,12 @@ class StaffMembership(models.Model):
         return f"{self.user} ({self.get_role_display()}, {self.association})"
 
 
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
 class TenantQuerySet(models.QuerySet):
     """For models that hang off an association through `association_path`."""
 
@@ -171,13 +177,36 @@ class TenantQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        return self.filter(**{f"{self.association_path}__in": Association.objects.visible_to(user)})
+        """Staff of the association only. Models that members or auditors
+        read too (the published programme) widen this explicitly."""
+        return self.administered_by(user)
 
 
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    RETIRED = "retired", _("Retired")
+class ProgrammeQuerySet(TenantQuerySet):
+    """What an association publishes for its members and auditors to read:
+    staff see every row, a business user or auditor the published rows of
+    the associations they belong to or audit for."""
+
+    status_path: str | None = None
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        readers = Association.objects.filter(
+            Q(memberships__business__users__user=user)
+            | Q(auditors__user=user, auditors__is_active=True)
+        )
+        published = Q(**{f"{self.association_path}__in": readers})
+        if self.status_path:
+            published &= Q(**{self.status_path: PublicationStatus.PUBLISHED})
+        staff = Q(**{f"{self.association_path}__in": Association.objects.administered_by(user)})
+        return self.filter(staff | published)
+
+
+class PublishedProgrammeQuerySet(ProgrammeQuerySet):
+    status_path = "status"
 
 
 class CodeOfConduct(models.Model):
@@ -195,7 +224,7 @@ class CodeOfConduct(models.Model):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = PublishedProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["association", "-version"]
@@ -228,7 +257,7 @@ class Standard(models.Model):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    objects = TenantQuerySet.as_manager()
+    objects = PublishedProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["association", "name", "-version"]
@@ -279,7 +308,7 @@ class KpiDefinition(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = TenantQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["association", "order", "code"]
@@ -294,8 +323,9 @@ class KpiDefinition(models.Model):
         return f"{self.name} ({self.unit})"
 
 
-class CriterionQuerySet(TenantQuerySet):
+class CriterionQuerySet(ProgrammeQuerySet):
     association_path = "standard__association"
+    status_path = "standard__status"
 
 
 class Criterion(models.Model):
@@ -362,7 +392,7 @@ class CertificationLevel(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
 
-    objects = TenantQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["association", "min_score"]
@@ -385,9 +415,6 @@ class ActionLogQuerySet(TenantQuerySet):
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
         ).select_related("actor")
-
-    def visible_to(self, user):
-        return self.filter(association__in=Association.objects.visible_to(user))
 
 
 class ActionLog(models.Model):

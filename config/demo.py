@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -397,9 +398,20 @@ def _people(association: Association) -> list[DemoLogin]:
     return logins
 
 
+class DemoRefused(Exception):
+    pass
+
+
 @transaction.atomic
-def seed_demo() -> list[DemoLogin]:
-    """Create what is missing of the demo; return the demo logins."""
+def seed_demo(*, force: bool = False) -> list[DemoLogin]:
+    """Create what is missing of the demo; return the demo logins. The demo
+    people share a published password, so outside development (DEBUG off)
+    it runs only when forced."""
+    if not settings.DEBUG and not force:
+        raise DemoRefused(
+            "DEBUG is off: this looks like production, and the demo logins share a published "
+            "password. Run with --force if you really want the demo here."
+        )
     from .demo_activity import seed_activity
 
     association = _association()

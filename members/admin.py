@@ -88,6 +88,8 @@ class MembershipAdmin(ScopedAdmin):
 
 
 class InvitationForm(forms.ModelForm):
+    invited_by = None  # set by InvitationAdmin.get_form to the requesting user
+
     class Meta:
         model = Invitation
         fields = ["association", "email", "kind", "business", "role"]
@@ -100,6 +102,7 @@ class InvitationForm(forms.ModelForm):
             data["role"] = services.check_invitation(
                 data["association"],
                 kind=data["kind"],
+                invited_by=self.invited_by,
                 business=data.get("business"),
                 role=data.get("role", ""),
             )
@@ -119,6 +122,10 @@ class InvitationAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"invited_by": request.user})
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

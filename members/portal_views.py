@@ -2,11 +2,10 @@
 
 from collections.abc import Callable
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
 from .models import Business, Membership
+from .roles import role_required
 
 # Higher apps (certification, metrics) add sections to the dashboard without
 # members importing them: each takes the request and returns
@@ -14,18 +13,12 @@ from .models import Business, Membership
 DASHBOARD_SECTIONS: list[Callable] = []
 
 
-def business_user_required(view):
-    """Portal pages answer 404 to anyone who is not a user of some business."""
+def _is_business_user(request) -> bool:
+    return request.user.business_roles.exists()
 
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.business_roles.exists():
-            raise Http404
-        return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+# Portal pages answer 404 to anyone who is not a user of some business.
+business_user_required = role_required(_is_business_user)
 
 
 @business_user_required

@@ -1,10 +1,14 @@
 """What a person may do comes from their membership rows. This module reads
 them once per request and says where each role lands."""
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +80,20 @@ def roles_for(user) -> Roles:
     )
     user._roles_cache = roles
     return roles
+
+
+def role_required(check: Callable[[HttpRequest], bool]) -> Callable:
+    """A view decorator: log in first, then answer 404 (the page does not
+    exist for you) unless `check(request)` is true. A check may attach what
+    it found to the request, e.g. request.auditor."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(request):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator

@@ -48,8 +48,29 @@ def read_invitation(signed: str) -> Invitation:
     return invitation
 
 
-def check_invitation(association: Association, *, kind: str, business=None, role: str = "") -> str:
-    """The role the invitation will grant, or MembersError saying what is wrong."""
+# Roles only an association's administrators (or a superuser) may hand out.
+ADMIN_GRANTED_ROLES = (StaffRole.ADMIN, StaffRole.OFFICER)
+
+
+def _inviter_roles(association: Association, invited_by) -> set[str]:
+    if invited_by is None:
+        return set()
+    if invited_by.is_superuser:
+        return set(StaffRole.values)
+    memberships = StaffMembership.objects.filter(association=association, user=invited_by)
+    return set(memberships.values_list("role", flat=True))
+
+
+def check_invitation(
+    association: Association, *, kind: str, invited_by, business=None, role: str = ""
+) -> str:
+    """The role the invitation will grant, or MembersError saying what is wrong.
+    Officers invite viewers, business users and auditors; only an
+    administrator of the association (or a superuser) invites officers and
+    administrators."""
+    inviter = _inviter_roles(association, invited_by)
+    if not inviter & {StaffRole.ADMIN, StaffRole.OFFICER}:
+        raise MembersError(_("Only administrators and officers of this association may invite people."))
     if kind == InvitationKind.BUSINESS_USER:
         if business is None or not business.memberships.filter(association=association).exists():
             raise MembersError(_("Choose a business that is a member of this association."), field="business")
@@ -61,6 +82,11 @@ def check_invitation(association: Association, *, kind: str, business=None, role
         role = role or StaffRole.VIEWER
         if role not in StaffRole.values:
             raise MembersError(_("Choose a staff role: admin, officer or viewer."), field="role")
+        if role in ADMIN_GRANTED_ROLES and StaffRole.ADMIN not in inviter:
+            raise MembersError(
+                _("Only an administrator of this association may invite administrators and officers."),
+                field="role",
+            )
         return role
     if kind == InvitationKind.AUDITOR:
         return ""
@@ -78,7 +104,7 @@ def invite_person(
     role: str = "",
 ) -> Invitation:
     email = email.strip().lower()
-    role = check_invitation(association, kind=kind, business=business, role=role)
+    role = check_invitation(association, kind=kind, invited_by=invited_by, business=business, role=role)
     if kind != InvitationKind.BUSINESS_USER:
         business = None
     invitation = Invitation.objects.create(
@@ -98,8 +124,10 @@ def invite_person(
 
 @transaction.atomic
 def accept_invitation(invitation: Invitation, *, user) -> Invitation:
-    """Attach the invited role to `user`. The invitation is claimed with a
-    conditional update so a double click cannot grant it twice."""
+    """Attach the invited role to `user`; a role the person already holds
+    there is changed to the invited one (and the change logged). The
+    invitation is claimed with a conditional update so a double click cannot
+    grant it twice."""
     if user.email.lower() != invitation.email:
         raise MembersError(
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
@@ -110,13 +138,14 @@ def accept_invitation(invitation: Invitation, *, user) -> Invitation:
     )
     if not claimed:
         raise MembersError(_("This invitation has already been used. Log in instead."))
+    previous_role = None
     if invitation.kind == InvitationKind.BUSINESS_USER:
-        BusinessUser.objects.get_or_create(
-            business=invitation.business, user=user, defaults={"role": invitation.role}
+        previous_role = _grant_role(
+            BusinessUser, role=invitation.role, business=invitation.business, user=user
         )
     elif invitation.kind == InvitationKind.STAFF:
-        StaffMembership.objects.get_or_create(
-            association=invitation.association, user=user, defaults={"role": invitation.role}
+        previous_role = _grant_role(
+            StaffMembership, role=invitation.role, association=invitation.association, user=user
         )
     else:
         from django.apps import apps
@@ -125,11 +154,39 @@ def accept_invitation(invitation: Invitation, *, user) -> Invitation:
         profile, _created = apps.get_model("audits", "AuditorProfile").objects.get_or_create(user=user)
         profile.associations.add(invitation.association)
     _mark_email_verified(user)
-    log_action(invitation, "invitation.accepted", actor=user)
+    data = {"previous_role": previous_role, "role": invitation.role} if previous_role else None
+    log_action(invitation, "invitation.accepted", actor=user, data=data)
+    invitation.previous_role = previous_role
     return invitation
 
 
+def _grant_role(model, *, role: str, **keys) -> str | None:
+    """Create the role row, or change the existing one to `role` (a second
+    invitation is how an association changes someone's role). Returns the
+    role it had before when that was a different one."""
+    existing = model.objects.select_for_update().filter(**keys).first()
+    if existing is None:
+        model.objects.create(role=role, **keys)
+        return None
+    if existing.role == role:
+        return None
+    previous, existing.role = existing.role, role
+    existing.save(update_fields=["role"])
+    return previous
+
+
+def _role_label(invitation: Invitation, role: str) -> str:
+    choices = StaffRole if invitation.kind == InvitationKind.STAFF else BusinessRole
+    return str(choices(role).label).lower()
+
+
 def accepted_message(invitation: Invitation) -> str:
+    if getattr(invitation, "previous_role", None):
+        return _("Your role in %(association)s changed from %(previous)s to %(role)s.") % {
+            "association": invitation.association.name,
+            "previous": _role_label(invitation, invitation.previous_role),
+            "role": _role_label(invitation, invitation.role),
+        }
     return _("Welcome. You now have access to %(association)s as %(kind)s.") % {
         "association": invitation.association.name,
         "kind": invitation.get_kind_display().lower(),

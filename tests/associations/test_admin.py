@@ -2,9 +2,10 @@
 A's rows; B's rows answer 404; viewers only look; superusers see all."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
-from associations.models import CodeOfConduct, PublicationStatus, StaffRole, Standard
+from associations.models import CodeOfConduct, PublicationStatus, StaffMembership, StaffRole, Standard
 from audits.models import AuditorProfile
 from members.models import Business, Membership
 from tests import factories as f
@@ -323,3 +324,129 @@ def test_admin_staff_of_other_association_sees_none_of_a(world, client_for):
     assert list(response.context["cl"].result_list) == []
     assert Business.objects.count() == 2
     assert Membership.objects.count() == 2
+
+
+def test_admin_staff_membership_change_keeps_association_and_user(world, client_for):
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
+    membership = StaffMembership.objects.get(user=world.staff_viewer_a)
+    client = client_for("staff_admin_a")
+    url = reverse("admin:associations_staffmembership_change", args=[membership.pk])
+
+    page = client.get(url)
+    data = {"association": world.b.pk, "user": world.staff_admin_a.pk, "role": "officer"}
+    response = client.post(url, data)
+
+    assert sorted(page.context["adminform"].form.fields) == ["role"]
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.association, membership.user, membership.role) == (
+        world.a, world.staff_viewer_a, "officer"
+    )
+
+
+def test_admin_staff_membership_of_association_where_officer_is_403(world, client_for):
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
+    membership = StaffMembership.objects.get(user=world.staff_b)
+    url = reverse("admin:associations_staffmembership_change", args=[membership.pk])
+
+    response = client_for("staff_admin_a").post(url, {"role": "viewer"})
+
+    assert response.status_code == 403
+    membership.refresh_from_db()
+    assert membership.role == "admin"
+
+
+def test_admin_staff_membership_association_choices_are_where_admin(world, rf):
+    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
+    request = rf.get("/")
+    request.user = world.staff_admin_a
+    model_admin = admin.site._registry[StaffMembership]
+
+    form = model_admin.get_form(request)()
+
+    assert list(form.fields["association"].queryset) == [world.a]
+
+
+def test_admin_login_sends_to_allauth_login(client):
+    response = client.get("/admin/login/?next=/admin/associations/standard/%3Fq%3Dx")
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=%2Fadmin%2Fassociations%2Fstandard%2F%3Fq%3Dx"
+
+
+def test_admin_login_without_next_sends_to_admin_index(client):
+    response = client.get("/admin/login/")
+
+    assert response.url == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_admin_invited_staff_reaches_admin_after_allauth_login(world, client):
+    user = world.staff_viewer_a
+    assert user.is_staff is False
+
+    login_page = client.get("/admin/", follow=True)
+    response = client.post(
+        login_page.redirect_chain[-1][0], {"login": user.email, "password": f.PASSWORD}, follow=True
+    )
+
+    assert [url for url, _status in login_page.redirect_chain] == [
+        "/admin/login/?next=/admin/", "/accounts/login/?next=%2Fadmin%2F"
+    ]
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert response.status_code == 200
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_admin_association_change_page_with_logo_is_200(world, client_for):
+    from django.core.files.base import ContentFile
+
+    world.a.logo.save("psa.png", ContentFile(_png()))
+    logo_url = reverse("admin:associations_association_logo", args=[world.a.pk])
+    url = reverse("admin:associations_association_change", args=[world.a.pk])
+
+    response = client_for("staff_admin_a").get(url)
+
+    assert response.status_code == 200
+    assert f'src="{logo_url}"' in response.content.decode()
+
+
+def test_admin_association_logo_is_served_to_own_staff_only(world, client_for):
+    from django.core.files.base import ContentFile
+
+    world.a.logo.save("psa.png", ContentFile(_png()))
+    url = reverse("admin:associations_association_logo", args=[world.a.pk])
+
+    own = client_for("staff_viewer_a").get(url)
+    other = client_for("staff_b").get(url)
+
+    assert (own.status_code, own["Content-Type"]) == (200, "image/png")
+    assert b"".join(own.streaming_content) == _png()
+    assert other.status_code == 404
+
+
+def test_admin_association_logo_can_be_replaced(world, client_for):
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    world.a.logo.save("old.png", ContentFile(_png()))
+    client = client_for("staff_admin_a")
+    url = reverse("admin:associations_association_change", args=[world.a.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "logo"}
+    data.update(languages='["en"]', reminder_offsets="[90, 30, 7]")
+    data["logo"] = SimpleUploadedFile("new.png", _png())
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    world.a.refresh_from_db()
+    assert world.a.logo.name.startswith("logos/new")

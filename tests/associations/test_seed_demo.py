@@ -1,14 +1,21 @@
 import io
 
+import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from associations.models import Association, Dimension, PublicationStatus
 from certification.models import Application, ApplicationStatus, Certificate
-from config.demo import DEMO_PASSWORD, seed_demo
+from config.demo import DEMO_PASSWORD, DemoRefused, seed_demo
 from members.models import MetricReport, User
 from members.roles import roles_for
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    # The demo is for development; pytest-django turns DEBUG off.
+    settings.DEBUG = True
 
 
 def _row_counts() -> dict[str, int]:
@@ -100,3 +107,24 @@ def test_seed_demo_twice_changes_nothing(db):
     assert dict(User.objects.values_list("email", "password")) == hashes
     assert "officer@psa.example.org" in out.getvalue()
     assert "demo-password-2026" in out.getvalue()
+
+
+def test_seed_demo_refuses_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=io.StringIO())
+    with pytest.raises(DemoRefused):
+        seed_demo()
+
+    assert Association.objects.exists() is False
+
+
+def test_seed_demo_force_runs_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    out = io.StringIO()
+
+    call_command("seed_demo", "--force", stdout=out)
+
+    assert list(Association.objects.values_list("slug", flat=True)) == ["psa"]
+    assert "admin@psa.example.org" in out.getvalue()

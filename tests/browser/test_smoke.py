@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    return seed_demo()
+    return seed_demo(force=True)  # pytest-django runs with DEBUG off
 
 
 def _log_in(page, live_server, email):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail, signing
 from django.urls import reverse
 
-from associations.models import StaffMembership
+from associations.models import ActionLog, StaffMembership
 from audits.models import AuditorProfile
 from members import services
 from members.models import BusinessUser, Invitation, InvitationKind
@@ -188,3 +188,92 @@ def test_accept_invitation_used_twice_is_refused(world, client):
     assert "already been used" in again.content.decode()
     with pytest.raises(services.MembersError, match="already been used"):
         services.accept_invitation(invitation, user=get_user_model().objects.get(email=invitation.email))
+
+
+@pytest.mark.parametrize("role", ["admin", "officer"])
+def test_invite_person_officer_cannot_invite_admins_or_officers(role, world):
+    officer = f.StaffFactory(association=world.a, role="officer").user
+
+    with pytest.raises(services.MembersError, match="Only an administrator") as raised:
+        services.invite_person(world.a, email="x@example.com", kind=InvitationKind.STAFF,
+                               role=role, invited_by=officer)
+
+    assert raised.value.field == "role"
+    assert Invitation.objects.exists() is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "business"),
+    [("staff", "viewer", False), ("business_user", "editor", True), ("auditor", "", False)],
+)
+def test_invite_person_officer_may_invite_viewers_business_users_and_auditors(kind, role, business, world):
+    officer = f.StaffFactory(association=world.a, role="officer").user
+
+    invitation = services.invite_person(
+        world.a, email="x@example.com", kind=kind, role=role, invited_by=officer,
+        business=world.business_a if business else None,
+    )
+
+    assert (invitation.kind, invitation.role) == (kind, role)
+
+
+def test_invite_person_admin_of_other_association_cannot_invite_admin(world):
+    with pytest.raises(services.MembersError, match="Only administrators and officers"):
+        services.invite_person(world.a, email="x@example.com", kind=InvitationKind.STAFF,
+                               role="admin", invited_by=world.staff_b)
+
+
+def test_invite_person_admin_and_superuser_may_invite_admin(world):
+    by_admin = services.invite_person(world.a, email="x@example.com", kind=InvitationKind.STAFF,
+                                      role="admin", invited_by=world.staff_admin_a)
+    by_superuser = services.invite_person(world.b, email="y@example.com", kind=InvitationKind.STAFF,
+                                          role="officer", invited_by=world.superuser)
+
+    assert (by_admin.role, by_superuser.role) == ("admin", "officer")
+
+
+def test_invitation_admin_officer_inviting_admin_sees_error_on_role(world, client):
+    officer = f.StaffFactory(association=world.a, role="officer").user
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("admin:members_invitation_add"),
+        {"association": world.a.pk, "email": "x@example.com", "kind": "staff", "role": "admin"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "role": ["Only an administrator of this association may invite administrators and officers."]
+    }
+    assert Invitation.objects.exists() is False
+
+
+def test_accept_invitation_second_invitation_changes_existing_role(world, client):
+    user = f.UserFactory(email="new.person@example.com")
+    f.StaffFactory(association=world.a, user=user, role="viewer")
+    client.force_login(user)
+    invitation = _invite(world, kind=InvitationKind.STAFF, role="officer")
+
+    response = client.post(_path(invitation), follow=True)
+
+    assert list(StaffMembership.objects.filter(user=user).values_list("association", "role")) == [
+        (world.a.pk, "officer")
+    ]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Your role in Pakistan Service Association changed from viewer to certification officer."
+    ]
+    log = ActionLog.objects.filter(action="invitation.accepted").get()
+    assert log.data == {"previous_role": "viewer", "role": "officer"}
+
+
+def test_accept_invitation_second_business_invitation_changes_role(world, client):
+    user = f.UserFactory(email="new.person@example.com")
+    f.BusinessUserFactory(business=world.business_a, user=user, role="editor")
+    client.force_login(user)
+    invitation = _invite(world, kind=InvitationKind.BUSINESS_USER, business=world.business_a, role="owner")
+
+    client.post(_path(invitation))
+
+    assert list(BusinessUser.objects.filter(user=user).values_list("business", "role")) == [
+        (world.business_a.pk, "owner")
+    ]

@@ -1,7 +1,11 @@
 import pytest
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 
+from members.middleware import SESSION_KEY, RequireMfaMiddleware
+from members.roles import role_required
 from tests import factories as f
 from tests.factories import PASSWORD
 
@@ -104,3 +108,72 @@ def test_require_mfa_satisfied_by_enrolled_totp(world, client_for):
     response = client_for("staff_admin_a").get(reverse("admin:index"))
 
     assert response.status_code == 200
+
+
+def test_require_mfa_decision_is_read_from_the_session(world, client_for, rf, django_assert_num_queries):
+    world.a.require_mfa = True
+    world.a.save()
+    client = client_for("staff_admin_a")  # logging in stores the decision
+    request = rf.get(reverse("admin:index"))
+    request.user, request.session = world.staff_admin_a, client.session
+    middleware = RequireMfaMiddleware(lambda request: HttpResponse("reached"))
+    stored = request.session[SESSION_KEY]  # the session store reads its row here, as SessionMiddleware would
+
+    with django_assert_num_queries(0):
+        response = middleware(request)
+
+    assert response.status_code == 302
+    assert (stored["user"], stored["block"]) == (world.staff_admin_a.pk, True)
+
+
+def test_require_mfa_decision_of_another_user_is_made_again(world, client_for, rf):
+    world.a.require_mfa = True
+    world.a.save()
+    client = client_for("business_user_a")
+    request = rf.get(reverse("admin:index"))
+    request.user, request.session = world.staff_admin_a, client.session
+    middleware = RequireMfaMiddleware(lambda request: HttpResponse("reached"))
+
+    response = middleware(request)
+
+    assert response.status_code == 302
+    assert request.session[SESSION_KEY]["user"] == world.staff_admin_a.pk
+
+
+def test_require_mfa_next_is_url_encoded(world, client_for):
+    world.a.require_mfa = True
+    world.a.save()
+
+    response = client_for("staff_admin_a").get(reverse("admin:index") + "?q=a&o=1")
+
+    assert response.url == reverse("mfa_activate_totp") + "?next=%2Fadmin%2F%3Fq%3Da%26o%3D1"
+
+
+@pytest.mark.parametrize(("required", "status"), [(True, 302), (False, 200)])
+def test_require_mfa_for_superusers_follows_the_setting(required, status, world, client_for, settings):
+    settings.MFA_REQUIRED_FOR_SUPERUSERS = required
+
+    response = client_for("superuser").get(reverse("admin:index"))
+
+    assert response.status_code == status
+
+
+def test_role_required_keeps_the_view_name_and_doc():
+    def my_page(request):
+        """The page."""
+
+    wrapped = role_required(lambda request: True)(my_page)
+
+    assert (wrapped.__name__, wrapped.__doc__) == ("my_page", "The page.")
+    assert wrapped.__wrapped__.__wrapped__ is my_page
+
+
+def test_role_required_answers_404_when_the_check_fails_and_login_first(world, rf):
+    view = role_required(lambda request: request.user == world.auditor)(lambda request: HttpResponse("ok"))
+    anonymous, other, auditor = rf.get("/x/"), rf.get("/x/"), rf.get("/x/")
+    anonymous.user, other.user, auditor.user = AnonymousUser(), world.business_user_a, world.auditor
+
+    assert view(anonymous).status_code == 302
+    with pytest.raises(Http404):
+        view(other)
+    assert view(auditor).content == b"ok"

@@ -1,0 +1,80 @@
+"""visible_to: staff see their association's rows; business users and
+auditors read only the published programme of their associations, and
+never invitations or history."""
+
+import pytest
+from django.utils import timezone
+
+from associations.models import (
+    ActionLog,
+    CertificationLevel,
+    CodeOfConduct,
+    Criterion,
+    KpiDefinition,
+    Standard,
+)
+from associations.services import log_action
+from members.models import Invitation
+from tests import factories as f
+
+
+@pytest.fixture
+def programme(world):
+    """A published and a draft standard (with a criterion each), a code, a
+    KPI and a level, in A and in B."""
+    rows = {}
+    for key, association in (("a", world.a), ("b", world.b)):
+        published = f.PublishedStandardFactory(association=association)
+        draft = f.StandardFactory(association=association)
+        rows[key] = {
+            "published": published,
+            "draft": draft,
+            "criterion": f.CriterionFactory(standard=published),
+            "draft_criterion": f.CriterionFactory(standard=draft),
+            "code": f.CodeOfConductFactory(association=association, status="published",
+                                           published_at=timezone.now()),
+            "draft_code": f.CodeOfConductFactory(association=association),
+            "kpi": f.KpiFactory(association=association),
+            "level": f.LevelFactory(association=association),
+        }
+    return rows
+
+
+@pytest.mark.parametrize("role", ["business_user_a", "auditor"])
+def test_visible_to_member_and_auditor_read_published_programme_of_a(role, world, programme):
+    user = getattr(world, role)
+    a = programme["a"]
+
+    assert list(Standard.objects.visible_to(user)) == [a["published"]]
+    assert list(Criterion.objects.visible_to(user)) == [a["criterion"]]
+    assert list(CodeOfConduct.objects.visible_to(user)) == [a["code"]]
+    assert list(KpiDefinition.objects.visible_to(user)) == [a["kpi"]]
+    assert list(CertificationLevel.objects.visible_to(user)) == [a["level"]]
+
+
+def test_visible_to_staff_see_drafts_of_own_association_only(world, programme):
+    a = programme["a"]
+
+    assert set(Standard.objects.visible_to(world.staff_viewer_a)) == {a["published"], a["draft"]}
+    assert set(Criterion.objects.visible_to(world.staff_viewer_a)) == {a["criterion"], a["draft_criterion"]}
+    assert set(CodeOfConduct.objects.visible_to(world.staff_viewer_a)) == {a["code"], a["draft_code"]}
+
+
+def test_visible_to_inactive_auditor_reads_nothing(world, programme):
+    world.auditor.auditor_profile.is_active = False
+    world.auditor.auditor_profile.save()
+
+    assert list(Standard.objects.visible_to(world.auditor)) == []
+
+
+def test_visible_to_invitations_and_history_are_staff_only(world):
+    from members.services import invite_person
+
+    invitation = invite_person(world.a, email="x@example.com", kind="auditor", invited_by=world.staff_admin_a)
+    log_action(world.a, "association.changed", actor=world.staff_admin_a)
+
+    for user in (world.business_user_a, world.auditor, world.staff_b):
+        assert list(Invitation.objects.visible_to(user)) == []
+        assert list(ActionLog.objects.visible_to(user)) == []
+    assert list(Invitation.objects.visible_to(world.staff_viewer_a)) == [invitation]
+    assert ActionLog.objects.visible_to(world.staff_viewer_a).count() == 2
