@@ -4,7 +4,6 @@ auditor's own assignments, validate, call one service, redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from associations.models import Criterion, Dimension
 from certification.files import serve_file
 from certification.models import Application, ApplicationStatus, Evidence
+from members.roles import role_required
 
 from . import queries, services
 from .forms import ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
@@ -23,20 +23,13 @@ from .models import Assignment, AuditorProfile, Declaration
 PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg"}
 
 
-def auditor_required(view):
-    """Auditor pages answer 404 to anyone without an active auditor profile."""
+def _is_auditor(request) -> bool:
+    request.auditor = AuditorProfile.objects.filter(user=request.user, is_active=True).first()
+    return request.auditor is not None
 
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        profile = AuditorProfile.objects.filter(user=request.user, is_active=True).first()
-        if profile is None:
-            raise Http404
-        request.auditor = profile
-        return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+# Auditor pages answer 404 to anyone without an active auditor profile.
+auditor_required = role_required(_is_auditor)
 
 
 def _cleared_assignment(request, application_pk: int) -> Assignment:
