@@ -367,7 +367,8 @@ def _people(association: Association) -> list[DemoLogin]:
         if business is None:
             business = Business.objects.create(name=name, legal_name=legal_name, city=city, country="PK")
             Membership.objects.create(association=association, business=business, member_number=number)
-        owner = _user(email, owner_name, language="ur")
+        # One owner prefers Urdu, to show the portal right to left.
+        owner = _user(email, owner_name, language="ur" if number == "PSA-0002" else "en")
         BusinessUser.objects.get_or_create(
             business=business, user=owner, defaults={"role": BusinessRole.OWNER}
         )

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", member_views.home, name="home"),
     path("choose/", member_views.choose_role, name="choose_role"),
     path("healthz", health.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", member_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
     path("portal/applications/", include("certification.portal_urls")),

@@ -1,14 +1,28 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .forms import InvitedAccountForm
+from .models import User
 from .roles import roles_for
+
+
+@require_POST
+def set_language(request):
+    """Django's language switcher, which also remembers the choice as the
+    person's preference (the language of their emails too)."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 def home(request):
