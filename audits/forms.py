@@ -126,3 +126,12 @@ class AssignForm(forms.Form):
     def __init__(self, *args, auditors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["auditor"].queryset = auditors
+
+
+class CarriedEvidenceForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", _("Confirm it is still valid")), ("reject", _("Reject: ask for fresh evidence"))]
+    )
+    reason = forms.CharField(
+        label=_("Why it is not good enough"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

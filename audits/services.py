@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from associations.models import CertificationLevel, Criterion
 from associations.services import log_action
 from certification import services as certification
-from certification.models import Application, ApplicationStatus
+from certification.models import Application, ApplicationStatus, Evidence
 from members.models import BusinessUser
 
 from . import queries, tasks
@@ -213,6 +213,12 @@ def save_scores(
     application = assignment.application
     if application.status != S.IN_REVIEW:
         raise AuditError(_("Scores can be changed only while the application is in review."))
+    unconfirmed = certification.unconfirmed_carried_criteria(application) if submit else []
+    if unconfirmed:
+        raise AuditError(
+            _("Confirm or reject the evidence carried forward from the previous cycle first: %(codes)s.")
+            % {"codes": ", ".join(unconfirmed)}
+        )
     scorecard, _created = Scorecard.objects.select_for_update().get_or_create(assignment=assignment)
     if scorecard.is_submitted:
         raise AuditError(_("This scorecard is submitted and locked."))
@@ -352,6 +358,39 @@ def request_changes(
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
     tasks.send_changes_requested_email.delay_on_commit(application_id=application.pk)
+    return application
+
+
+# --- evidence carried forward by a renewal -----------------------------------
+
+
+def _carried_of(assignment: Assignment, evidence: Evidence, actor) -> Assignment:
+    assignment = _cleared_assignment(assignment, actor)
+    if evidence.application_id != assignment.application_id:
+        raise AuditError(_("This evidence belongs to another application."))
+    return assignment
+
+
+@transaction.atomic
+def confirm_carried_evidence(assignment: Assignment, *, evidence: Evidence, actor) -> Evidence:
+    """The cleared auditor confirms evidence carried from the last cycle."""
+    _carried_of(assignment, evidence, actor)
+    try:
+        return certification.confirm_carried_evidence(evidence, actor=actor)
+    except certification.CertificationError as error:
+        raise AuditError(str(error)) from None
+
+
+@transaction.atomic
+def reject_carried_evidence(assignment: Assignment, *, evidence: Evidence, actor, reason: str) -> Application:
+    """The cleared auditor refuses it; in review the business is asked for fresh evidence."""
+    _carried_of(assignment, evidence, actor)
+    try:
+        application = certification.reject_carried_evidence(evidence, actor=actor, reason=reason)
+    except certification.CertificationError as error:
+        raise AuditError(str(error)) from None
+    if application.status == S.CHANGES_REQUESTED:
+        tasks.send_changes_requested_email.delay_on_commit(application_id=application.pk)
     return application
 
 

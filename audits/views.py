@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from associations.models import Criterion, Dimension
 from certification.files import serve_file
 from certification.models import Application, ApplicationStatus, Evidence
+from certification.services import CARRIED_REVIEW_STATES
 from members.roles import role_required
 
 from . import queries, services
-from .forms import ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
+from .forms import CarriedEvidenceForm, ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
 from .models import Assignment, AuditorProfile, Declaration
 
 # Shown in the page; anything else is downloaded. (Only these of the
@@ -105,6 +106,7 @@ def application(request, pk):
             "kpi_rows": kpi_rows,
             "scorecard": getattr(assignment, "scorecard", None),
             "can_request_changes": app.status == ApplicationStatus.IN_REVIEW,
+            "can_check_carried": app.status in CARRIED_REVIEW_STATES,
         },
     )
 
@@ -193,6 +195,36 @@ def consensus(request, pk, criterion_pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Consensus recorded for %(code)s.") % {"code": criterion.code})
+    return redirect("audits:application", pk)
+
+
+@require_POST
+@auditor_required
+def carried_evidence(request, pk, evidence_pk):
+    """Confirm or reject one item of evidence carried from the previous cycle."""
+    assignment = _cleared_assignment(request, pk)
+    item = get_object_or_404(
+        Evidence.objects.select_related("criterion").filter(
+            application=assignment.application, carried_from__isnull=False
+        ),
+        pk=evidence_pk,
+    )
+    form = CarriedEvidenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to confirm or to reject the carried evidence."))
+        return redirect("audits:application", pk)
+    code = {"code": item.criterion.code}
+    try:
+        if form.cleaned_data["decision"] == "confirm":
+            services.confirm_carried_evidence(assignment, evidence=item, actor=request.user)
+            messages.success(request, _("Carried evidence confirmed for %(code)s.") % code)
+        else:
+            services.reject_carried_evidence(
+                assignment, evidence=item, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Carried evidence rejected for %(code)s.") % code)
+    except services.AuditError as error:
+        messages.error(request, str(error))
     return redirect("audits:application", pk)
 
 

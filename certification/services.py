@@ -424,3 +424,80 @@ def reject_application(application: Application, *, actor, reason: str) -> Appli
     return _transition(
         application, "reject", actor=actor, reason=reason, changes=_decision(actor, reason)
     )
+
+
+# --- evidence carried forward by a renewal -------------------------------------
+
+# While the auditors look at the application; a carried item is confirmed or
+# rejected before the scoring is submitted (audits refuses it otherwise).
+CARRIED_REVIEW_STATES = (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED)
+
+
+def unconfirmed_carried_criteria(application: Application) -> list[str]:
+    """Codes of the criteria with carried evidence nobody confirmed yet."""
+    return sorted(set(
+        Evidence.objects.filter(application=application, carried_from__isnull=False, carried_confirmed=False)
+        .values_list("criterion__code", flat=True)
+    ))
+
+
+def _lock_carried(evidence: Evidence, *, actor) -> tuple[Application, Evidence]:
+    application = Application.objects.select_for_update().get(pk=evidence.application_id)
+    evidence = (
+        Evidence.objects.select_for_update(of=("self",)).select_related("criterion").get(pk=evidence.pk)
+    )
+    if not is_reviewer(actor, application):
+        raise CertificationError(str(ACTOR_REFUSALS[REVIEWER]))
+    if evidence.carried_from_id is None:
+        raise CertificationError(_("This evidence was uploaded for this cycle, not carried forward."))
+    if evidence.carried_confirmed:
+        raise CertificationError(_("This carried evidence is already confirmed."))
+    if application.status not in CARRIED_REVIEW_STATES:
+        raise CertificationError(
+            _("This application is %(status)s: carried evidence can be checked only during the review.")
+            % {"status": application.get_status_display().lower()}
+        )
+    return application, evidence
+
+
+@transaction.atomic
+def confirm_carried_evidence(evidence: Evidence, *, actor) -> Evidence:
+    """The reviewer accepts evidence carried from the last cycle as still good."""
+    application, evidence = _lock_carried(evidence, actor=actor)
+    evidence.carried_confirmed = True
+    evidence.save(update_fields=["carried_confirmed"])
+    log_action(application, "evidence.carried_confirmed", actor=actor, data={
+        "criterion": evidence.criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
+    })
+    return evidence
+
+
+@transaction.atomic
+def reject_carried_evidence(evidence: Evidence, *, actor, reason: str) -> Application:
+    """The reviewer refuses carried evidence: the row goes (the earlier
+    cycle's file stays) and, in review, the business is asked for fresh
+    evidence for that criterion through a change request."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificationError(_("Say why the carried evidence is not good enough."))
+    application, evidence = _lock_carried(evidence, actor=actor)
+    criterion = evidence.criterion
+    log_action(application, "evidence.carried_rejected", actor=actor, data={
+        "criterion": criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
+        "reason": reason,
+    })
+    name, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: _delete_unshared_file(storage, name))
+    message = _(
+        "The evidence carried forward from the previous cycle (%(name)s) is not accepted: %(reason)s "
+        "Please upload fresh evidence."
+    ) % {"name": evidence.original_name, "reason": reason}
+    if application.status == S.IN_REVIEW:
+        return request_changes(application, actor=actor, items=[(criterion, message)])
+    if application.status == S.CHANGES_REQUESTED:
+        # Already with the business: add this criterion to the open round.
+        ChangeRequest.objects.create(
+            application=application, criterion=criterion, message=message, requested_by=actor
+        )
+    return application

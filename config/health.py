@@ -1,6 +1,16 @@
-"""/healthz: the database, the broker and a live worker, each reported."""
+"""/healthz: the database, the broker and a live worker, each reported.
+
+Public and hit by load balancers, so the report is computed at most once per
+REPORT_SECONDS (a ping task and up to WORKER_TIMEOUT_SECONDS of waiting) and
+cached; the error text (hosts, exception messages) is only for a superuser or
+a caller with settings.HEALTHZ_TOKEN."""
+
+import secrets
+import time
 
 from celery.exceptions import TimeoutError as CeleryTimeoutError
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -8,6 +18,12 @@ from django.views.decorators.cache import never_cache
 from .celery import app as celery_app
 
 WORKER_TIMEOUT_SECONDS = 3.0
+REPORT_SECONDS = 10
+REPORT_KEY = "healthz:report"
+LOCK_KEY = "healthz:computing"
+# A stale report is still served while another request computes the next one.
+STALE_SECONDS = 300
+COMPONENTS = ("database", "broker", "worker")
 
 
 def _check_database() -> str:
@@ -35,13 +51,52 @@ def _check_worker() -> str:
     return "ok" if answer == "pong" else f"error: unexpected answer {answer!r}"
 
 
-@never_cache
-def healthz(request):
+CHECKS = {"database": _check_database, "broker": _check_broker, "worker": _check_worker}
+
+
+def _compute_report() -> dict:
     report = {}
-    for name, check in (("database", _check_database), ("broker", _check_broker), ("worker", _check_worker)):
+    for name in COMPONENTS:
         try:
-            report[name] = check()
+            report[name] = CHECKS[name]()
         except Exception as exc:  # a health probe reports every failure, whatever its kind
             report[name] = f"error: {exc.__class__.__name__}: {exc}"[:200]
+    return report
+
+
+def _cached_report() -> dict:
+    """The last report when younger than REPORT_SECONDS; else one request
+    (the one that takes the lock) computes it while the others are served the
+    stale one, so a flood of requests sends one ping per REPORT_SECONDS."""
+    cached = cache.get(REPORT_KEY)
+    if cached and time.time() - cached["at"] < REPORT_SECONDS:
+        return cached["report"]
+    if not cache.add(LOCK_KEY, 1, timeout=REPORT_SECONDS):
+        if cached:
+            return cached["report"]
+        # The very first report is being computed elsewhere: wait for it.
+        deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS + 3
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            cached = cache.get(REPORT_KEY)
+            if cached:
+                return cached["report"]
+    report = _compute_report()
+    cache.set(REPORT_KEY, {"at": time.time(), "report": report}, timeout=STALE_SECONDS)
+    return report
+
+
+def _may_see_errors(request) -> bool:
+    if request.user.is_authenticated and request.user.is_superuser:
+        return True
+    token = settings.HEALTHZ_TOKEN
+    return bool(token) and secrets.compare_digest(request.GET.get("token", "").encode(), token.encode())
+
+
+@never_cache
+def healthz(request):
+    report = _cached_report()
+    if not _may_see_errors(request):
+        report = {name: "ok" if value == "ok" else "error" for name, value in report.items()}
     healthy = all(value == "ok" for value in report.values())
     return JsonResponse({"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503)

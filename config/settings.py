@@ -283,6 +283,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 # The healthz probe is hit over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz answers "ok"/"error" per component to anyone; with ?token=<this>
+# (or to a superuser) it also says what the error was. Unset: superusers only.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 
 LOGGING = {
     "version": 1,

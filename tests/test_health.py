@@ -7,13 +7,17 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
+from config import health
 from config.celery import app as celery_app
+from tests import factories as f
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -98,8 +102,10 @@ def not_eager(settings):
 
 # First in the module: the module's worker starts with the next test.
 @pytest.mark.worker
-def test_healthz_without_worker_is_503(broker, not_eager, client, db):
-    response = client.get(reverse("healthz"))
+def test_healthz_without_worker_is_503(broker, not_eager, client, db, settings):
+    settings.HEALTHZ_TOKEN = "probe-secret"
+
+    response = client.get(reverse("healthz"), {"token": "probe-secret"})
 
     assert response.status_code == 503
     report = json.loads(response.content)
@@ -126,3 +132,77 @@ def test_healthz_with_worker_is_ok(worker, not_eager, client, db):
 
     assert response.status_code == 200
     assert json.loads(response.content) == {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok"}
+
+
+# --- the cached, redacted report (no worker: the broker is down) --------------
+
+
+@pytest.fixture
+def broker_down():
+    """A broker nobody listens on: every check fails fast."""
+    saved = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    _reset_connections()
+    yield
+    celery_app.conf.broker_url = saved
+    _reset_connections()
+
+
+@pytest.fixture
+def pings():
+    """The ping tasks sent, counted as Celery publishes them."""
+    from celery.signals import before_task_publish
+
+    sent = []
+
+    def count(sender=None, **kwargs):
+        if sender == "config.tasks.ping":
+            sent.append(sender)
+
+    before_task_publish.connect(count, weak=False)
+    yield sent
+    before_task_publish.disconnect(count)
+
+
+def test_healthz_second_call_is_served_from_the_cache(broker_down, not_eager, pings, client, db):
+    first = client.get(reverse("healthz"))
+    started = time.monotonic()
+
+    second = client.get(reverse("healthz"))
+
+    assert time.monotonic() - started < 0.5
+    assert len(pings) == 1
+    assert (first.status_code, second.status_code) == (503, 503)
+    assert json.loads(second.content) == json.loads(first.content)
+
+
+def test_healthz_report_is_recomputed_after_ten_seconds(broker_down, not_eager, pings, client, db):
+    client.get(reverse("healthz"))
+    cached = cache.get(health.REPORT_KEY)
+    cache.set(health.REPORT_KEY, {**cached, "at": cached["at"] - health.REPORT_SECONDS})
+    cache.delete(health.LOCK_KEY)
+
+    client.get(reverse("healthz"))
+
+    assert len(pings) == 2
+
+
+def test_healthz_gives_the_error_text_only_with_the_token(broker_down, not_eager, client, db, settings):
+    settings.HEALTHZ_TOKEN = "probe-secret"
+
+    public = json.loads(client.get(reverse("healthz")).content)
+    guessed = json.loads(client.get(reverse("healthz"), {"token": "guess"}).content)
+    full = json.loads(client.get(reverse("healthz"), {"token": "probe-secret"}).content)
+
+    assert public == {"status": "error", "database": "ok", "broker": "error", "worker": "error"}
+    assert guessed == public
+    assert full["broker"].startswith("error: OperationalError")
+    assert full["worker"].startswith("error: ")
+
+
+def test_healthz_superuser_sees_the_error_text(broker_down, not_eager, client, db):
+    client.force_login(f.UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.get(reverse("healthz"))
+
+    assert json.loads(response.content)["broker"].startswith("error: OperationalError")

@@ -1,7 +1,10 @@
 """Builds an application under audit on top of the `world` fixture (used by
 the audits tests and the authorization matrix)."""
 
+from datetime import timedelta
 from types import SimpleNamespace
+
+from django.utils import timezone
 
 from associations.models import CertificationLevel, Dimension
 from audits import services
@@ -58,3 +61,17 @@ def second_auditor(world, application):
     profile = f.AuditorFactory(associations=[world.a])
     assignment = f.AssignmentFactory(application=application, auditor=profile)
     return services.declare_no_conflict(assignment, actor=profile.user)
+
+
+def carry_evidence(world, s, *, criterion=None):
+    """Evidence of the business's previous, approved cycle carried forward
+    into the scenario's application for `criterion` (the second one)."""
+    criterion = criterion or s.criteria[1]
+    previous = f.ApprovedApplicationFactory(
+        association=world.a, business=s.application.business, standard=s.standard, level=s.levels[0]
+    )
+    original = f.EvidenceFactory(application=previous, criterion=criterion, original_name="policy.pdf")
+    return f.EvidenceFactory(
+        application=s.application, criterion=criterion, file=original.file.name, original_name="policy.pdf",
+        effective_to=timezone.localdate() + timedelta(days=200), carried_from=original,
+    )

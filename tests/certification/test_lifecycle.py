@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from associations.models import ActionLog
+from associations.models import ActionLog, Standard
 from certification import certificates as service
 from certification.models import Application, Certificate, Evidence, ReminderSent
 from certification.services import CertificationError, remove_evidence
@@ -167,6 +167,32 @@ def test_start_renewal_carries_evidence_still_in_date(certificate, world):
     assert [(e.carried_from, e.carried_confirmed, e.file.name) for e in carried] == [
         (in_date, False, "evidence/1/abc")
     ]
+
+
+def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(certificate, world):
+    today = timezone.localdate()
+    old = certificate.application.standard
+    kept = f.CriterionFactory(standard=old, code="K1")
+    dropped = f.CriterionFactory(standard=old, code="D1")
+    f.PublishedStandardFactory(association=world.a, name=old.name, version=3, status="retired")
+    current = f.PublishedStandardFactory(association=world.a, name=old.name, version=2)
+    Standard.objects.filter(pk=old.pk).update(status="retired")
+    kept_now = f.CriterionFactory(standard=current, code="K1")
+    undated = f.EvidenceFactory(application=certificate.application, criterion=kept)
+    f.EvidenceFactory(application=certificate.application, criterion=dropped)
+    f.EvidenceFactory(application=certificate.application, criterion=kept,
+                      effective_from=today + datetime.timedelta(days=1))
+
+    renewal = service.start_renewal(certificate, actor=world.business_user_a)
+
+    assert (renewal.renews, renewal.business, renewal.association, renewal.standard) == (
+        certificate, certificate.business, world.a, current
+    )
+    assert [(e.criterion, e.carried_from, e.carried_confirmed) for e in renewal.evidence.all()] == [
+        (kept_now, undated, False)
+    ]
+    log = ActionLog.objects.get(object_id=renewal.pk, action="application.renewal_started")
+    assert log.data == {"renews": certificate.number, "carried_evidence": 1}
 
 
 def test_renew_view_starts_renewal_for_business(certificate, client_for):
