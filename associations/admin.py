@@ -198,6 +198,7 @@ class StaffMembershipAdmin(ScopedAdmin):
 @admin.register(ActionLog)
 class ActionLogAdmin(ScopedAdmin):
     list_display = ["created_at", "action", "actor", "content_type", "object_id"]
+    list_select_related = ["actor", "content_type"]  # actor may be empty: not followed by default
     list_filter = ["action"]
     readonly_fields = ["created_at", "association", "content_type", "object_id", "action", "actor", "data"]
 

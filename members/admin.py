@@ -112,6 +112,7 @@ class InvitationForm(forms.ModelForm):
 class InvitationAdmin(ScopedAdmin):
     form = InvitationForm
     list_display = ["email", "kind", "business", "role", "association", "created_at", "accepted_at"]
+    list_select_related = ["association", "business"]  # business may be empty: not followed by default
     list_filter = ["kind"]
     fields = ["association", "email", "kind", "business", "role"]
 
