@@ -1,11 +1,11 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .admin_scoping import PrivateFileWidget, ScopedAdmin, ScopedTabularInline
+from .admin_scoping import PrivateFileWidget, ScopedAdmin, ScopedTabularInline, run_service_on
 from .models import (
     ActionLog,
     Association,
@@ -45,9 +45,6 @@ class AssociationAdmin(ScopedAdmin):
             raise Http404
         return FileResponse(association.logo.open("rb"), filename=association.logo.name.rsplit("/", 1)[-1])
 
-    def _association_of(self, obj):
-        return obj.pk if obj is not None else None
-
     def has_add_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
@@ -63,13 +60,7 @@ class AssociationAdmin(ScopedAdmin):
 
 
 def _run(request, queryset, service, done_message):
-    for obj in queryset:
-        try:
-            service(obj, actor=request.user)
-        except services.AssociationError as error:
-            messages.error(request, f"{obj}: {error}")
-        else:
-            messages.success(request, f"{obj}: {done_message}")
+    run_service_on(request, queryset, service, done_message, refused=services.AssociationError)
 
 
 @admin.register(CodeOfConduct)
@@ -207,6 +198,7 @@ class StaffMembershipAdmin(ScopedAdmin):
 @admin.register(ActionLog)
 class ActionLogAdmin(ScopedAdmin):
     list_display = ["created_at", "action", "actor", "content_type", "object_id"]
+    list_select_related = ["actor", "content_type"]  # actor may be empty: not followed by default
     list_filter = ["action"]
     readonly_fields = ["created_at", "association", "content_type", "object_id", "action", "actor", "data"]
 

@@ -4,7 +4,7 @@ all. Every staff ModelAdmin in the project derives from ScopedAdmin."""
 
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -29,6 +29,19 @@ class StaffAdminSite(UnfoldAdminSite):
         own admin login would skip both and refuses accounts without is_staff."""
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
+
+
+def run_service_on(request, queryset, service, done_message, *, refused, **kwargs) -> None:
+    """An admin action's work: `service(obj, actor=request.user, **kwargs)`
+    for each selected row, one message per row; a row the service refuses
+    (raises `refused`) is reported and the others go on."""
+    for obj in queryset:
+        try:
+            service(obj, actor=request.user, **kwargs)
+        except refused as error:
+            messages.error(request, f"{obj}: {error}")
+        else:
+            messages.success(request, f"{obj}: {done_message}")
 
 
 def editable_associations(request):
@@ -62,8 +75,10 @@ class ScopingMixin:
             kwargs["queryset"] = scope(related.objects.all(), request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def _association_of(self, obj):
-        return obj.association_id if obj is not None else None
+    def association_ids_of(self, obj):
+        """The ids of the associations `obj` belongs to (a list or a values
+        queryset); staff edit it when they edit one of them."""
+        return [obj.association_id]
 
     def _can_edit(self, request, obj=None) -> bool:
         if request.user.is_superuser:
@@ -71,7 +86,7 @@ class ScopingMixin:
         editable = editable_associations(request)
         if obj is None:
             return editable.exists()
-        return editable.filter(pk=self._association_of(obj)).exists()
+        return editable.filter(pk__in=self.association_ids_of(obj)).exists()
 
     def has_module_permission(self, request) -> bool:
         return admin.site.has_permission(request)

@@ -168,9 +168,6 @@ class TenantQuerySet(models.QuerySet):
 
     association_path = "association"
 
-    def for_association(self, association):
-        return self.filter(**{self.association_path: association})
-
     def administered_by(self, user):
         return self.filter(
             **{f"{self.association_path}__in": Association.objects.administered_by(user)}

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations
+from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations, run_service_on
 from associations.models import CertificationLevel
 from certification.models import Application
 from certification.queries import FULL, application_history
@@ -32,13 +32,8 @@ class AuditorProfileAdmin(ScopedAdmin):
             return self.readonly_fields
         return [*self.readonly_fields, "is_active", "expertise"]
 
-    def _can_edit(self, request, obj=None):
-        if request.user.is_superuser:
-            return True
-        editable = editable_associations(request)
-        if obj is None:
-            return editable.exists()
-        return obj.associations.filter(pk__in=editable).exists()
+    def association_ids_of(self, obj):
+        return obj.associations.values("pk")
 
     def save_related(self, request, form, formsets, change):
         # The form offers only the associations this user edits; keep the
@@ -54,13 +49,8 @@ class ConflictOfInterestAdmin(ScopedAdmin):
     list_display = ["auditor", "business", "declared_at"]
     readonly_fields = ["declared_at"]
 
-    def _can_edit(self, request, obj=None):
-        if request.user.is_superuser:
-            return True
-        editable = editable_associations(request)
-        if obj is None:
-            return editable.exists()
-        return obj.business.memberships.filter(association__in=editable).exists()
+    def association_ids_of(self, obj):
+        return obj.business.memberships.values("association_id")
 
 
 class AssignmentForm(forms.ModelForm):
@@ -300,13 +290,8 @@ class ApplicationAdmin(ScopedAdmin):
             return _decision_page(
                 self, request, queryset, action="assign", title=_("Assign an auditor"), form=form
             )
-        for application in queryset:
-            try:
-                services.assign_auditor(application, actor=request.user, **form.cleaned_data)
-            except services.AuditError as error:
-                messages.error(request, f"{application}: {error}")
-            else:
-                messages.success(request, f"{application}: {_('auditor assigned')}")
+        run_service_on(request, queryset, services.assign_auditor, _("auditor assigned"),
+                       refused=services.AuditError, **form.cleaned_data)
         return None
 
     @admin.action(description=_("Approve"), permissions=["change"])
@@ -317,18 +302,8 @@ class ApplicationAdmin(ScopedAdmin):
         form = DecisionForm(request.POST if "apply" in request.POST else None, levels=levels)
         if not form.is_valid() or form.cleaned_data["level"] is None:
             return _decision_page(self, request, queryset, action="approve", title=_("Approve"), form=form)
-        for application in queryset:
-            try:
-                services.approve(
-                    application,
-                    actor=request.user,
-                    level=form.cleaned_data["level"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except services.AuditError as error:
-                messages.error(request, f"{application}: {error}")
-            else:
-                messages.success(request, f"{application}: {_('approved')}")
+        run_service_on(request, queryset, services.approve, _("approved"), refused=services.AuditError,
+                       level=form.cleaned_data["level"], reason=form.cleaned_data["reason"])
         return None
 
     @admin.action(description=_("Reject"), permissions=["change"])
@@ -338,11 +313,6 @@ class ApplicationAdmin(ScopedAdmin):
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid() or not form.cleaned_data["reason"].strip():
             return _decision_page(self, request, queryset, action="reject", title=_("Reject"), form=form)
-        for application in queryset:
-            try:
-                services.reject(application, actor=request.user, reason=form.cleaned_data["reason"])
-            except services.AuditError as error:
-                messages.error(request, f"{application}: {error}")
-            else:
-                messages.success(request, f"{application}: {_('rejected')}")
+        run_service_on(request, queryset, services.reject, _("rejected"), refused=services.AuditError,
+                       reason=form.cleaned_data["reason"])
         return None

@@ -11,9 +11,6 @@ from associations.models import Association, Criterion
 
 
 class AuditorProfileQuerySet(models.QuerySet):
-    def for_association(self, association):
-        return self.filter(associations=association)
-
     def administered_by(self, user):
         return self.filter(associations__in=Association.objects.administered_by(user)).distinct()
 
@@ -53,9 +50,6 @@ class Declaration(models.TextChoices):
 
 
 class AssignmentQuerySet(models.QuerySet):
-    def for_association(self, association):
-        return self.filter(application__association=association)
-
     def administered_by(self, user):
         return self.filter(application__association__in=Association.objects.administered_by(user))
 

@@ -1,12 +1,12 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from associations.admin_scoping import ScopedAdmin
+from associations.admin_scoping import ScopedAdmin, run_service_on
 
 from . import certificates as service
 from .models import Certificate
@@ -22,13 +22,8 @@ def _with_reason(modeladmin, request, queryset, change, title):
     business is emailed with it."""
     form = ReasonForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
-        for certificate in queryset:
-            try:
-                change(certificate, actor=request.user, reason=form.cleaned_data["reason"])
-            except CertificationError as error:
-                modeladmin.message_user(request, f"{certificate}: {error}", messages.ERROR)
-            else:
-                modeladmin.message_user(request, f"{certificate}: {title}", messages.SUCCESS)
+        run_service_on(request, queryset, change, title, refused=CertificationError,
+                       reason=form.cleaned_data["reason"])
         return None
     return TemplateResponse(
         request,

@@ -16,7 +16,7 @@ from associations.models import (
     Standard,
     TenantQuerySet,
 )
-from members.models import Business
+from members.models import Business, BusinessTenantQuerySet
 
 
 class ApplicationStatus(models.TextChoices):
@@ -40,20 +40,14 @@ OPEN_STATUSES = (
 )
 
 
-class ApplicationQuerySet(TenantQuerySet):
-    def visible_to(self, user):
+class ApplicationQuerySet(BusinessTenantQuerySet):
+    def visibility(self, user) -> Q:
         """The business's own users, the association's staff, and auditors
         assigned to it (the audits app registers that last rule)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        q = Q(business__users__user=user) | Q(
-            association__in=Association.objects.administered_by(user)
-        )
+        q = super().visibility(user)
         for extra in VISIBILITY_HOOKS:
             q |= extra(user)
-        return self.filter(q).distinct()
+        return q
 
 
 # Higher apps (audits) add who else may see an application without this app
@@ -215,7 +209,7 @@ def verification_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class CertificateQuerySet(TenantQuerySet):
+class CertificateQuerySet(BusinessTenantQuerySet):
     # What a certificate prints: all a public page may read.
     PRINTED_FIELDS = (
         "number", "verification_token", "status", "status_reason", "holder_name", "holder_city",
@@ -225,16 +219,6 @@ class CertificateQuerySet(TenantQuerySet):
 
     def public(self):
         return self.only(*self.PRINTED_FIELDS)
-
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(
-            Q(business__users__user=user)
-            | Q(association__in=Association.objects.administered_by(user))
-        ).distinct()
 
 
 class Certificate(models.Model):

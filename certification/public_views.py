@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from members.models import BusinessUser
+from members.roles import is_business_user
 
 from . import public_queries as queries
 from .certificates import start_renewal
@@ -98,7 +98,7 @@ def download(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def renew(request, pk: int):
     certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
-    if not BusinessUser.objects.filter(business_id=certificate.business_id, user=request.user).exists():
+    if not is_business_user(request.user, certificate.business_id):
         return HttpResponseForbidden(_("Only the business's own users can renew its certificate."))
     if request.method == "POST":
         try:

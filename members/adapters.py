@@ -6,9 +6,7 @@ from django.urls import reverse
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Accounts come from invitations; open sign-up is off unless configured.
-        return settings.ACCOUNT_ALLOW_REGISTRATION or bool(
-            request.session.get("invitation_token")
-        )
+        return settings.ACCOUNT_ALLOW_REGISTRATION
 
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations, scope
+from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, scope
 
 from . import services
 from .models import Business, BusinessUser, Invitation, Membership, MetricReport, MetricValue, User
@@ -40,13 +40,8 @@ class BusinessTenantMixin:
     """A business belongs to every association it is a member of; staff may
     edit it when they may edit one of those."""
 
-    def _can_edit(self, request, obj=None):
-        if request.user.is_superuser:
-            return True
-        editable = editable_associations(request)
-        if obj is None:
-            return editable.exists()
-        return obj.memberships.filter(association__in=editable).exists()
+    def association_ids_of(self, obj):
+        return obj.memberships.values("association_id")
 
 
 class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
@@ -117,6 +112,7 @@ class InvitationForm(forms.ModelForm):
 class InvitationAdmin(ScopedAdmin):
     form = InvitationForm
     list_display = ["email", "kind", "business", "role", "association", "created_at", "accepted_at"]
+    list_select_related = ["association", "business"]  # business may be empty: not followed by default
     list_filter = ["kind"]
     fields = ["association", "email", "kind", "business", "role"]
 

@@ -59,22 +59,36 @@ class User(AbstractUser):
         return self.name or self.email
 
 
-class BusinessQuerySet(models.QuerySet):
-    def administered_by(self, user):
-        return self.filter(
-            memberships__association__in=Association.objects.administered_by(user)
-        ).distinct()
+class BusinessTenantQuerySet(TenantQuerySet):
+    """For rows of a business in an association: the business's own users
+    see them, and so do the staff of the association. `business_path` leads
+    to the business ("" when the row is the business itself)."""
+
+    business_path = "business"
+
+    def visibility(self, user) -> Q:
+        """Whom, besides a superuser, `visible_to` lets see a row."""
+        users = f"{self.business_path}__users__user" if self.business_path else "users__user"
+        staff = f"{self.association_path}__in"
+        return Q(**{users: user}) | Q(**{staff: Association.objects.administered_by(user)})
 
     def visible_to(self, user):
-        """Businesses the user works for, or whose association they staff."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(
-            Q(users__user=user)
-            | Q(memberships__association__in=Association.objects.administered_by(user))
-        ).distinct()
+        return self.filter(self.visibility(user)).distinct()
+
+
+class BusinessQuerySet(BusinessTenantQuerySet):
+    """Businesses the user works for, or whose association they staff."""
+
+    business_path = ""
+    association_path = "memberships__association"
+
+    def administered_by(self, user):
+        # A business in several of the user's associations is listed once.
+        return super().administered_by(user).distinct()
 
 
 class Business(models.Model):
@@ -137,16 +151,8 @@ class MembershipStatus(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed")
 
 
-class MembershipQuerySet(TenantQuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(
-            Q(business__users__user=user)
-            | Q(association__in=Association.objects.administered_by(user))
-        ).distinct()
+class MembershipQuerySet(BusinessTenantQuerySet):
+    pass
 
 
 class Membership(models.Model):
@@ -230,16 +236,8 @@ class Invitation(models.Model):
         return f"{self.email} ({self.get_kind_display()})"
 
 
-class MetricReportQuerySet(TenantQuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return self.filter(
-            Q(business__users__user=user)
-            | Q(association__in=Association.objects.administered_by(user))
-        ).distinct()
+class MetricReportQuerySet(BusinessTenantQuerySet):
+    pass
 
 
 class MetricReport(models.Model):

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 
+from .models import BusinessUser
+
 
 @dataclass(frozen=True)
 class Destination:
@@ -59,6 +61,17 @@ class Roles:
             .filter(Q(staff__user=self.user) | Q(auditors__user=self.user))
             .exists()
         )
+
+
+def is_business_user(user, business_id: int, roles=None) -> bool:
+    """Whether `user` (a user or a user id) works for the business, in one of
+    `roles` (BusinessRole values) when given."""
+    if getattr(user, "is_anonymous", False):
+        return False
+    rows = BusinessUser.objects.filter(business_id=business_id, user=user)
+    if roles:
+        rows = rows.filter(role__in=roles)
+    return rows.exists()
 
 
 def roles_for(user) -> Roles:

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from associations.models import (
@@ -276,3 +277,39 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(SubmittedApplicationFactory)
     auditor = factory.SubFactory(AuditorFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+
+
+# --- admin rows without a service-made factory above ---------------------------
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Invitation"
+
+    association = factory.SubFactory(AssociationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    kind = "staff"
+    role = StaffRole.VIEWER
+    invited_by = factory.SubFactory(UserFactory)
+
+
+class ConflictOfInterestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "audits.ConflictOfInterest"
+
+    auditor = factory.SubFactory(AuditorFactory)
+    business = factory.SubFactory(BusinessFactory)
+    reason = "Related to the owner."
+
+
+class ActionLogFactory(factory.django.DjangoModelFactory):
+    """A history entry about an association."""
+
+    class Meta:
+        model = "associations.ActionLog"
+
+    association = factory.SubFactory(AssociationFactory)
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Association))
+    object_id = factory.SelfAttribute("association.pk")
+    action = "association.changed"
+    actor = factory.SubFactory(UserFactory)

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 
 from members.middleware import SESSION_KEY, RequireMfaMiddleware
-from members.roles import role_required
+from members.roles import is_business_user, role_required
 from tests import factories as f
 from tests.factories import PASSWORD
 
@@ -177,3 +177,15 @@ def test_role_required_answers_404_when_the_check_fails_and_login_first(world, r
     with pytest.raises(Http404):
         view(other)
     assert view(auditor).content == b"ok"
+
+
+def test_is_business_user_answers_for_the_business_and_role(db):
+    owner = f.BusinessUserFactory(role="owner")
+    other_business = f.BusinessFactory()
+
+    assert is_business_user(owner.user, owner.business_id) is True
+    assert is_business_user(owner.user.pk, owner.business_id) is True
+    assert is_business_user(owner.user, owner.business_id, roles=["editor"]) is False
+    assert is_business_user(owner.user, owner.business_id, roles=["owner"]) is True
+    assert is_business_user(owner.user, other_business.pk) is False
+    assert is_business_user(AnonymousUser(), owner.business_id) is False
