@@ -16,7 +16,7 @@ from associations.models import CertificationLevel, Criterion
 from associations.services import log_action
 from certification import services as certification
 from certification.models import Application, ApplicationStatus, Evidence
-from members.models import BusinessUser
+from members.roles import is_business_user
 
 from . import queries, tasks
 from .models import (
@@ -49,7 +49,7 @@ def assignment_refusal(application: Application, auditor: AuditorProfile) -> str
             "auditor": auditor,
             "association": application.association,
         }
-    if BusinessUser.objects.filter(business_id=application.business_id, user_id=auditor.user_id).exists():
+    if is_business_user(auditor.user_id, application.business_id):
         return _("%(auditor)s is a user of %(business)s.") % {
             "auditor": auditor,
             "business": application.business,

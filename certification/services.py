@@ -23,7 +23,8 @@ from associations.models import (
     Standard,
 )
 from associations.services import log_action
-from members.models import Business, BusinessUser, MembershipStatus
+from members import roles
+from members.models import Business, MembershipStatus
 
 from .evidence import EvidenceRejected, inspect_upload
 from .models import Application, ApplicationStatus, ChangeRequest, Evidence
@@ -52,7 +53,7 @@ LEVEL_PROVIDERS: list[Callable] = []  # (application) -> CertificationLevel | No
 
 
 def is_business_user(user, application: Application) -> bool:
-    return BusinessUser.objects.filter(business_id=application.business_id, user=user).exists()
+    return roles.is_business_user(user, application.business_id)
 
 
 def is_deciding_staff(user, application: Application) -> bool:
@@ -152,7 +153,7 @@ ACTION_LABELS = {
 
 @transaction.atomic
 def create_application(business: Business, *, standard: Standard, actor, renews=None) -> Application:
-    if not BusinessUser.objects.filter(business=business, user=actor).exists():
+    if not roles.is_business_user(actor, business.pk):
         raise CertificationError(str(ACTOR_REFUSALS[BUSINESS]))
     if standard.status != PublicationStatus.PUBLISHED:
         raise CertificationError(_("You can only apply for a published standard."))
