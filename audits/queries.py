@@ -14,6 +14,9 @@ from members.models import MetricReport, MetricValue
 from . import scoring
 from .models import Assignment, Consensus, Declaration, Score, Scorecard
 
+# Applications whose audit is over: their assignments leave the queue.
+CLOSED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+
 
 def queue_for(user):
     """The auditor's assignments still to work on, overdue first, then by due date."""
@@ -21,6 +24,7 @@ def queue_for(user):
     return (
         Assignment.objects.of_auditor(user)
         .exclude(declaration=Declaration.CONFLICT)
+        .exclude(application__status__in=CLOSED_STATUSES)
         .select_related(
             "application__business", "application__standard", "application__association", "scorecard"
         )
@@ -30,6 +34,16 @@ def queue_for(user):
             )
         )
         .order_by("overdue", "due_date", "pk")
+    )
+
+
+def finished_for(user, *, limit: int = 20):
+    """The auditor's latest assignments whose application was decided or withdrawn."""
+    return (
+        Assignment.objects.of_auditor(user)
+        .filter(declaration=Declaration.NO_CONFLICT, application__status__in=CLOSED_STATUSES)
+        .select_related("application__business", "application__standard", "application__association")
+        .order_by("-application__decided_at", "-pk")[:limit]
     )
 
 
@@ -248,4 +262,3 @@ def changes_since_request(application: Application):
     since = requests[0].requested_at
     evidence = [e for e in evidence_of(application) if e.uploaded_at >= since]
     return requests, evidence
-

@@ -45,8 +45,14 @@ def _cleared_assignment(request, application_pk: int) -> Assignment:
 
 @auditor_required
 def queue(request):
-    assignments = list(queries.queue_for(request.user))
-    return render(request, "audits/queue.html", {"assignments": assignments})
+    return render(
+        request,
+        "audits/queue.html",
+        {
+            "assignments": list(queries.queue_for(request.user)),
+            "finished": list(queries.finished_for(request.user)),
+        },
+    )
 
 
 @auditor_required

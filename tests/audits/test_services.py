@@ -389,6 +389,16 @@ def test_queue_lists_overdue_first(world):
     assert Assignment.objects.count() == 2
 
 
+def test_decided_applications_leave_the_queue(world, django_capture_on_commit_callbacks):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject(s.application, actor=world.staff_admin_a, reason="Evidence does not hold up.")
+
+    assert list(queries.queue_for(world.auditor)) == []
+    assert list(queries.finished_for(world.auditor)) == [s.assignment]
+
+
 def test_conflict_after_the_others_submitted_lets_the_application_be_scored(world):
     s = build(world)
     late = f.AssignmentFactory(application=s.application, auditor=f.AuditorFactory(associations=[world.a]))
