@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
@@ -26,7 +27,11 @@ class StaffAdminSite(UnfoldAdminSite):
 
     def login(self, request, extra_context=None):
         """Everyone logs in through allauth (and its second factor); Django's
-        own admin login would skip both and refuses accounts without is_staff."""
+        own admin login would skip both and refuses accounts without is_staff.
+        A signed-in person without admin access is refused, not sent round
+        in a loop between the two login pages."""
+        if request.user.is_authenticated:
+            raise PermissionDenied
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
 

@@ -35,6 +35,10 @@ class AuditorProfileAdmin(ScopedAdmin):
     def association_ids_of(self, obj):
         return obj.associations.values("pk")
 
+    def has_delete_permission(self, request, obj=None):
+        # Other associations rely on the same profile.
+        return request.user.is_superuser
+
     def save_related(self, request, form, formsets, change):
         # The form offers only the associations this user edits; keep the
         # ones it could not show, or saving would silently remove them.
@@ -50,7 +54,10 @@ class ConflictOfInterestAdmin(ScopedAdmin):
     readonly_fields = ["declared_at"]
 
     def association_ids_of(self, obj):
-        return obj.business.memberships.values("association_id")
+        # The business's associations that the auditor also works for.
+        return obj.business.memberships.filter(association__in=obj.auditor.associations.all()).values(
+            "association_id"
+        )
 
 
 class AssignmentForm(forms.ModelForm):

@@ -122,11 +122,13 @@ class Assignment(models.Model):
 
 class ConflictOfInterestQuerySet(models.QuerySet):
     def administered_by(self, user):
-        """Conflicts with the businesses of the associations `user` administers:
-        staff see no conflict with another association's business, even when
-        the auditor also audits for them."""
+        """Conflicts of an auditor of the associations `user` administers with
+        a business of those associations: both sides, or a conflict that
+        concerns only another association would leak."""
+        administered = Association.objects.administered_by(user)
         return self.filter(
-            business__memberships__association__in=Association.objects.administered_by(user)
+            business__memberships__association__in=administered,
+            auditor__associations__in=administered,
         ).distinct()
 
 

@@ -65,6 +65,13 @@ def _compute_report() -> dict:
 
 
 def _cached_report() -> dict:
+    try:
+        return _report_through_cache()
+    except Exception:  # the cache (Redis) itself is down: report without it
+        return _compute_report()
+
+
+def _report_through_cache() -> dict:
     """The last report when younger than REPORT_SECONDS; else one request
     (the one that takes the lock) computes it while the others are served the
     stale one, so a flood of requests sends one ping per REPORT_SECONDS."""

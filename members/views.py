@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .forms import InvitedAccountForm
+from .middleware import remember_mfa_decision
 from .models import User
 from .roles import roles_for
 
@@ -62,6 +63,8 @@ def accept_invitation(request, signed):
         else:
             if not request.user.is_authenticated:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # A new role may bring the association's two-factor requirement.
+            remember_mfa_decision(request, user)
             messages.success(request, services.accepted_message(invitation))
             return redirect("home")
     login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"

@@ -206,3 +206,17 @@ def test_healthz_superuser_sees_the_error_text(broker_down, not_eager, client, d
     response = client.get(reverse("healthz"))
 
     assert json.loads(response.content)["broker"].startswith("error: OperationalError")
+
+
+def test_healthz_reports_even_when_the_cache_is_down(broker_down, not_eager, client, db, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert json.loads(response.content)["database"] == "ok"

@@ -291,3 +291,31 @@ def test_admin_decision_actions_refuse_more_than_twenty_applications(world, clie
     body = response.content.decode()
     assert "Select at most 20 applications at a time." in body
     assert 'data-testid="confirm"' not in body
+
+
+def test_admin_conflict_of_an_auditor_of_another_association_stays_hidden(world, client_for):
+    # business_a is a member of both associations; the auditor works only for A.
+    f.MembershipFactory(association=world.b, business=world.business_a)
+    conflict = ConflictOfInterest.objects.create(
+        auditor=world.auditor.auditor_profile, business=world.business_a, reason="Brother-in-law"
+    )
+    client = client_for("staff_b")
+
+    page = client.get(reverse("admin:audits_conflictofinterest_change", args=[conflict.pk]))
+    delete = client.post(
+        reverse("admin:audits_conflictofinterest_delete", args=[conflict.pk]), {"post": "yes"}
+    )
+
+    assert (page.status_code, delete.status_code) == (404, 404)
+    assert ConflictOfInterest.objects.filter(pk=conflict.pk).exists()
+
+
+def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(world, client_for):
+    profile = world.auditor.auditor_profile
+    profile.associations.add(world.b)
+    client = client_for("staff_b")
+
+    response = client.post(reverse("admin:audits_auditorprofile_delete", args=[profile.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert type(profile).objects.filter(pk=profile.pk).exists()

@@ -1,5 +1,6 @@
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -189,3 +190,24 @@ def test_is_business_user_answers_for_the_business_and_role(db):
     assert is_business_user(owner.user, owner.business_id, roles=["owner"]) is True
     assert is_business_user(owner.user, other_business.pk) is False
     assert is_business_user(AnonymousUser(), owner.business_id) is False
+
+
+def test_role_gained_by_invitation_brings_the_mfa_requirement_at_once(world, client):
+    from members.services import invitation_link, invite_person
+
+    world.a.require_mfa = True
+    world.a.save()
+    client.force_login(world.business_user_a)
+    client.get(reverse("portal:dashboard"))  # the gate decides "no second factor needed"
+    invitation = invite_person(
+        world.a,
+        email=world.business_user_a.email,
+        kind="staff",
+        role="viewer",
+        invited_by=world.staff_admin_a,
+    )
+
+    client.post(invitation_link(invitation).removeprefix(settings.SITE_URL))
+    response = client.get(reverse("admin:index"))
+
+    assert response.url.startswith(reverse("mfa_activate_totp"))
