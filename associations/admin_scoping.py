@@ -113,6 +113,13 @@ class ScopedAdmin(ScopingMixin, ModelAdmin):
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request)
 
+    def get_object(self, request, object_id, from_field=None):
+        # Out of scope answers 404 before any permission check could say 403.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Another association's object, or none at all: the same 404 either way.
         raise Http404
