@@ -46,7 +46,10 @@ BUSINESS_HISTORY = frozenset({
 })
 BUSINESS_DETAIL_KEYS = ("criterion", "name", "level", "response")
 FULL_DETAIL_KEYS = ("auditor", "criterion", "name", "level", "response")
-BUSINESS, FULL = "business", "full"
+BUSINESS, REVIEWER, FULL = "business", "reviewer", "full"
+# Reasons only association staff read: an auditor's conflict is between them
+# and the association, not their fellow auditors.
+STAFF_ONLY_REASONS = frozenset({"audit.conflict_declared"})
 
 
 def own_businesses(user) -> QuerySet[Business]:
@@ -96,19 +99,22 @@ def _status_label(value: str | None) -> str:
 
 
 def history_audience(application: Application, user) -> str:
-    """FULL for association staff (any role), superusers and reviewers
-    (cleared auditors); BUSINESS for everyone else."""
-    if user.is_superuser or is_reviewer(user, application) or StaffMembership.objects.filter(
+    """FULL for association staff (any role) and superusers, REVIEWER for
+    cleared auditors, BUSINESS for everyone else."""
+    if user.is_superuser or StaffMembership.objects.filter(
         association_id=application.association_id, user=user
     ).exists():
         return FULL
+    if is_reviewer(user, application):
+        return REVIEWER
     return BUSINESS
 
 
 def application_history(application: Application, *, audience: str) -> list[HistoryEntry]:
-    """The application's history, labelled, for `audience` (BUSINESS or
-    FULL). The business never sees audit rows, auditors' names or the
-    association's people: other actors read "the association" or "an auditor"."""
+    """The application's history, labelled, for `audience` (BUSINESS,
+    REVIEWER or FULL). The business never sees audit rows, auditors' names or
+    the association's people: other actors read "the association" or "an
+    auditor". Reviewers see everything but the staff-only reasons."""
     logs = ActionLog.objects.for_object(application).order_by("created_at", "pk")
     if audience == BUSINESS:
         logs = logs.filter(action__in=BUSINESS_HISTORY)
@@ -123,13 +129,19 @@ def application_history(application: Application, *, audience: str) -> list[Hist
         actor = log.actor
         if audience == BUSINESS and actor is not None and actor.pk not in own:
             actor = _("the association") if actor.pk in staff or actor.is_superuser else _("an auditor")
-        reason = data.get("reason", "") if log.action.startswith("application.") or audience == FULL else ""
+        reason = data.get("reason", "") if _shows_reason(log.action, audience) else ""
         entries.append(HistoryEntry(
             at=log.created_at, actor=actor, label=HISTORY_LABELS.get(log.action, log.action),
             before=_status_label(data.get("from")), after=_status_label(data.get("to")),
             reason=str(reason), detail=" · ".join(str(data[key]) for key in keys if data.get(key)),
         ))
     return entries
+
+
+def _shows_reason(action: str, audience: str) -> bool:
+    if audience == BUSINESS:
+        return action.startswith("application.")
+    return audience == FULL or action not in STAFF_ONLY_REASONS
 
 
 def application_page(application: Application) -> dict:

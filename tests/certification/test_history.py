@@ -5,7 +5,7 @@ rows; staff and auditors see everything, labelled."""
 from django.urls import reverse
 
 from audits import services as audit_services
-from certification.queries import BUSINESS, FULL, application_history, history_audience
+from certification.queries import BUSINESS, FULL, REVIEWER, application_history, history_audience
 from certification.services import reject_application
 from tests import factories as f
 from tests.audits.scenario import build
@@ -60,6 +60,9 @@ def test_full_history_labels_audit_rows_for_staff_and_auditors(world, client_for
     ]
     assert entries[0].reason == "Former employer"
     assert "Conflict of interest declared" in body and "audit.conflict_declared" not in body
+    # A fellow auditor sees that a conflict was declared, not why.
+    assert "Former employer" not in body
+    assert application_history(s.application, audience=REVIEWER)[0].reason == ""
 
 
 def test_history_audience_by_role(world):
@@ -68,5 +71,5 @@ def test_history_audience_by_role(world):
     audiences = {role: history_audience(s.application, getattr(world, role))
                  for role in ("business_user_a", "auditor", "staff_admin_a", "staff_viewer_a", "superuser")}
 
-    assert audiences == {"business_user_a": BUSINESS, "auditor": FULL, "staff_admin_a": FULL,
+    assert audiences == {"business_user_a": BUSINESS, "auditor": REVIEWER, "staff_admin_a": FULL,
                          "staff_viewer_a": FULL, "superuser": FULL}
