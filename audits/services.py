@@ -122,25 +122,27 @@ def _own_assignment(assignment: Assignment, actor) -> Assignment:
     return locked
 
 
-@transaction.atomic
-def declare_no_conflict(assignment: Assignment, *, actor) -> Assignment:
-    """The auditor may now see the application; the first one starts the review."""
+def _declare(assignment: Assignment, declaration: str, *, actor, reason: str = "") -> Assignment:
+    """Record the auditor's one declaration, with its history entry."""
     assignment = _own_assignment(assignment, actor)
     if assignment.declaration != Declaration.PENDING:
         raise AuditError(_("You have already made your declaration."))
-    assignment.declaration = Declaration.NO_CONFLICT
+    assignment.declaration = declaration
+    assignment.conflict_reason = reason
     assignment.declared_at = timezone.now()
-    assignment.save(update_fields=["declaration", "declared_at"])
+    assignment.save(update_fields=["declaration", "conflict_reason", "declared_at"])
+    action = "audit.no_conflict" if declaration == Declaration.NO_CONFLICT else "audit.conflict_declared"
+    data = {"auditor": str(assignment.auditor), "before": Declaration.PENDING, "after": declaration}
     log_action(
-        assignment.application,
-        "audit.no_conflict",
-        actor=actor,
-        data={
-            "auditor": str(assignment.auditor),
-            "before": Declaration.PENDING,
-            "after": Declaration.NO_CONFLICT,
-        },
+        assignment.application, action, actor=actor, data={**data, **({"reason": reason} if reason else {})}
     )
+    return assignment
+
+
+@transaction.atomic
+def declare_no_conflict(assignment: Assignment, *, actor) -> Assignment:
+    """The auditor may now see the application; the first one starts the review."""
+    assignment = _declare(assignment, Declaration.NO_CONFLICT, actor=actor)
     if assignment.application.status == S.SUBMITTED:
         certification.start_review(assignment.application, actor=actor)
     return assignment
@@ -149,31 +151,14 @@ def declare_no_conflict(assignment: Assignment, *, actor) -> Assignment:
 @transaction.atomic
 def declare_conflict(assignment: Assignment, *, actor, reason: str) -> Assignment:
     """Returns the assignment to staff and refuses future assignments to the business."""
-    assignment = _own_assignment(assignment, actor)
-    if assignment.declaration != Declaration.PENDING:
-        raise AuditError(_("You have already made your declaration."))
     reason = reason.strip()
     if not reason:
         raise AuditError(_("Say what the conflict of interest is."))
-    assignment.declaration = Declaration.CONFLICT
-    assignment.conflict_reason = reason
-    assignment.declared_at = timezone.now()
-    assignment.save(update_fields=["declaration", "conflict_reason", "declared_at"])
+    assignment = _declare(assignment, Declaration.CONFLICT, actor=actor, reason=reason)
     ConflictOfInterest.objects.get_or_create(
         auditor=assignment.auditor,
         business_id=assignment.application.business_id,
         defaults={"reason": reason},
-    )
-    log_action(
-        assignment.application,
-        "audit.conflict_declared",
-        actor=actor,
-        data={
-            "auditor": str(assignment.auditor),
-            "before": Declaration.PENDING,
-            "after": Declaration.CONFLICT,
-            "reason": reason,
-        },
     )
     # The others may all have submitted already: with this auditor out, the
     # scoring may be complete. The declaring auditor completed it.
