@@ -34,8 +34,9 @@ class AssociationAdmin(ScopedAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self):
-        logo = path("<int:pk>/logo/", self.admin_site.admin_view(self.logo_view),
-                    name="associations_association_logo")
+        logo = path(
+            "<int:pk>/logo/", self.admin_site.admin_view(self.logo_view), name="associations_association_logo"
+        )
         return [logo, *super().get_urls()]
 
     def logo_view(self, request, pk):
@@ -96,8 +97,16 @@ class CodeOfConductAdmin(ScopedAdmin):
 class CriterionInline(ScopedTabularInline):
     model = Criterion
     fields = [
-        "order", "code", "dimension", "text", "weight", "max_score",
-        "evidence_required", "kpi", "kpi_threshold", "guidance",
+        "order",
+        "code",
+        "dimension",
+        "text",
+        "weight",
+        "max_score",
+        "evidence_required",
+        "kpi",
+        "kpi_threshold",
+        "guidance",
     ]
 
     def _can_edit(self, request, obj=None) -> bool:

@@ -133,8 +133,6 @@ class ScopedStackedInline(ScopingMixin, StackedInline):
     extra = 0
 
 
-
-
 class _LinkedFile:
     """What the file widget's template reads: the stored name and a URL of a
     view that checks permission (MEDIA_URL is None: files have no public URL)."""

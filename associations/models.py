@@ -52,9 +52,7 @@ class AssociationQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(
-            Q(staff__user=user)
-            | Q(memberships__business__users__user=user)
-            | Q(auditors__user=user)
+            Q(staff__user=user) | Q(memberships__business__users__user=user) | Q(auditors__user=user)
         ).distinct()
 
 
@@ -95,9 +93,7 @@ class Association(models.Model):
         default=Decimal("2.0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    require_mfa = models.BooleanField(
-        _("require two-factor login for staff and auditors"), default=False
-    )
+    require_mfa = models.BooleanField(_("require two-factor login for staff and auditors"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssociationQuerySet.as_manager()
@@ -148,9 +144,7 @@ class StaffMembership(models.Model):
         verbose_name_plural = _("staff")
         constraints = [
             models.UniqueConstraint(fields=["association", "user"], name="unique_staff_per_association"),
-            models.CheckConstraint(
-                condition=Q(role__in=StaffRole.values), name="staff_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=StaffRole.values), name="staff_role_valid"),
         ]
 
     def __str__(self) -> str:
@@ -169,9 +163,7 @@ class TenantQuerySet(models.QuerySet):
     association_path = "association"
 
     def administered_by(self, user):
-        return self.filter(
-            **{f"{self.association_path}__in": Association.objects.administered_by(user)}
-        )
+        return self.filter(**{f"{self.association_path}__in": Association.objects.administered_by(user)})
 
     def visible_to(self, user):
         """Staff of the association only. Models that members or auditors
@@ -192,8 +184,7 @@ class ProgrammeQuerySet(TenantQuerySet):
         if user.is_superuser:
             return self.all()
         readers = Association.objects.filter(
-            Q(memberships__business__users__user=user)
-            | Q(auditors__user=user, auditors__is_active=True)
+            Q(memberships__business__users__user=user) | Q(auditors__user=user, auditors__is_active=True)
         )
         published = Q(**{f"{self.association_path}__in": readers})
         if self.status_path:
@@ -210,9 +201,7 @@ class CodeOfConduct(models.Model):
     """Versioned. Once published a version is frozen; changes make a new
     version that supersedes it when published."""
 
-    association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="codes_of_conduct"
-    )
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="codes_of_conduct")
     version = models.PositiveSmallIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
@@ -289,9 +278,7 @@ class Dimension(models.TextChoices):
 
 
 class KpiDefinition(models.Model):
-    association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="kpi_definitions"
-    )
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="kpi_definitions")
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
     unit = models.CharField(_("unit"), max_length=20, help_text=_("e.g. %, hours, points"))
@@ -331,7 +318,10 @@ class Criterion(models.Model):
     text = models.TextField(_("criterion"))
     dimension = models.CharField(_("SERVQUAL dimension"), max_length=20, choices=Dimension.choices)
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2, default=Decimal("1.00"),
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.00"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     max_score = models.PositiveSmallIntegerField(
@@ -340,11 +330,19 @@ class Criterion(models.Model):
     evidence_required = models.BooleanField(_("evidence required"), default=True)
     guidance = models.TextField(_("guidance for auditors"), blank=True)
     kpi = models.ForeignKey(
-        KpiDefinition, on_delete=models.PROTECT, null=True, blank=True, related_name="criteria",
+        KpiDefinition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="criteria",
         verbose_name=_("KPI gate"),
     )
     kpi_threshold = models.DecimalField(
-        _("KPI threshold"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("KPI threshold"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("The value the business must reach (at least, or at most when lower is better)."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -385,7 +383,9 @@ class CertificationLevel(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="levels")
     name = models.CharField(_("name"), max_length=60)
     min_score = models.DecimalField(
-        _("minimum overall score (0-100)"), max_digits=5, decimal_places=2,
+        _("minimum overall score (0-100)"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
 

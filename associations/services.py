@@ -95,8 +95,10 @@ def new_standard_version(standard: Standard, *, actor) -> Standard:
         raise AssociationError(_("A draft version of this standard already exists: change that one."))
     latest = versions.order_by("-version").first()
     draft = Standard.objects.create(
-        association_id=standard.association_id, name=standard.name,
-        version=latest.version + 1, description=standard.description,
+        association_id=standard.association_id,
+        name=standard.name,
+        version=latest.version + 1,
+        description=standard.description,
     )
     criteria = list(standard.criteria.all())
     for criterion in criteria:

@@ -48,6 +48,7 @@ class AuditorProfileAdmin(ScopedAdmin):
         super().save_related(request, form, formsets, change)
         form.instance.associations.add(*hidden)
 
+
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(ScopedAdmin):
     list_display = ["auditor", "business", "declared_at"]
@@ -111,9 +112,7 @@ MAX_DECISIONS = 20
 def _too_many(request, queryset) -> bool:
     if queryset.count() <= MAX_DECISIONS:
         return False
-    messages.error(
-        request, _("Select at most %(max)s applications at a time.") % {"max": MAX_DECISIONS}
-    )
+    messages.error(request, _("Select at most %(max)s applications at a time.") % {"max": MAX_DECISIONS})
     return True
 
 
@@ -297,8 +296,14 @@ class ApplicationAdmin(ScopedAdmin):
             return _decision_page(
                 self, request, queryset, action="assign", title=_("Assign an auditor"), form=form
             )
-        run_service_on(request, queryset, services.assign_auditor, _("auditor assigned"),
-                       refused=services.AuditError, **form.cleaned_data)
+        run_service_on(
+            request,
+            queryset,
+            services.assign_auditor,
+            _("auditor assigned"),
+            refused=services.AuditError,
+            **form.cleaned_data,
+        )
         return None
 
     @admin.action(description=_("Approve"), permissions=["change"])
@@ -309,8 +314,15 @@ class ApplicationAdmin(ScopedAdmin):
         form = DecisionForm(request.POST if "apply" in request.POST else None, levels=levels)
         if not form.is_valid() or form.cleaned_data["level"] is None:
             return _decision_page(self, request, queryset, action="approve", title=_("Approve"), form=form)
-        run_service_on(request, queryset, services.approve, _("approved"), refused=services.AuditError,
-                       level=form.cleaned_data["level"], reason=form.cleaned_data["reason"])
+        run_service_on(
+            request,
+            queryset,
+            services.approve,
+            _("approved"),
+            refused=services.AuditError,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+        )
         return None
 
     @admin.action(description=_("Reject"), permissions=["change"])
@@ -320,6 +332,12 @@ class ApplicationAdmin(ScopedAdmin):
         form = DecisionForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid() or not form.cleaned_data["reason"].strip():
             return _decision_page(self, request, queryset, action="reject", title=_("Reject"), form=form)
-        run_service_on(request, queryset, services.reject, _("rejected"), refused=services.AuditError,
-                       reason=form.cleaned_data["reason"])
+        run_service_on(
+            request,
+            queryset,
+            services.reject,
+            _("rejected"),
+            refused=services.AuditError,
+            reason=form.cleaned_data["reason"],
+        )
         return None

@@ -230,9 +230,7 @@ class EmailSent(models.Model):
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         DECISION = "decision", _("Decision")
 
-    application = models.ForeignKey(
-        "certification.Application", on_delete=models.CASCADE, related_name="+"
-    )
+    application = models.ForeignKey("certification.Application", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=64)
     sent_at = models.DateTimeField(auto_now_add=True)

@@ -23,9 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def _business_recipients(application: Application):
-    return [
-        bu.user for bu in application.business.users.filter(user__is_active=True).select_related("user")
-    ]
+    return [bu.user for bu in application.business.users.filter(user__is_active=True).select_related("user")]
 
 
 def _claim(application: Application, kind: str, key: str) -> bool:

@@ -11,9 +11,7 @@ urlpatterns = [
     path("applications/<int:pk>/score/", views.score, name="score"),
     path("applications/<int:pk>/changes/", views.request_changes, name="request_changes"),
     path("applications/<int:pk>/consensus/<int:criterion_pk>/", views.consensus, name="consensus"),
-    path(
-        "applications/<int:pk>/carried/<int:evidence_pk>/", views.carried_evidence, name="carried_evidence"
-    ),
+    path("applications/<int:pk>/carried/<int:evidence_pk>/", views.carried_evidence, name="carried_evidence"),
     path("applications/<int:pk>/result/", views.result, name="result"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
 ]

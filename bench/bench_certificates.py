@@ -46,14 +46,18 @@ def main() -> None:
     from certification.certificates import create_certificate, store_certificate_pdf
     from tests import factories as f
 
-    association = f.AssociationFactory(name="Pakistan Service Association", certificate_prefix="PSA",
-                                       default_language=language)
+    association = f.AssociationFactory(
+        name="Pakistan Service Association", certificate_prefix="PSA", default_language=language
+    )
     business = f.BusinessFactory(name="الفا ٹریڈرز" if language == "ur" else "Alpha Traders")
     level = f.LevelFactory(association=association, name="Gold")
     standard = f.PublishedStandardFactory(association=association)
     certificates = [
-        create_certificate(f.ApprovedApplicationFactory(association=association, business=business,
-                                                        standard=standard, level=level))
+        create_certificate(
+            f.ApprovedApplicationFactory(
+                association=association, business=business, standard=standard, level=level
+            )
+        )
         for _ in range(n + 5)
     ]
     for warm in certificates[:5]:  # the first render builds fonts and the stylesheet

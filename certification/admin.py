@@ -22,8 +22,9 @@ def _with_reason(modeladmin, request, queryset, change, title):
     business is emailed with it."""
     form = ReasonForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
-        run_service_on(request, queryset, change, title, refused=CertificationError,
-                       reason=form.cleaned_data["reason"])
+        run_service_on(
+            request, queryset, change, title, refused=CertificationError, reason=form.cleaned_data["reason"]
+        )
         return None
     return TemplateResponse(
         request,
@@ -42,8 +43,15 @@ def _with_reason(modeladmin, request, queryset, change, title):
 
 @admin.register(Certificate)
 class CertificateAdmin(ScopedAdmin):
-    list_display = ["number", "holder_name", "level_name", "status", "valid_from", "valid_until",
-                    "verification_count"]
+    list_display = [
+        "number",
+        "holder_name",
+        "level_name",
+        "status",
+        "valid_from",
+        "valid_until",
+        "verification_count",
+    ]
     list_filter = ["status", "level_name"]
     search_fields = ["number", "holder_name", "holder_city"]
     actions = ["suspend", "reinstate", "revoke"]
@@ -57,8 +65,9 @@ class CertificateAdmin(ScopedAdmin):
     def pdf_link(self, obj) -> str:
         if not obj.pdf_sha256:
             return _("Not rendered yet")
-        return format_html('<a href="{}">{}.pdf</a>', reverse("certification:download", args=[obj.pk]),
-                           obj.number)
+        return format_html(
+            '<a href="{}">{}.pdf</a>', reverse("certification:download", args=[obj.pk]), obj.number
+        )
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # issued by the platform after approval

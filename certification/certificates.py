@@ -111,8 +111,12 @@ def create_certificate(application: Application) -> Certificate:
         # Another process won the race (the row lock stops this on
         # PostgreSQL; the constraint is the backstop).
         return Certificate.objects.get(application=application)
-    log_action(certificate, "certificate.created", actor=None,
-               data={"number": certificate.number, "application": application.pk})
+    log_action(
+        certificate,
+        "certificate.created",
+        actor=None,
+        data={"number": certificate.number, "application": application.pk},
+    )
     return certificate
 
 
@@ -122,9 +126,12 @@ RENDER_LEASE = datetime.timedelta(minutes=10)
 
 def _claim_rendering(certificate: Certificate, token: str) -> bool:
     now = timezone.now()
-    return Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").filter(
-        Q(pdf_claim="") | Q(pdf_claim=token) | Q(pdf_claimed_at__lt=now - RENDER_LEASE)
-    ).update(pdf_claim=token, pdf_claimed_at=now) == 1
+    return (
+        Certificate.objects.filter(pk=certificate.pk, pdf_sha256="")
+        .filter(Q(pdf_claim="") | Q(pdf_claim=token) | Q(pdf_claimed_at__lt=now - RENDER_LEASE))
+        .update(pdf_claim=token, pdf_claimed_at=now)
+        == 1
+    )
 
 
 def store_certificate_pdf(certificate: Certificate, *, claim: str | None = None) -> Certificate:
@@ -210,8 +217,12 @@ def _change_status(certificate: Certificate, action: str, *, actor, reason: str)
         locked.status = TARGET[action]
     locked.status_reason = "" if locked.status == CertificateStatus.ACTIVE else reason
     locked.save(update_fields=["status", "status_reason"])
-    log_action(locked, f"certificate.{action}", actor=actor,
-               data={"from": before, "to": locked.status, "reason": reason})
+    log_action(
+        locked,
+        f"certificate.{action}",
+        actor=actor,
+        data={"from": before, "to": locked.status, "reason": reason},
+    )
     from .tasks import send_certificate_status_email
 
     send_certificate_status_email.delay_on_commit(certificate_id=locked.pk, reason=reason)
@@ -250,8 +261,14 @@ def expire_certificates(*, today: datetime.date | None = None) -> int:
     )
     content_type = ContentType.objects.get_for_model(Certificate)
     ActionLog.objects.bulk_create(
-        ActionLog(association_id=association_id, content_type=content_type, object_id=pk,
-                  action="certificate.expired", actor=None, data={"from": status})
+        ActionLog(
+            association_id=association_id,
+            content_type=content_type,
+            object_id=pk,
+            action="certificate.expired",
+            actor=None,
+            data={"from": status},
+        )
         for pk, status, association_id in due
     )
     return len(due)
@@ -277,12 +294,14 @@ def _due_offset(today: datetime.date) -> Case | None:
     for association_id, offsets in Association.objects.values_list("pk", "reminder_offsets"):
         previous = -1
         for offset in sorted({int(o) for o in offsets or []}):
-            whens.append(When(
-                association_id=association_id,
-                valid_until__gt=today + datetime.timedelta(days=previous),
-                valid_until__lte=today + datetime.timedelta(days=offset),
-                then=Value(offset),
-            ))
+            whens.append(
+                When(
+                    association_id=association_id,
+                    valid_until__gt=today + datetime.timedelta(days=previous),
+                    valid_until__lte=today + datetime.timedelta(days=offset),
+                    then=Value(offset),
+                )
+            )
             previous = offset
     return Case(*whens, default=None, output_field=IntegerField()) if whens else None
 
@@ -297,13 +316,22 @@ def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]
         return []
     return list(
         Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
-        .exclude(renewals__status__in=[s for s in ApplicationStatus.values
-                                       if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)])
+        .exclude(
+            renewals__status__in=[
+                s
+                for s in ApplicationStatus.values
+                if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
+            ]
+        )
         .annotate(due_offset=due_offset)
         .filter(due_offset__isnull=False)
-        .exclude(Exists(ReminderSent.objects.filter(
-            certificate=OuterRef("pk"), offset_days=OuterRef("due_offset"), sent_at__isnull=False
-        )))
+        .exclude(
+            Exists(
+                ReminderSent.objects.filter(
+                    certificate=OuterRef("pk"), offset_days=OuterRef("due_offset"), sent_at__isnull=False
+                )
+            )
+        )
         .order_by("valid_until", "pk")
         .values_list("pk", "due_offset")
     )
@@ -335,8 +363,9 @@ def claim_reminder(certificate: Certificate, *, offset_days: int) -> ReminderSen
 def _renewal_standard(standard: Standard) -> Standard:
     """The latest published version of the same standard, else itself."""
     latest = (
-        Standard.objects.filter(association_id=standard.association_id, name=standard.name,
-                                status=PublicationStatus.PUBLISHED)
+        Standard.objects.filter(
+            association_id=standard.association_id, name=standard.name, status=PublicationStatus.PUBLISHED
+        )
         .order_by("-version")
         .first()
     )
@@ -356,9 +385,7 @@ def start_renewal(certificate: Certificate, *, actor) -> Application:
     if certificate.status not in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED):
         raise CertificationError(_("Only a valid or expired certificate can be renewed."))
     standard = _renewal_standard(certificate.application.standard)
-    application = create_application(
-        certificate.business, standard=standard, actor=actor, renews=certificate
-    )
+    application = create_application(certificate.business, standard=standard, actor=actor, renews=certificate)
     today = timezone.localdate()
     criteria = {c.code: c for c in standard.criteria.all()}
     carried = []
@@ -373,14 +400,26 @@ def start_renewal(certificate: Certificate, *, actor) -> Application:
             continue
         carried.append(
             Evidence(
-                application=application, criterion=criterion, file=evidence.file.name,
-                original_name=evidence.original_name, content_type=evidence.content_type,
-                size=evidence.size, sha256=evidence.sha256, description=evidence.description,
-                effective_from=evidence.effective_from, effective_to=evidence.effective_to,
-                carried_from=evidence, carried_confirmed=False, uploaded_by=evidence.uploaded_by,
+                application=application,
+                criterion=criterion,
+                file=evidence.file.name,
+                original_name=evidence.original_name,
+                content_type=evidence.content_type,
+                size=evidence.size,
+                sha256=evidence.sha256,
+                description=evidence.description,
+                effective_from=evidence.effective_from,
+                effective_to=evidence.effective_to,
+                carried_from=evidence,
+                carried_confirmed=False,
+                uploaded_by=evidence.uploaded_by,
             )
         )
     Evidence.objects.bulk_create(carried)
-    log_action(application, "application.renewal_started", actor=actor,
-               data={"renews": certificate.number, "carried_evidence": len(carried)})
+    log_action(
+        application,
+        "application.renewal_started",
+        actor=actor,
+        data={"renews": certificate.number, "carried_evidence": len(carried)},
+    )
     return application

@@ -143,10 +143,7 @@ def inspect_upload(file, *, name: str) -> Inspected:
         )
     if not name.lower().endswith(EXTENSIONS[content_type]):
         raise EvidenceRejected(
-            _(
-                "The file name does not match its content (%(kind)s): "
-                "rename it to end in %(ext)s."
-            )
+            _("The file name does not match its content (%(kind)s): rename it to end in %(ext)s.")
             % {"kind": content_type, "ext": EXTENSIONS[content_type][0]}
         )
     file.seek(0)

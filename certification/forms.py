@@ -10,8 +10,11 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 
 
 class VerifyNumberForm(forms.Form):
-    number = forms.CharField(label=_("Certificate number"), max_length=40,
-                             widget=forms.TextInput(attrs={"placeholder": "PSA-2026-000123"}))
+    number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "PSA-2026-000123"}),
+    )
 
 
 class VerifyUploadForm(forms.Form):
@@ -28,7 +31,9 @@ class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=_("Name or city"), required=False, max_length=100)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
     association = forms.ModelChoiceField(
-        label=_("Association"), required=False, queryset=Association.objects.only("pk", "name"),
+        label=_("Association"),
+        required=False,
+        queryset=Association.objects.only("pk", "name"),
         empty_label=_("All associations"),
     )
     level = forms.CharField(label=_("Level"), required=False, max_length=60)
@@ -53,7 +58,9 @@ class StartApplicationForm(forms.Form):
                 association__memberships__business__in=businesses,
                 association__memberships__status=MembershipStatus.ACTIVE,
             )
-            .select_related("association").distinct().order_by("association__name", "name", "-version")
+            .select_related("association")
+            .distinct()
+            .order_by("association__name", "name", "-version")
         )
         only = list(businesses[:2])
         if len(only) == 1:
@@ -63,12 +70,15 @@ class StartApplicationForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("PDF, PNG, JPEG, Word (DOCX), Excel (XLSX) or CSV"))
-    description = forms.CharField(label=_("Description"), max_length=500, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
-    effective_from = forms.DateField(label=_("Effective from"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    effective_to = forms.DateField(label=_("Effective to"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(
+        label=_("Description"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    effective_from = forms.DateField(
+        label=_("Effective from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_to = forms.DateField(
+        label=_("Effective to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -83,5 +93,6 @@ class AnswerForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Why (optional)"), required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -57,16 +57,18 @@ VISIBILITY_HOOKS: list = []
 
 class Application(models.Model):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="applications")
-    association = models.ForeignKey(
-        Association, on_delete=models.PROTECT, related_name="applications"
-    )
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="applications")
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
     renews = models.ForeignKey(
-        "certification.Certificate", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="renewals", verbose_name=_("renews certificate"),
+        "certification.Certificate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("renews certificate"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -78,8 +80,12 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     level = models.ForeignKey(
-        CertificationLevel, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("level awarded"),
+        CertificationLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("level awarded"),
     )
     decision_reason = models.TextField(_("decision rationale"), blank=True)
 
@@ -132,7 +138,11 @@ class Evidence(models.Model):
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     carried_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Carried forward from an earlier certification cycle."),
     )
     carried_confirmed = models.BooleanField(default=False)
@@ -174,9 +184,7 @@ class ChangeRequestQuerySet(TenantQuerySet):
 class ChangeRequest(models.Model):
     """What an auditor asks the business to add or fix, per criterion."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="change_requests"
-    )
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="change_requests")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     message = models.TextField(_("what is missing"))
     requested_by = models.ForeignKey(
@@ -212,9 +220,21 @@ def verification_token() -> str:
 class CertificateQuerySet(BusinessTenantQuerySet):
     # What a certificate prints: all a public page may read.
     PRINTED_FIELDS = (
-        "number", "verification_token", "status", "status_reason", "holder_name", "holder_city",
-        "association_name", "standard_name", "standard_version", "level_name", "overall_score",
-        "dimension_scores", "issued_at", "valid_from", "valid_until",
+        "number",
+        "verification_token",
+        "status",
+        "status_reason",
+        "holder_name",
+        "holder_city",
+        "association_name",
+        "standard_name",
+        "standard_version",
+        "level_name",
+        "overall_score",
+        "dimension_scores",
+        "issued_at",
+        "valid_from",
+        "valid_until",
     )
 
     def public(self):
@@ -225,12 +245,8 @@ class Certificate(models.Model):
     """What the certificate prints is frozen here at issuance so that a
     re-render later is identical."""
 
-    application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="certificate"
-    )
-    association = models.ForeignKey(
-        Association, on_delete=models.PROTECT, related_name="certificates"
-    )
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="certificates")
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="certificates")
     number = models.CharField(_("number"), max_length=40, unique=True)
     verification_token = models.CharField(max_length=64, unique=True, default=verification_token)

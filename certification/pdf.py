@@ -67,15 +67,12 @@ def _weasy():
             font_config=font_config,
             url_fetcher=fetcher,
         )
-        _shared.update(weasyprint=weasyprint, font_config=font_config, stylesheet=stylesheet,
-                       fetcher=fetcher)
+        _shared.update(weasyprint=weasyprint, font_config=font_config, stylesheet=stylesheet, fetcher=fetcher)
     return _shared
 
 
 def verification_url(certificate) -> str:
-    return settings.SITE_URL + reverse(
-        "certification:verify_detail", args=[certificate.verification_token]
-    )
+    return settings.SITE_URL + reverse("certification:verify_detail", args=[certificate.verification_token])
 
 
 def qr_data_uri(text: str) -> str:

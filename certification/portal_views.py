@@ -70,18 +70,24 @@ def _run(request, application: Application, call, success: str):
 @business_user_required
 def submit(request, pk: int):
     application = _application(request, pk)
-    return _run(request, application,
-                lambda: services.submit_application(application, actor=request.user),
-                _("Application submitted."))
+    return _run(
+        request,
+        application,
+        lambda: services.submit_application(application, actor=request.user),
+        _("Application submitted."),
+    )
 
 
 @require_POST
 @business_user_required
 def resubmit(request, pk: int):
     application = _application(request, pk)
-    return _run(request, application,
-                lambda: services.resubmit_application(application, actor=request.user),
-                _("Application resubmitted for review."))
+    return _run(
+        request,
+        application,
+        lambda: services.resubmit_application(application, actor=request.user),
+        _("Application resubmitted for review."),
+    )
 
 
 @business_user_required
@@ -89,10 +95,14 @@ def withdraw(request, pk: int):
     application = _application(request, pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        return _run(request, application,
-                    lambda: services.withdraw_application(
-                        application, actor=request.user, reason=form.cleaned_data["reason"]),
-                    _("Application withdrawn."))
+        return _run(
+            request,
+            application,
+            lambda: services.withdraw_application(
+                application, actor=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("Application withdrawn."),
+        )
     return render(request, "certification/portal/withdraw.html", {"application": application, "form": form})
 
 
@@ -100,16 +110,21 @@ def withdraw(request, pk: int):
 @business_user_required
 def answer(request, pk: int, change_request_pk: int):
     application = _application(request, pk)
-    change_request = get_object_or_404(ChangeRequest.objects.filter(application=application),
-                                       pk=change_request_pk)
+    change_request = get_object_or_404(
+        ChangeRequest.objects.filter(application=application), pk=change_request_pk
+    )
     form = AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what you changed."))
         return redirect("applications:detail", pk=application.pk)
-    return _run(request, application,
-                lambda: services.answer_change_request(
-                    change_request, actor=request.user, response=form.cleaned_data["response"]),
-                _("Answer saved."))
+    return _run(
+        request,
+        application,
+        lambda: services.answer_change_request(
+            change_request, actor=request.user, response=form.cleaned_data["response"]
+        ),
+        _("Answer saved."),
+    )
 
 
 # The size limit must be in place before the body is read, and CSRF checking
@@ -118,12 +133,14 @@ def answer(request, pk: int, change_request_pk: int):
 @business_user_required
 def upload(request, pk: int, criterion_pk: int):
     application = _application(request, pk)
-    criterion = get_object_or_404(Criterion.objects.filter(standard_id=application.standard_id),
-                                  pk=criterion_pk)
+    criterion = get_object_or_404(
+        Criterion.objects.filter(standard_id=application.standard_id), pk=criterion_pk
+    )
     if request.method == "POST":
         if request_too_large(request):
-            return _upload_page(request, application, criterion, EvidenceForm(),
-                                status=413, error=too_large_message())
+            return _upload_page(
+                request, application, criterion, EvidenceForm(), status=413, error=too_large_message()
+            )
         request.upload_handlers.insert(0, EvidenceSizeHandler(request))
     return _upload(request, application, criterion)
 
@@ -139,8 +156,12 @@ def _upload(request, application: Application, criterion: Criterion):
         data = form.cleaned_data
         try:
             services.attach_evidence(
-                application, criterion=criterion, file=data["file"], actor=request.user,
-                description=data["description"], effective_from=data["effective_from"],
+                application,
+                criterion=criterion,
+                file=data["file"],
+                actor=request.user,
+                description=data["description"],
+                effective_from=data["effective_from"],
                 effective_to=data["effective_to"],
             )
         except services.CertificationError as error:
@@ -152,17 +173,24 @@ def _upload(request, application: Application, criterion: Criterion):
 
 
 def _upload_page(request, application, criterion, form, status=200, error=""):
-    return render(request, "certification/portal/upload.html",
-                  {"application": application, "criterion": criterion, "form": form, "error": error},
-                  status=status)
+    return render(
+        request,
+        "certification/portal/upload.html",
+        {"application": application, "criterion": criterion, "form": form, "error": error},
+        status=status,
+    )
 
 
 @require_POST
 @business_user_required
 def remove_evidence(request, pk: int, evidence_pk: int):
     application = _application(request, pk)
-    evidence = get_object_or_404(Evidence.objects.filter(application=application).select_related("criterion"),
-                                 pk=evidence_pk)
-    return _run(request, application,
-                lambda: services.remove_evidence(evidence, actor=request.user),
-                _("Evidence removed."))
+    evidence = get_object_or_404(
+        Evidence.objects.filter(application=application).select_related("criterion"), pk=evidence_pk
+    )
+    return _run(
+        request,
+        application,
+        lambda: services.remove_evidence(evidence, actor=request.user),
+        _("Evidence removed."),
+    )

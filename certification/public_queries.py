@@ -71,18 +71,25 @@ def open_badge(certificate: Certificate, *, request=None) -> dict:
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [
-                {"type": "IdentityObject", "identityType": "name", "hashed": False,
-                 "identityHash": certificate.holder_name},
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": certificate.holder_name,
+                },
             ],
             "achievement": {
                 "id": f"{base}/#achievement-{certificate.number.rsplit('-', 2)[0].lower()}-"
-                      f"{certificate.standard_version}",
+                f"{certificate.standard_version}",
                 "type": ["Achievement"],
                 "achievementType": "Certification",
                 "name": achievement_name,
                 "description": _("Certified at the level %(level)s of %(standard)s, version %(version)s.")
-                % {"level": certificate.level_name, "standard": certificate.standard_name,
-                   "version": certificate.standard_version},
+                % {
+                    "level": certificate.level_name,
+                    "standard": certificate.standard_name,
+                    "version": certificate.standard_version,
+                },
                 "criteria": {"id": page},
             },
             "result": [{"type": ["Result"], "value": str(certificate.overall_score)}],

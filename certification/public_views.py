@@ -38,8 +38,11 @@ def verify(request):
         messages.error(request, _("No certificate has this number."))
     if request.method == "POST" and upload_form.is_valid():
         result = check_uploaded_pdf(upload_form.cleaned_data["pdf"].read())
-    return render(request, "certification/verify.html",
-                  {"number_form": number_form, "upload_form": upload_form, "result": result})
+    return render(
+        request,
+        "certification/verify.html",
+        {"number_form": number_form, "upload_form": upload_form, "result": result},
+    )
 
 
 def check_uploaded_pdf(data: bytes) -> dict:
@@ -54,14 +57,19 @@ def check_uploaded_pdf(data: bytes) -> dict:
 
 def verify_detail(request, token: str):
     certificate = _count_lookup(token)
-    return render(request, "certification/verify_detail.html",
-                  {"certificate": certificate, "status": queries.public_status(certificate)})
+    return render(
+        request,
+        "certification/verify_detail.html",
+        {"certificate": certificate, "status": queries.public_status(certificate)},
+    )
 
 
 def verify_json(request, token: str):
     certificate = _count_lookup(token)
-    response = JsonResponse(queries.open_badge(certificate, request=request),
-                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        queries.open_badge(certificate, request=request),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
     response["Content-Type"] = "application/ld+json; charset=utf-8"
     return response
 
@@ -76,8 +84,11 @@ def directory(request):
     form = DirectorySearchForm(request.GET or None)
     certificates = queries.directory(form.cleaned_data if form.is_valid() else {})
     page = Paginator(certificates, 25).get_page(request.GET.get("page"))
-    return render(request, "certification/directory.html",
-                  {"form": form, "page": page, "query": _query_without_page(request)})
+    return render(
+        request,
+        "certification/directory.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
 
 
 def _query_without_page(request) -> str:
@@ -106,8 +117,11 @@ def renew(request, pk: int):
         except CertificationError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("The renewal application is ready: check the evidence carried "
-                                        "forward and submit it."))
+            messages.success(
+                request,
+                _("The renewal application is ready: check the evidence carried forward and submit it."),
+            )
             return redirect("portal:dashboard")
-    return render(request, "certification/renew.html",
-                  {"certificate": certificate, "today": timezone.localdate()})
+    return render(
+        request, "certification/renew.html", {"certificate": certificate, "today": timezone.localdate()}
+    )

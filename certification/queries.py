@@ -38,12 +38,23 @@ HISTORY_LABELS = {
     "audit.scorecard_submitted": _("Scorecard submitted"),
     "audit.consensus": _("Consensus recorded"),
 }
-BUSINESS_HISTORY = frozenset({
-    "application.created", "application.renewal_started", "application.submit",
-    "application.start_review", "application.request_changes", "application.resubmit",
-    "application.mark_scored", "application.approve", "application.reject", "application.withdraw",
-    "change_request.answered", "evidence.added", "evidence.removed",
-})
+BUSINESS_HISTORY = frozenset(
+    {
+        "application.created",
+        "application.renewal_started",
+        "application.submit",
+        "application.start_review",
+        "application.request_changes",
+        "application.resubmit",
+        "application.mark_scored",
+        "application.approve",
+        "application.reject",
+        "application.withdraw",
+        "change_request.answered",
+        "evidence.added",
+        "evidence.removed",
+    }
+)
 BUSINESS_DETAIL_KEYS = ("criterion", "name", "level", "response")
 FULL_DETAIL_KEYS = ("auditor", "criterion", "name", "level", "response")
 BUSINESS, REVIEWER, FULL = "business", "reviewer", "full"
@@ -101,9 +112,10 @@ def _status_label(value: str | None) -> str:
 def history_audience(application: Application, user) -> str:
     """FULL for association staff (any role) and superusers, REVIEWER for
     cleared auditors, BUSINESS for everyone else."""
-    if user.is_superuser or StaffMembership.objects.filter(
-        association_id=application.association_id, user=user
-    ).exists():
+    if (
+        user.is_superuser
+        or StaffMembership.objects.filter(association_id=application.association_id, user=user).exists()
+    ):
         return FULL
     if is_reviewer(user, application):
         return REVIEWER
@@ -118,10 +130,14 @@ def application_history(application: Application, *, audience: str) -> list[Hist
     logs = ActionLog.objects.for_object(application).order_by("created_at", "pk")
     if audience == BUSINESS:
         logs = logs.filter(action__in=BUSINESS_HISTORY)
-        own = set(BusinessUser.objects.filter(business_id=application.business_id)
-                  .values_list("user_id", flat=True))
-        staff = set(StaffMembership.objects.filter(association_id=application.association_id)
-                    .values_list("user_id", flat=True))
+        own = set(
+            BusinessUser.objects.filter(business_id=application.business_id).values_list("user_id", flat=True)
+        )
+        staff = set(
+            StaffMembership.objects.filter(association_id=application.association_id).values_list(
+                "user_id", flat=True
+            )
+        )
     keys = BUSINESS_DETAIL_KEYS if audience == BUSINESS else FULL_DETAIL_KEYS
     entries = []
     for log in logs:
@@ -130,11 +146,17 @@ def application_history(application: Application, *, audience: str) -> list[Hist
         if audience == BUSINESS and actor is not None and actor.pk not in own:
             actor = _("the association") if actor.pk in staff or actor.is_superuser else _("an auditor")
         reason = data.get("reason", "") if _shows_reason(log.action, audience) else ""
-        entries.append(HistoryEntry(
-            at=log.created_at, actor=actor, label=HISTORY_LABELS.get(log.action, log.action),
-            before=_status_label(data.get("from")), after=_status_label(data.get("to")),
-            reason=str(reason), detail=" · ".join(str(data[key]) for key in keys if data.get(key)),
-        ))
+        entries.append(
+            HistoryEntry(
+                at=log.created_at,
+                actor=actor,
+                label=HISTORY_LABELS.get(log.action, log.action),
+                before=_status_label(data.get("from")),
+                after=_status_label(data.get("to")),
+                reason=str(reason),
+                detail=" · ".join(str(data[key]) for key in keys if data.get(key)),
+            )
+        )
     return entries
 
 
@@ -176,15 +198,21 @@ def _mark_renewable(certificates: list[Certificate]) -> None:
     """`can_renew` on each: expired, or active within its association's
     renewal window (the earliest reminder), and no renewal under way."""
     today = timezone.localdate()
-    renewing = set(
-        Application.objects.filter(renews__in=certificates)
-        .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED])
-        .values_list("renews_id", flat=True)
-    ) if certificates else set()
+    renewing = (
+        set(
+            Application.objects.filter(renews__in=certificates)
+            .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED])
+            .values_list("renews_id", flat=True)
+        )
+        if certificates
+        else set()
+    )
     for certificate in certificates:
         window = max((int(o) for o in certificate.association.reminder_offsets or []), default=90)
-        in_window = (certificate.status == CertificateStatus.ACTIVE
-                     and (certificate.valid_until - today).days <= window)
+        in_window = (
+            certificate.status == CertificateStatus.ACTIVE
+            and (certificate.valid_until - today).days <= window
+        )
         certificate.can_renew = certificate.pk not in renewing and (
             in_window or certificate.status == CertificateStatus.EXPIRED
         )
@@ -193,12 +221,15 @@ def _mark_renewable(certificates: list[Certificate]) -> None:
 def dashboard(user) -> dict:
     """The portal dashboard's applications, certificates and next steps."""
     applications = list(
-        portal_applications(user).select_related("business", "standard", "association")
+        portal_applications(user)
+        .select_related("business", "standard", "association")
         .order_by("-created_at", "-pk")
     )
     certificates = list(
-        Certificate.objects.visible_to(user).filter(business__in=own_businesses(user))
-        .select_related("business", "association").order_by("valid_until", "pk")
+        Certificate.objects.visible_to(user)
+        .filter(business__in=own_businesses(user))
+        .select_related("business", "association")
+        .order_by("valid_until", "pk")
     )
     _mark_renewable(certificates)
     drafts = [a for a in applications if a.status == ApplicationStatus.DRAFT]
@@ -215,13 +246,18 @@ def dashboard(user) -> dict:
         missing = [c for c in required[application.standard_id] if (application.pk, c.pk) not in covered]
         todo.append({"application": application, "missing": missing, "kind": "draft"})
     unanswered = defaultdict(list)
-    for cr in ChangeRequest.objects.open().filter(
-        application__in=[a for a in applications if a.status == ApplicationStatus.CHANGES_REQUESTED],
-        responded_at__isnull=True,
-    ).select_related("criterion"):
+    for cr in (
+        ChangeRequest.objects.open()
+        .filter(
+            application__in=[a for a in applications if a.status == ApplicationStatus.CHANGES_REQUESTED],
+            responded_at__isnull=True,
+        )
+        .select_related("criterion")
+    ):
         unanswered[cr.application_id].append(cr)
     for application in applications:
         if application.status == ApplicationStatus.CHANGES_REQUESTED:
-            todo.append({"application": application, "change_requests": unanswered[application.pk],
-                         "kind": "changes"})
+            todo.append(
+                {"application": application, "change_requests": unanswered[application.pk], "kind": "changes"}
+            )
     return {"applications": applications, "certificates": certificates, "todo": todo}

@@ -57,9 +57,12 @@ def is_business_user(user, application: Application) -> bool:
 
 
 def is_deciding_staff(user, application: Application) -> bool:
-    return user.is_superuser or StaffMembership.objects.filter(
-        association_id=application.association_id, user=user, role__in=EDITING_ROLES
-    ).exists()
+    return (
+        user.is_superuser
+        or StaffMembership.objects.filter(
+            association_id=application.association_id, user=user, role__in=EDITING_ROLES
+        ).exists()
+    )
 
 
 def is_reviewer(user, application: Application) -> bool:
@@ -130,7 +133,9 @@ def _transition(
         setattr(locked, name, value)
     locked.save(update_fields=["status", *(changes or {})])
     log_action(
-        locked, f"application.{action}", actor=actor,
+        locked,
+        f"application.{action}",
+        actor=actor,
         data={"from": before, "to": locked.status, "reason": reason, **(data or {})},
     )
     return locked
@@ -164,8 +169,11 @@ def create_application(business: Business, *, standard: Standard, actor, renews=
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                business=business, association_id=standard.association_id, standard=standard,
-                created_by=actor, renews=renews,
+                business=business,
+                association_id=standard.association_id,
+                standard=standard,
+                created_by=actor,
+                renews=renews,
             )
     except IntegrityError:
         raise CertificationError(
@@ -197,9 +205,7 @@ def missing_required_criteria(application: Application) -> list[Criterion]:
 def submit_application(application: Application, *, actor) -> Application:
     locked = _lock_and_check(application, "submit", actor=actor)
     _check_no_missing_evidence(locked)
-    return _transition(
-        locked, "submit", actor=actor, locked=locked, changes={"submitted_at": timezone.now()}
-    )
+    return _transition(locked, "submit", actor=actor, locked=locked, changes={"submitted_at": timezone.now()})
 
 
 @transaction.atomic
@@ -219,16 +225,20 @@ def evidence_editable(application: Application, criterion_id: int, open_change_c
     if application.status != S.CHANGES_REQUESTED:
         return False
     if open_change_criteria is None:
-        open_change_criteria = set(
-            application.change_requests.open().values_list("criterion_id", flat=True)
-        )
+        open_change_criteria = set(application.change_requests.open().values_list("criterion_id", flat=True))
     return criterion_id in open_change_criteria
 
 
 @transaction.atomic
 def attach_evidence(
-    application: Application, *, criterion: Criterion, file, actor, name: str | None = None,
-    description: str = "", effective_from: datetime.date | None = None,
+    application: Application,
+    *,
+    criterion: Criterion,
+    file,
+    actor,
+    name: str | None = None,
+    description: str = "",
+    effective_from: datetime.date | None = None,
     effective_to: datetime.date | None = None,
 ) -> Evidence:
     """Check the file (size while streaming, type from its content, name),
@@ -252,18 +262,31 @@ def attach_evidence(
     except EvidenceRejected as error:
         raise CertificationError(str(error)) from None
     evidence = Evidence(
-        application=application, criterion=criterion, original_name=inspected.name,
-        content_type=inspected.content_type, size=inspected.size, sha256=inspected.sha256,
-        description=description.strip(), effective_from=effective_from, effective_to=effective_to,
+        application=application,
+        criterion=criterion,
+        original_name=inspected.name,
+        content_type=inspected.content_type,
+        size=inspected.size,
+        sha256=inspected.sha256,
+        description=description.strip(),
+        effective_from=effective_from,
+        effective_to=effective_to,
         uploaded_by=actor,
     )
     evidence.file.save("evidence", file, save=False)
     try:
         with transaction.atomic():
             evidence.save()
-            log_action(application, "evidence.added", actor=actor, data={
-                "criterion": criterion.code, "name": inspected.name, "sha256": inspected.sha256,
-            })
+            log_action(
+                application,
+                "evidence.added",
+                actor=actor,
+                data={
+                    "criterion": criterion.code,
+                    "name": inspected.name,
+                    "sha256": inspected.sha256,
+                },
+            )
     except Exception:
         evidence.file.storage.delete(evidence.file.name)
         raise
@@ -283,9 +306,16 @@ def remove_evidence(evidence: Evidence, *, actor) -> None:
             )
         )
     name, storage = evidence.file.name, evidence.file.storage
-    log_action(application, "evidence.removed", actor=actor, data={
-        "criterion": evidence.criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
-    })
+    log_action(
+        application,
+        "evidence.removed",
+        actor=actor,
+        data={
+            "criterion": evidence.criterion.code,
+            "name": evidence.original_name,
+            "sha256": evidence.sha256,
+        },
+    )
     evidence.delete()
     transaction.on_commit(lambda: _delete_unshared_file(storage, name))
 
@@ -316,7 +346,9 @@ def request_changes(
     if any(criterion.standard_id != application.standard_id for criterion, _message in items):
         raise CertificationError(_("A change request must name criteria of this application's standard."))
     application = _transition(
-        application, "request_changes", actor=actor,
+        application,
+        "request_changes",
+        actor=actor,
         data={"criteria": [criterion.code for criterion, _message in items]},
     )
     ChangeRequest.objects.bulk_create(
@@ -339,8 +371,12 @@ def answer_change_request(change_request: ChangeRequest, *, actor, response: str
     change_request.response = response.strip()
     change_request.responded_at = timezone.now()
     change_request.save(update_fields=["response", "responded_at"])
-    log_action(application, "change_request.answered", actor=actor,
-               data={"criterion": change_request.criterion.code, "response": change_request.response})
+    log_action(
+        application,
+        "change_request.answered",
+        actor=actor,
+        data={"criterion": change_request.criterion.code, "response": change_request.response},
+    )
     return change_request
 
 
@@ -392,7 +428,11 @@ def _level_reached(application: Application) -> CertificationLevel | None:
 
 @transaction.atomic
 def approve_application(
-    application: Application, *, actor, level: CertificationLevel, reason: str = "",
+    application: Application,
+    *,
+    actor,
+    level: CertificationLevel,
+    reason: str = "",
     level_reached: CertificationLevel | None = None,
 ) -> Application:
     """Approve at the level reached (`level_reached`, else what the
@@ -409,8 +449,13 @@ def approve_application(
     _check_decision(application, actor)
     locked = _lock_and_check(application, "approve", actor=actor)
     application = _transition(
-        locked, "approve", actor=actor, reason=reason, data={"level": level.name},
-        locked=locked, changes=_decision(actor, reason, level=level),
+        locked,
+        "approve",
+        actor=actor,
+        reason=reason,
+        data={"level": level.name},
+        locked=locked,
+        changes=_decision(actor, reason, level=level),
     )
     for hook in APPROVAL_HOOKS:
         hook(application)
@@ -422,9 +467,7 @@ def reject_application(application: Application, *, actor, reason: str) -> Appli
     if not reason.strip():
         raise CertificationError(_("Give the rationale for rejecting."))
     _check_decision(application, actor)
-    return _transition(
-        application, "reject", actor=actor, reason=reason, changes=_decision(actor, reason)
-    )
+    return _transition(application, "reject", actor=actor, reason=reason, changes=_decision(actor, reason))
 
 
 # --- evidence carried forward by a renewal -------------------------------------
@@ -436,10 +479,13 @@ CARRIED_REVIEW_STATES = (S.SUBMITTED, S.IN_REVIEW, S.CHANGES_REQUESTED)
 
 def unconfirmed_carried_criteria(application: Application) -> list[str]:
     """Codes of the criteria with carried evidence nobody confirmed yet."""
-    return sorted(set(
-        Evidence.objects.filter(application=application, carried_from__isnull=False, carried_confirmed=False)
-        .values_list("criterion__code", flat=True)
-    ))
+    return sorted(
+        set(
+            Evidence.objects.filter(
+                application=application, carried_from__isnull=False, carried_confirmed=False
+            ).values_list("criterion__code", flat=True)
+        )
+    )
 
 
 def _lock_carried(evidence: Evidence, *, actor) -> tuple[Application, Evidence]:
@@ -467,9 +513,16 @@ def confirm_carried_evidence(evidence: Evidence, *, actor) -> Evidence:
     application, evidence = _lock_carried(evidence, actor=actor)
     evidence.carried_confirmed = True
     evidence.save(update_fields=["carried_confirmed"])
-    log_action(application, "evidence.carried_confirmed", actor=actor, data={
-        "criterion": evidence.criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
-    })
+    log_action(
+        application,
+        "evidence.carried_confirmed",
+        actor=actor,
+        data={
+            "criterion": evidence.criterion.code,
+            "name": evidence.original_name,
+            "sha256": evidence.sha256,
+        },
+    )
     return evidence
 
 
@@ -483,10 +536,17 @@ def reject_carried_evidence(evidence: Evidence, *, actor, reason: str) -> Applic
         raise CertificationError(_("Say why the carried evidence is not good enough."))
     application, evidence = _lock_carried(evidence, actor=actor)
     criterion = evidence.criterion
-    log_action(application, "evidence.carried_rejected", actor=actor, data={
-        "criterion": criterion.code, "name": evidence.original_name, "sha256": evidence.sha256,
-        "reason": reason,
-    })
+    log_action(
+        application,
+        "evidence.carried_rejected",
+        actor=actor,
+        data={
+            "criterion": criterion.code,
+            "name": evidence.original_name,
+            "sha256": evidence.sha256,
+            "reason": reason,
+        },
+    )
     name, storage = evidence.file.name, evidence.file.storage
     evidence.delete()
     transaction.on_commit(lambda: _delete_unshared_file(storage, name))

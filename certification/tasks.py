@@ -32,8 +32,16 @@ def _recipients(certificate: Certificate):
     ]
 
 
-@shared_task(bind=True, ignore_result=True, acks_late=True, reject_on_worker_lost=True,
-             autoretry_for=TRANSIENT, retry_backoff=True, retry_backoff_max=600, max_retries=8)
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
 def issue_certificate_task(self, *, application_id: int) -> int | None:
     application = Application.objects.filter(pk=application_id, status=ApplicationStatus.APPROVED).first()
     if application is None:
@@ -56,9 +64,15 @@ def send_certificate_issued_email(*, certificate_id: int) -> None:
     try:
         for user in _recipients(certificate):
             send_templated_email(
-                "certificate_issued", to=[user.email], language=user.language,
-                context={"certificate": certificate, "link": link, "user": user,
-                         "verify_link": _verify_link(certificate)},
+                "certificate_issued",
+                to=[user.email],
+                language=user.language,
+                context={
+                    "certificate": certificate,
+                    "link": link,
+                    "user": user,
+                    "verify_link": _verify_link(certificate),
+                },
             )
     except OSError:
         Certificate.objects.filter(pk=certificate_id).update(issued_email_sent_at=None)
@@ -76,9 +90,15 @@ def send_certificate_status_email(*, certificate_id: int, reason: str) -> None:
         return
     for user in _recipients(certificate):
         send_templated_email(
-            "certificate_status", to=[user.email], language=user.language,
-            context={"certificate": certificate, "reason": reason, "user": user,
-                     "verify_link": _verify_link(certificate)},
+            "certificate_status",
+            to=[user.email],
+            language=user.language,
+            context={
+                "certificate": certificate,
+                "reason": reason,
+                "user": user,
+                "verify_link": _verify_link(certificate),
+            },
         )
 
 
@@ -93,7 +113,9 @@ def send_renewal_reminder(*, certificate_id: int, offset_days: int) -> bool:
     link = settings.SITE_URL + reverse("certification:renew", args=[certificate.pk])
     for user in _recipients(certificate):
         send_templated_email(
-            "renewal_reminder", to=[user.email], language=user.language,
+            "renewal_reminder",
+            to=[user.email],
+            language=user.language,
             context={"certificate": certificate, "link": link, "user": user, "days": offset_days},
         )
     ReminderSent.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
@@ -129,8 +151,9 @@ def sweep() -> dict:
         .values_list("pk", flat=True)
     )
     application_ids |= set(
-        Certificate.objects.filter(pdf_sha256="", issued_at__lt=cutoff)
-        .values_list("application_id", flat=True)
+        Certificate.objects.filter(pdf_sha256="", issued_at__lt=cutoff).values_list(
+            "application_id", flat=True
+        )
     )
     for application_id in sorted(application_ids):
         issue_certificate_task.delay(application_id=application_id)

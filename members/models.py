@@ -156,9 +156,7 @@ class MembershipQuerySet(BusinessTenantQuerySet):
 
 
 class Membership(models.Model):
-    association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="memberships"
-    )
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="memberships")
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
     member_number = models.CharField(_("member number"), max_length=30)
     status = models.CharField(
@@ -173,12 +171,8 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["association", "member_number"], name="unique_member_number"
-            ),
-            models.UniqueConstraint(
-                fields=["association", "business"], name="unique_business_membership"
-            ),
+            models.UniqueConstraint(fields=["association", "member_number"], name="unique_member_number"),
+            models.UniqueConstraint(fields=["association", "business"], name="unique_business_membership"),
             models.CheckConstraint(
                 condition=Q(status__in=MembershipStatus.values), name="membership_status_valid"
             ),
@@ -244,9 +238,7 @@ class MetricReport(models.Model):
     """A business's service metrics for one month in one association."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="metric_reports")
-    association = models.ForeignKey(
-        Association, on_delete=models.CASCADE, related_name="metric_reports"
-    )
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="metric_reports")
     period = models.DateField(_("month"), help_text=_("The first day of the month reported."))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -346,8 +338,12 @@ class MetricImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {ImportStatus.INVALID, ImportStatus.DONE, ImportStatus.FAILED,
-                               ImportStatus.NEEDS_CONFIRMATION}
+        return self.status in {
+            ImportStatus.INVALID,
+            ImportStatus.DONE,
+            ImportStatus.FAILED,
+            ImportStatus.NEEDS_CONFIRMATION,
+        }
 
     @property
     def percent(self) -> int:

@@ -35,6 +35,7 @@ def dashboard(request):
         if found
     ]
     return render(
-        request, "members/dashboard.html",
+        request,
+        "members/dashboard.html",
         {"businesses": businesses, "memberships": memberships, "sections": sections},
     )

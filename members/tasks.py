@@ -10,9 +10,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invitation_email(*, invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("association", "business").filter(
-        pk=invitation_id, accepted_at=None
-    ).first()
+    invitation = (
+        Invitation.objects.select_related("association", "business")
+        .filter(pk=invitation_id, accepted_at=None)
+        .first()
+    )
     if invitation is None:
         logger.info("invitation %s gone or used; nothing to send", invitation_id)
         return

@@ -9,20 +9,39 @@ urlpatterns = [
     # Service metrics and API tokens (members/metrics_views.py)
     path("b/<int:business_id>/metrics/", metrics_views.metrics_dashboard, name="metrics"),
     path("b/<int:business_id>/metrics/reports/", metrics_views.metrics_reports, name="metrics_reports"),
-    path("b/<int:business_id>/metrics/reports/<int:report_id>/", metrics_views.metrics_report_detail,
-         name="metrics_report"),
-    path("b/<int:business_id>/metrics/report/", metrics_views.metrics_report_form,
-         name="metrics_report_form"),
+    path(
+        "b/<int:business_id>/metrics/reports/<int:report_id>/",
+        metrics_views.metrics_report_detail,
+        name="metrics_report",
+    ),
+    path(
+        "b/<int:business_id>/metrics/report/", metrics_views.metrics_report_form, name="metrics_report_form"
+    ),
     path("b/<int:business_id>/metrics/import/", metrics_views.metrics_import, name="metrics_import"),
-    path("b/<int:business_id>/metrics/import/template.csv", metrics_views.metrics_import_template,
-         name="metrics_import_template"),
-    path("b/<int:business_id>/metrics/import/<int:job_id>/", metrics_views.metrics_import_job,
-         name="metrics_import_job"),
-    path("b/<int:business_id>/metrics/import/<int:job_id>/status.json", metrics_views.metrics_import_status,
-         name="metrics_import_status"),
-    path("b/<int:business_id>/metrics/import/<int:job_id>/confirm/", metrics_views.metrics_import_confirm,
-         name="metrics_import_confirm"),
+    path(
+        "b/<int:business_id>/metrics/import/template.csv",
+        metrics_views.metrics_import_template,
+        name="metrics_import_template",
+    ),
+    path(
+        "b/<int:business_id>/metrics/import/<int:job_id>/",
+        metrics_views.metrics_import_job,
+        name="metrics_import_job",
+    ),
+    path(
+        "b/<int:business_id>/metrics/import/<int:job_id>/status.json",
+        metrics_views.metrics_import_status,
+        name="metrics_import_status",
+    ),
+    path(
+        "b/<int:business_id>/metrics/import/<int:job_id>/confirm/",
+        metrics_views.metrics_import_confirm,
+        name="metrics_import_confirm",
+    ),
     path("b/<int:business_id>/api-tokens/", metrics_views.api_tokens, name="api_tokens"),
-    path("b/<int:business_id>/api-tokens/<int:token_id>/revoke/", metrics_views.api_token_revoke,
-         name="api_token_revoke"),
+    path(
+        "b/<int:business_id>/api-tokens/<int:token_id>/revoke/",
+        metrics_views.api_token_revoke,
+        name="api_token_revoke",
+    ),
 ]

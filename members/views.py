@@ -69,6 +69,7 @@ def accept_invitation(request, signed):
             return redirect("home")
     login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
     return render(
-        request, "members/invitation_accept.html",
+        request,
+        "members/invitation_accept.html",
         {"invitation": invitation, "form": form, "login_url": login_url},
     )

@@ -202,6 +202,8 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     issued_at = factory.LazyFunction(timezone.now)
     valid_from = factory.LazyFunction(lambda: timezone.localdate())
     valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=730))
+
+
 # Service metrics (members)
 
 

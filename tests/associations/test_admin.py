@@ -340,7 +340,9 @@ def test_admin_staff_membership_change_keeps_association_and_user(world, client_
     assert response.status_code == 302
     membership.refresh_from_db()
     assert (membership.association, membership.user, membership.role) == (
-        world.a, world.staff_viewer_a, "officer"
+        world.a,
+        world.staff_viewer_a,
+        "officer",
     )
 
 
@@ -390,7 +392,8 @@ def test_admin_invited_staff_reaches_admin_after_allauth_login(world, client):
     )
 
     assert [url for url, _status in login_page.redirect_chain] == [
-        "/admin/login/?next=/admin/", "/accounts/login/?next=%2Fadmin%2F"
+        "/admin/login/?next=/admin/",
+        "/accounts/login/?next=%2Fadmin%2F",
     ]
     assert response.redirect_chain[-1][0] == "/admin/"
     assert response.status_code == 200

@@ -31,8 +31,9 @@ def programme(world):
             "draft": draft,
             "criterion": f.CriterionFactory(standard=published),
             "draft_criterion": f.CriterionFactory(standard=draft),
-            "code": f.CodeOfConductFactory(association=association, status="published",
-                                           published_at=timezone.now()),
+            "code": f.CodeOfConductFactory(
+                association=association, status="published", published_at=timezone.now()
+            ),
             "draft_code": f.CodeOfConductFactory(association=association),
             "kpi": f.KpiFactory(association=association),
             "level": f.LevelFactory(association=association),

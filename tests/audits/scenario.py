@@ -72,6 +72,10 @@ def carry_evidence(world, s, *, criterion=None):
     )
     original = f.EvidenceFactory(application=previous, criterion=criterion, original_name="policy.pdf")
     return f.EvidenceFactory(
-        application=s.application, criterion=criterion, file=original.file.name, original_name="policy.pdf",
-        effective_to=timezone.localdate() + timedelta(days=200), carried_from=original,
+        application=s.application,
+        criterion=criterion,
+        file=original.file.name,
+        original_name="policy.pdf",
+        effective_to=timezone.localdate() + timedelta(days=200),
+        carried_from=original,
     )

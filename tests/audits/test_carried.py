@@ -22,8 +22,11 @@ def s(world):
 
 
 def _actions(application):
-    return list(ActionLog.objects.filter(object_id=application.pk, action__startswith="evidence.carried")
-                .values_list("action", "data__criterion"))
+    return list(
+        ActionLog.objects.filter(object_id=application.pk, action__startswith="evidence.carried").values_list(
+            "action", "data__criterion"
+        )
+    )
 
 
 def test_confirm_carried_evidence_marks_and_logs(s, world):
@@ -76,8 +79,9 @@ def test_confirm_carried_evidence_twice_is_refused(s, world):
 
 def test_reject_carried_evidence_in_review_requests_changes(s, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.reject_carried_evidence(s.assignment, evidence=s.carried, actor=world.auditor,
-                                         reason="The policy has changed.")
+        services.reject_carried_evidence(
+            s.assignment, evidence=s.carried, actor=world.auditor, reason="The policy has changed."
+        )
 
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.CHANGES_REQUESTED
@@ -106,7 +110,8 @@ def test_reject_carried_evidence_while_changes_requested_adds_to_the_round(s, wo
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.CHANGES_REQUESTED
     assert list(s.application.change_requests.open().values_list("criterion__code", flat=True)) == [
-        s.criteria[0].code, s.criteria[1].code
+        s.criteria[0].code,
+        s.criteria[1].code,
     ]
 
 

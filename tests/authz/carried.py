@@ -25,9 +25,21 @@ def _url(w, s):
 
 
 ROWS = [
-    Row("audits:carried_evidence", _url, statuses(404, anonymous=LOGIN), method="post",
-        data={"decision": "confirm"}, setup=_pending),
-    Row("audits:carried_evidence", _url, statuses(404, anonymous=LOGIN, auditor=302), method="post",
-        data={"decision": "confirm"}, setup=_cleared),
+    Row(
+        "audits:carried_evidence",
+        _url,
+        statuses(404, anonymous=LOGIN),
+        method="post",
+        data={"decision": "confirm"},
+        setup=_pending,
+    ),
+    Row(
+        "audits:carried_evidence",
+        _url,
+        statuses(404, anonymous=LOGIN, auditor=302),
+        method="post",
+        data={"decision": "confirm"},
+        setup=_cleared,
+    ),
     Row("audits:carried_evidence", _url, statuses(405), setup=_cleared),
 ]

@@ -14,8 +14,10 @@ def _invitation_url(w, invitation):
 def _invite(w):
     from members.services import invite_person
 
-    return invite_person(w.a, email="new.person@example.com", kind=InvitationKind.AUDITOR,
-                         invited_by=w.staff_admin_a)
+    return invite_person(
+        w.a, email="new.person@example.com", kind=InvitationKind.AUDITOR, invited_by=w.staff_admin_a
+    )
+
 
 ROWS = [
     Row("home", lambda w: reverse("home"), statuses(302, anonymous=200)),

@@ -16,8 +16,9 @@ def test_business_user_applies_uploads_evidence_and_submits(live_server, page, t
     user = f.BusinessUserFactory(business=business, user__email="owner@alpha.example").user
     standard = f.PublishedStandardFactory(association=association, name="Courier service")
     codes = ["R1", "A1", "T1"]
-    for code, dimension in zip(codes, (Dimension.RELIABILITY, Dimension.ASSURANCE, Dimension.TANGIBLES),
-                               strict=True):
+    for code, dimension in zip(
+        codes, (Dimension.RELIABILITY, Dimension.ASSURANCE, Dimension.TANGIBLES), strict=True
+    ):
         f.CriterionFactory(standard=standard, code=code, dimension=dimension)
     evidence = tmp_path / "complaint-log.pdf"
     evidence.write_bytes(f.PDF_BYTES)

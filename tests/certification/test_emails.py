@@ -15,17 +15,19 @@ def test_changes_requested_email_is_not_html_escaped_and_links_the_application(w
     world.business_a.name = "Ali & Sons"
     world.business_a.save()
     standard = f.PublishedStandardFactory(association=world.a, name="Shops <retail>")
-    application = f.ApplicationFactory(business=world.business_a, standard=standard,
-                                       status=ApplicationStatus.CHANGES_REQUESTED)
+    application = f.ApplicationFactory(
+        business=world.business_a, standard=standard, status=ApplicationStatus.CHANGES_REQUESTED
+    )
     criterion = f.CriterionFactory(standard=standard, code="T1")
-    f.ChangeRequestFactory(application=application, criterion=criterion,
-                           message="Show the driver's log & the \"rota\"")
+    f.ChangeRequestFactory(
+        application=application, criterion=criterion, message='Show the driver\'s log & the "rota"'
+    )
 
     send_changes_requested_email(application_id=application.pk)
 
     body = mail.outbox[0].body
     assert "The auditors of Ali & Sons's application for Shops <retail>" in body
-    assert "- T1: Show the driver's log & the \"rota\"" in body
+    assert '- T1: Show the driver\'s log & the "rota"' in body
     assert "&amp;" not in body and "&#x27;" not in body and "&quot;" not in body
     assert body.rstrip().endswith(settings.SITE_URL + reverse("applications:detail", args=[application.pk]))
 

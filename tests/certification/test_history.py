@@ -68,8 +68,15 @@ def test_full_history_labels_audit_rows_for_staff_and_auditors(world, client_for
 def test_history_audience_by_role(world):
     s = build(world)
 
-    audiences = {role: history_audience(s.application, getattr(world, role))
-                 for role in ("business_user_a", "auditor", "staff_admin_a", "staff_viewer_a", "superuser")}
+    audiences = {
+        role: history_audience(s.application, getattr(world, role))
+        for role in ("business_user_a", "auditor", "staff_admin_a", "staff_viewer_a", "superuser")
+    }
 
-    assert audiences == {"business_user_a": BUSINESS, "auditor": REVIEWER, "staff_admin_a": FULL,
-                         "staff_viewer_a": FULL, "superuser": FULL}
+    assert audiences == {
+        "business_user_a": BUSINESS,
+        "auditor": REVIEWER,
+        "staff_admin_a": FULL,
+        "staff_viewer_a": FULL,
+        "superuser": FULL,
+    }

@@ -23,7 +23,8 @@ from tests import factories as f
 @pytest.fixture
 def approved(world):
     return f.ApprovedApplicationFactory(
-        association=world.a, business=world.business_a,
+        association=world.a,
+        business=world.business_a,
         level=f.LevelFactory(association=world.a, name="Gold", min_score=80),
     )
 
@@ -113,8 +114,9 @@ def test_sweep_reissues_missing_certificate_and_missing_pdf(world):
     assert len(without_pdf.pdf_sha256) == 64
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite",
-                    reason="SQLite serialises writers; the race needs PostgreSQL row locks")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs PostgreSQL row locks"
+)
 @pytest.mark.django_db(transaction=True)
 def test_issue_certificate_concurrently_makes_one_certificate():
     approved = f.ApprovedApplicationFactory()

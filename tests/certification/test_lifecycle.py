@@ -22,8 +22,9 @@ def certificate(world):
     return f.CertificateFactory(application=app)
 
 
-def test_revoke_certificate_records_reason_and_emails_business(certificate, world,
-                                                               django_capture_on_commit_callbacks):
+def test_revoke_certificate_records_reason_and_emails_business(
+    certificate, world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         service.revoke_certificate(certificate, actor=world.staff_admin_a, reason="False evidence")
 
@@ -68,8 +69,9 @@ def test_admin_revoke_action_asks_reason_then_revokes(certificate, client_for):
 
 
 def test_admin_certificates_scoped_to_association(certificate, client_for):
-    response = client_for("staff_b").get(reverse("admin:certification_certificate_change",
-                                                 args=[certificate.pk]))
+    response = client_for("staff_b").get(
+        reverse("admin:certification_certificate_change", args=[certificate.pk])
+    )
 
     assert response.status_code == 404
 
@@ -114,8 +116,9 @@ def test_reminders_due_picks_nearest_offset_only(certificate):
     assert service.reminders_due() == [(certificate.pk, 7)]
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite",
-                    reason="SQLite serialises writers; the race needs PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs PostgreSQL"
+)
 @pytest.mark.django_db(transaction=True)
 def test_reminder_two_workers_at_once_send_one_email():
     business_user = f.BusinessUserFactory()
@@ -148,15 +151,26 @@ def test_start_renewal_carries_evidence_still_in_date(certificate, world):
     standard = certificate.application.standard
     criterion = f.CriterionFactory(standard=standard, code="R1")
     in_date = Evidence.objects.create(
-        application=certificate.application, criterion=criterion, file="evidence/1/abc",
-        original_name="policy.pdf", content_type="application/pdf", size=10, sha256="a" * 64,
+        application=certificate.application,
+        criterion=criterion,
+        file="evidence/1/abc",
+        original_name="policy.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="a" * 64,
         effective_from=today - datetime.timedelta(days=100),
         effective_to=today + datetime.timedelta(days=100),
     )
     Evidence.objects.create(
-        application=certificate.application, criterion=criterion, file="evidence/1/old",
-        original_name="old.pdf", content_type="application/pdf", size=10, sha256="b" * 64,
-        effective_from=today - datetime.timedelta(days=400), effective_to=today - datetime.timedelta(days=1),
+        application=certificate.application,
+        criterion=criterion,
+        file="evidence/1/old",
+        original_name="old.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="b" * 64,
+        effective_from=today - datetime.timedelta(days=400),
+        effective_to=today - datetime.timedelta(days=1),
     )
 
     renewal = service.start_renewal(certificate, actor=world.business_user_a)
@@ -180,13 +194,17 @@ def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(
     kept_now = f.CriterionFactory(standard=current, code="K1")
     undated = f.EvidenceFactory(application=certificate.application, criterion=kept)
     f.EvidenceFactory(application=certificate.application, criterion=dropped)
-    f.EvidenceFactory(application=certificate.application, criterion=kept,
-                      effective_from=today + datetime.timedelta(days=1))
+    f.EvidenceFactory(
+        application=certificate.application, criterion=kept, effective_from=today + datetime.timedelta(days=1)
+    )
 
     renewal = service.start_renewal(certificate, actor=world.business_user_a)
 
     assert (renewal.renews, renewal.business, renewal.association, renewal.standard) == (
-        certificate, certificate.business, world.a, current
+        certificate,
+        certificate.business,
+        world.a,
+        current,
     )
     assert [(e.criterion, e.carried_from, e.carried_confirmed) for e in renewal.evidence.all()] == [
         (kept_now, undated, False)
@@ -221,10 +239,13 @@ def test_download_for_another_business_is_404(certificate, client_for):
     assert response.status_code == 404
 
 
-def test_removing_carried_evidence_keeps_the_original_file(certificate, world,
-                                                            django_capture_on_commit_callbacks):
-    original = f.EvidenceFactory(application=certificate.application,
-                                 criterion=f.CriterionFactory(standard=certificate.application.standard))
+def test_removing_carried_evidence_keeps_the_original_file(
+    certificate, world, django_capture_on_commit_callbacks
+):
+    original = f.EvidenceFactory(
+        application=certificate.application,
+        criterion=f.CriterionFactory(standard=certificate.application.standard),
+    )
     renewal = service.start_renewal(certificate, actor=world.business_user_a)
     carried = renewal.evidence.get()
 
@@ -252,9 +273,11 @@ def _certificates(world, count, *, valid_until):
     level = f.LevelFactory(association=world.a)
     return [
         f.CertificateFactory(
-            application=f.ApprovedApplicationFactory(association=world.a, business=world.business_a,
-                                                     level=level),
-            valid_from=datetime.date(2020, 1, 1), valid_until=valid_until,
+            application=f.ApprovedApplicationFactory(
+                association=world.a, business=world.business_a, level=level
+            ),
+            valid_from=datetime.date(2020, 1, 1),
+            valid_until=valid_until,
         )
         for _ in range(count)
     ]

@@ -60,34 +60,52 @@ def raw_multipart(client, url, filename: str, content: bytes, content_type: str)
     client does not."""
     boundary = "BoUnDaRy"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
-        f"Content-Type: {content_type}\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 # --- accepted -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("report.pdf", f.PDF_BYTES, PDF),
-    ("photo.PNG", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, PNG),
-    ("photo.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 32, JPEG),
-    ("policy.docx", office("word"), DOCX),
-    ("figures.xlsx", office("xl"), XLSX),
-    ("complaints.csv", "\ufeffmonth;count\n2026-01;3\n".encode(), CSV),
-])
-def test_upload_accepts_allowed_types_detected_from_content(client_for, world, draft, name, content,
-                                                            expected):
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("report.pdf", f.PDF_BYTES, PDF),
+        ("photo.PNG", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, PNG),
+        ("photo.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 32, JPEG),
+        ("policy.docx", office("word"), DOCX),
+        ("figures.xlsx", office("xl"), XLSX),
+        ("complaints.csv", "\ufeffmonth;count\n2026-01;3\n".encode(), CSV),
+    ],
+)
+def test_upload_accepts_allowed_types_detected_from_content(
+    client_for, world, draft, name, content, expected
+):
     application, criterion = draft
 
-    response = upload(client_for("business_user_a"), application, criterion, name, content,
-                      content_type="application/octet-stream")
+    response = upload(
+        client_for("business_user_a"),
+        application,
+        criterion,
+        name,
+        content,
+        content_type="application/octet-stream",
+    )
 
     assert response.status_code == 302
     evidence = Evidence.objects.get()
     assert (evidence.original_name, evidence.content_type, evidence.size, evidence.sha256) == (
-        name, expected, len(content), hashlib.sha256(content).hexdigest())
+        name,
+        expected,
+        len(content),
+        hashlib.sha256(content).hexdigest(),
+    )
     assert evidence.file.name.startswith(f"evidence/{application.pk}/")
     assert name not in evidence.file.name
     assert stored_files() == [Path(settings.MEDIA_ROOT) / evidence.file.name]
@@ -96,8 +114,14 @@ def test_upload_accepts_allowed_types_detected_from_content(client_for, world, d
 def test_upload_pdf_with_wrong_mime_header_is_stored_as_pdf(client_for, world, draft):
     application, criterion = draft
 
-    response = upload(client_for("business_user_a"), application, criterion, "report.pdf", f.PDF_BYTES,
-                      content_type="application/x-msdownload")
+    response = upload(
+        client_for("business_user_a"),
+        application,
+        criterion,
+        "report.pdf",
+        f.PDF_BYTES,
+        content_type="application/x-msdownload",
+    )
 
     assert response.status_code == 302
     assert Evidence.objects.get().content_type == "application/pdf"
@@ -106,12 +130,22 @@ def test_upload_pdf_with_wrong_mime_header_is_stored_as_pdf(client_for, world, d
 def test_upload_records_period_and_history(client_for, world, draft):
     application, criterion = draft
 
-    upload(client_for("business_user_a"), application, criterion, "report.pdf", f.PDF_BYTES,
-           effective_from="2026-01-01", effective_to="2026-03-31")
+    upload(
+        client_for("business_user_a"),
+        application,
+        criterion,
+        "report.pdf",
+        f.PDF_BYTES,
+        effective_from="2026-01-01",
+        effective_to="2026-03-31",
+    )
 
     evidence = Evidence.objects.get()
     assert (str(evidence.effective_from), str(evidence.effective_to), evidence.uploaded_by) == (
-        "2026-01-01", "2026-03-31", world.business_user_a)
+        "2026-01-01",
+        "2026-03-31",
+        world.business_user_a,
+    )
     log = ActionLog.objects.for_object(application).get(action="evidence.added")
     assert log.data == {"criterion": "R1", "name": "report.pdf", "sha256": evidence.sha256}
 
@@ -132,8 +166,9 @@ CORPUS = [
 
 
 @pytest.mark.parametrize(("label", "name", "content", "mime", "message"), CORPUS, ids=[c[0] for c in CORPUS])
-def test_upload_refuses_the_corpus_and_stores_nothing(client_for, world, draft, label, name, content, mime,
-                                                      message):
+def test_upload_refuses_the_corpus_and_stores_nothing(
+    client_for, world, draft, label, name, content, mime, message
+):
     application, criterion = draft
 
     response = upload(client_for("business_user_a"), application, criterion, name, content, content_type=mime)
@@ -149,8 +184,9 @@ def test_upload_refuses_an_oversized_file_while_streaming(client_for, world, dra
     settings.EVIDENCE_MAX_BYTES = 1024
     application, criterion = draft
 
-    response = upload(client_for("business_user_a"), application, criterion, "big.pdf",
-                      f.PDF_BYTES + b"0" * 2048)
+    response = upload(
+        client_for("business_user_a"), application, criterion, "big.pdf", f.PDF_BYTES + b"0" * 2048
+    )
 
     assert response.status_code == 400
     assert "larger than the limit" in response.content.decode()
@@ -162,8 +198,9 @@ def test_upload_refuses_a_declared_huge_body_before_reading_it(client_for, world
     settings.EVIDENCE_MAX_BYTES = 1024
     application, criterion = draft
 
-    response = upload(client_for("business_user_a"), application, criterion, "big.pdf",
-                      f.PDF_BYTES + b"0" * 200_000)
+    response = upload(
+        client_for("business_user_a"), application, criterion, "big.pdf", f.PDF_BYTES + b"0" * 200_000
+    )
 
     assert response.status_code == 413
     assert Evidence.objects.count() == 0
@@ -174,8 +211,13 @@ def test_upload_path_traversal_name_from_a_raw_client_stores_nothing(client_for,
     application, criterion = draft
     url = reverse("applications:upload", args=[application.pk, criterion.pk])
 
-    response = raw_multipart(client_for("business_user_a"), url, "../../etc/passwd.pdf",
-                             b"root:x:0:0:root:/root:/bin/bash\n", "application/pdf")
+    response = raw_multipart(
+        client_for("business_user_a"),
+        url,
+        "../../etc/passwd.pdf",
+        b"root:x:0:0:root:/root:/bin/bash\n",
+        "application/pdf",
+    )
 
     assert response.status_code == 400
     assert Evidence.objects.count() == 0
@@ -187,8 +229,9 @@ def test_upload_path_traversal_of_a_real_pdf_keeps_only_the_base_name(client_for
     application, criterion = draft
     url = reverse("applications:upload", args=[application.pk, criterion.pk])
 
-    response = raw_multipart(client_for("business_user_a"), url, "../../etc/passwd.pdf", f.PDF_BYTES,
-                             "application/pdf")
+    response = raw_multipart(
+        client_for("business_user_a"), url, "../../etc/passwd.pdf", f.PDF_BYTES, "application/pdf"
+    )
 
     assert response.status_code == 302
     evidence = Evidence.objects.get()
@@ -201,8 +244,13 @@ def test_attach_evidence_refuses_a_name_with_folders(world, draft):
     file = SimpleUploadedFile("passwd.pdf", f.PDF_BYTES)
 
     with pytest.raises(CertificationError, match="must not contain folders"):
-        services.attach_evidence(application, criterion=criterion, file=file, actor=world.business_user_a,
-                                 name="../../etc/passwd.pdf")
+        services.attach_evidence(
+            application,
+            criterion=criterion,
+            file=file,
+            actor=world.business_user_a,
+            name="../../etc/passwd.pdf",
+        )
 
     assert Evidence.objects.count() == 0
     assert stored_files() == []
@@ -222,9 +270,14 @@ def test_attach_evidence_refuses_an_oversized_file(world, draft, settings):
 def test_attach_evidence_refuses_a_reversed_period(world, draft):
     application, criterion = draft
     with pytest.raises(CertificationError, match="before it starts"):
-        services.attach_evidence(application, criterion=criterion, file=pdf(),
-                                 actor=world.business_user_a, effective_from=datetime.date(2026, 2, 1),
-                                 effective_to=datetime.date(2026, 1, 1))
+        services.attach_evidence(
+            application,
+            criterion=criterion,
+            file=pdf(),
+            actor=world.business_user_a,
+            effective_from=datetime.date(2026, 2, 1),
+            effective_to=datetime.date(2026, 1, 1),
+        )
 
     assert stored_files() == []
 
@@ -232,8 +285,15 @@ def test_attach_evidence_refuses_a_reversed_period(world, draft):
 def test_upload_form_refuses_a_reversed_period(client_for, world, draft):
     application, criterion = draft
 
-    response = upload(client_for("business_user_a"), application, criterion, "a.pdf", f.PDF_BYTES,
-                      effective_from="2026-02-01", effective_to="2026-01-01")
+    response = upload(
+        client_for("business_user_a"),
+        application,
+        criterion,
+        "a.pdf",
+        f.PDF_BYTES,
+        effective_from="2026-02-01",
+        effective_to="2026-01-01",
+    )
 
     assert response.status_code == 400
     assert Evidence.objects.count() == 0
@@ -246,8 +306,7 @@ def test_attach_evidence_refused_after_submission(world, draft):
     application.save()
 
     with pytest.raises(CertificationError, match="only while the application is a draft"):
-        services.attach_evidence(application, criterion=criterion, file=pdf(),
-                                 actor=world.business_user_a)
+        services.attach_evidence(application, criterion=criterion, file=pdf(), actor=world.business_user_a)
 
     assert stored_files() == []
 
@@ -259,11 +318,14 @@ def test_attach_evidence_allowed_for_a_criterion_under_change_request_only(world
     application.save()
     f.ChangeRequestFactory(application=application, criterion=criterion)
 
-    services.attach_evidence(application, criterion=criterion, file=pdf(),
-                             actor=world.business_user_a)
+    services.attach_evidence(application, criterion=criterion, file=pdf(), actor=world.business_user_a)
     with pytest.raises(CertificationError, match="open change request"):
-        services.attach_evidence(application, criterion=other, file=SimpleUploadedFile("b.pdf", f.PDF_BYTES),
-                                 actor=world.business_user_a)
+        services.attach_evidence(
+            application,
+            criterion=other,
+            file=SimpleUploadedFile("b.pdf", f.PDF_BYTES),
+            actor=world.business_user_a,
+        )
 
     assert list(Evidence.objects.values_list("criterion__code", flat=True)) == ["R1"]
 
@@ -272,8 +334,7 @@ def test_attach_evidence_refused_for_another_business(world, draft):
     application, criterion = draft
 
     with pytest.raises(CertificationError, match="business's own users"):
-        services.attach_evidence(application, criterion=criterion, file=pdf(),
-                                 actor=world.business_user_b)
+        services.attach_evidence(application, criterion=criterion, file=pdf(), actor=world.business_user_b)
 
     assert stored_files() == []
 
@@ -288,13 +349,23 @@ def test_clean_name_strips_control_and_bidi_characters_and_limits_length():
 # --- download -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("business_user_a", 200), ("staff_admin_a", 200), ("staff_viewer_a", 200), ("superuser", 200),
-    ("business_user_b", 404), ("staff_b", 404), ("auditor", 404), ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("business_user_a", 200),
+        ("staff_admin_a", 200),
+        ("staff_viewer_a", 200),
+        ("superuser", 200),
+        ("business_user_b", 404),
+        ("staff_b", 404),
+        ("auditor", 404),
+        ("anonymous", 302),
+    ],
+)
 def test_evidence_download_is_scoped(client_for, world, role, status):
-    evidence = f.EvidenceFactory(application__business=world.business_a,
-                                 application__standard__association=world.a)
+    evidence = f.EvidenceFactory(
+        application__business=world.business_a, application__standard__association=world.a
+    )
 
     response = client_for(role).get(reverse("certification:evidence_download", args=[evidence.pk]))
 
@@ -302,9 +373,11 @@ def test_evidence_download_is_scoped(client_for, world, role, status):
 
 
 def test_evidence_download_is_an_attachment_that_must_not_be_sniffed(client_for, world):
-    evidence = f.EvidenceFactory(application__business=world.business_a,
-                                 application__standard__association=world.a,
-                                 original_name="Rapport d'été \"final\".pdf")
+    evidence = f.EvidenceFactory(
+        application__business=world.business_a,
+        application__standard__association=world.a,
+        original_name='Rapport d\'été "final".pdf',
+    )
 
     url = reverse("certification:evidence_download", args=[evidence.pk])
     response = client_for("business_user_a").get(url)
@@ -320,15 +393,17 @@ def test_evidence_download_is_an_attachment_that_must_not_be_sniffed(client_for,
 # --- removal --------------------------------------------------------------------------
 
 
-def test_remove_evidence_in_draft_deletes_row_and_file(client_for, world, draft,
-                                                      django_capture_on_commit_callbacks):
+def test_remove_evidence_in_draft_deletes_row_and_file(
+    client_for, world, draft, django_capture_on_commit_callbacks
+):
     application, criterion = draft
     upload(client_for("business_user_a"), application, criterion, "a.pdf", f.PDF_BYTES)
     evidence = Evidence.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for("business_user_a").post(
-            reverse("applications:remove_evidence", args=[application.pk, evidence.pk]))
+            reverse("applications:remove_evidence", args=[application.pk, evidence.pk])
+        )
 
     assert response.status_code == 302
     assert Evidence.objects.count() == 0
@@ -343,7 +418,8 @@ def test_remove_evidence_refused_after_submission(client_for, world, draft):
     application.save()
 
     response = client_for("business_user_a").post(
-        reverse("applications:remove_evidence", args=[application.pk, evidence.pk]), follow=True)
+        reverse("applications:remove_evidence", args=[application.pk, evidence.pk]), follow=True
+    )
 
     assert "can be removed only while" in response.content.decode()
     assert list(Evidence.objects.all()) == [evidence]

@@ -20,24 +20,34 @@ S = ApplicationStatus
 @pytest.fixture
 def standard(world):
     standard = f.PublishedStandardFactory(association=world.a, name="Courier service")
-    f.CriterionFactory(standard=standard, code="T1", dimension=Dimension.TANGIBLES, order=1,
-                       guidance="Look at the vans.")
-    f.CriterionFactory(standard=standard, code="R1", dimension=Dimension.RELIABILITY, order=2,
-                       guidance="Check the on-time log.")
+    f.CriterionFactory(
+        standard=standard, code="T1", dimension=Dimension.TANGIBLES, order=1, guidance="Look at the vans."
+    )
+    f.CriterionFactory(
+        standard=standard,
+        code="R1",
+        dimension=Dimension.RELIABILITY,
+        order=2,
+        guidance="Check the on-time log.",
+    )
     return standard
 
 
 def test_start_application_for_a_published_standard(client_for, world, standard):
     client = client_for("business_user_a")
 
-    response = client.post(reverse("applications:start"), {"business": world.business_a.pk,
-                                                            "standard": standard.pk})
+    response = client.post(
+        reverse("applications:start"), {"business": world.business_a.pk, "standard": standard.pk}
+    )
 
     application = Application.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("applications:detail", args=[application.pk])
     assert (application.business, application.standard, application.status) == (
-        world.business_a, standard, S.DRAFT)
+        world.business_a,
+        standard,
+        S.DRAFT,
+    )
 
 
 def test_start_application_lists_only_standards_of_own_associations(client_for, world, standard):
@@ -63,7 +73,8 @@ def test_start_application_twice_shows_a_friendly_error(client_for, world, stand
 
 def test_start_application_refuses_another_business(client_for, world, standard):
     response = client_for("business_user_a").post(
-        reverse("applications:start"), {"business": world.business_b.pk, "standard": standard.pk})
+        reverse("applications:start"), {"business": world.business_b.pk, "standard": standard.pk}
+    )
 
     assert response.status_code == 200
     assert Application.objects.count() == 0
@@ -76,7 +87,8 @@ def test_application_page_groups_criteria_by_servqual_dimension(client_for, worl
 
     groups = response.context["groups"]
     assert [(g["dimension"], [r.criterion.code for r in g["rows"]]) for g in groups] == [
-        (Dimension.RELIABILITY, ["R1"]), (Dimension.TANGIBLES, ["T1"]),
+        (Dimension.RELIABILITY, ["R1"]),
+        (Dimension.TANGIBLES, ["T1"]),
     ]
     assert [c.code for c in response.context["missing"]] == ["T1", "R1"]
     body = response.content.decode()
@@ -87,8 +99,9 @@ def test_application_page_groups_criteria_by_servqual_dimension(client_for, worl
 def test_submit_refused_names_missing_criteria(client_for, world, standard):
     application = f.ApplicationFactory(business=world.business_a, standard=standard)
 
-    response = client_for("business_user_a").post(reverse("applications:submit", args=[application.pk]),
-                                                  follow=True)
+    response = client_for("business_user_a").post(
+        reverse("applications:submit", args=[application.pk]), follow=True
+    )
 
     assert "Missing: T1, R1." in response.content.decode()
     assert Application.objects.get().status == S.DRAFT
@@ -99,8 +112,9 @@ def test_submit_with_all_evidence_shows_submitted_and_history(client_for, world,
     for criterion in standard.criteria.all():
         f.EvidenceFactory(application=application, criterion=criterion)
 
-    response = client_for("business_user_a").post(reverse("applications:submit", args=[application.pk]),
-                                                  follow=True)
+    response = client_for("business_user_a").post(
+        reverse("applications:submit", args=[application.pk]), follow=True
+    )
 
     assert Application.objects.get().status == S.SUBMITTED
     history = response.context["history"]
@@ -111,8 +125,9 @@ def test_submit_with_all_evidence_shows_submitted_and_history(client_for, world,
 
 def test_answer_each_change_request_then_resubmit(client_for, world, standard):
     t1, r1 = standard.criteria.order_by("order")
-    application = f.ApplicationFactory(business=world.business_a, standard=standard,
-                                       status=S.CHANGES_REQUESTED)
+    application = f.ApplicationFactory(
+        business=world.business_a, standard=standard, status=S.CHANGES_REQUESTED
+    )
     for criterion in (t1, r1):
         f.EvidenceFactory(application=application, criterion=criterion)
     requests = [f.ChangeRequestFactory(application=application, criterion=c) for c in (t1, r1)]
@@ -126,17 +141,21 @@ def test_answer_each_change_request_then_resubmit(client_for, world, standard):
     assert response.status_code == 302
     assert Application.objects.get().status == S.IN_REVIEW
     assert list(ChangeRequest.objects.order_by("pk").values_list("response", flat=True)) == [
-        f"Fixed {requests[0].pk}", f"Fixed {requests[1].pk}"]
+        f"Fixed {requests[0].pk}",
+        f"Fixed {requests[1].pk}",
+    ]
     assert ChangeRequest.objects.open().count() == 0
 
 
 def test_answer_of_another_applications_change_request_is_404(client_for, world, standard):
     mine = f.ApplicationFactory(business=world.business_a, standard=standard, status=S.CHANGES_REQUESTED)
-    theirs = f.ChangeRequestFactory(application__business=world.business_b,
-                                    application__status=S.CHANGES_REQUESTED)
+    theirs = f.ChangeRequestFactory(
+        application__business=world.business_b, application__status=S.CHANGES_REQUESTED
+    )
 
     response = client_for("business_user_a").post(
-        reverse("applications:answer", args=[mine.pk, theirs.pk]), {"response": "x"})
+        reverse("applications:answer", args=[mine.pk, theirs.pk]), {"response": "x"}
+    )
 
     assert response.status_code == 404
 
@@ -156,8 +175,9 @@ def test_withdraw_asks_for_confirmation_then_withdraws(client_for, world, standa
 def test_user_of_two_businesses_sees_both_and_no_others(client, world, standard):
     f.BusinessUserFactory(business=world.business_b, user=world.business_user_a)
     mine_a = f.ApplicationFactory(business=world.business_a, standard=standard)
-    mine_b = f.ApplicationFactory(business=world.business_b,
-                                  standard=f.PublishedStandardFactory(association=world.b))
+    mine_b = f.ApplicationFactory(
+        business=world.business_b, standard=f.PublishedStandardFactory(association=world.b)
+    )
     f.ApplicationFactory(standard=standard)
     client.force_login(world.business_user_a)
 
@@ -196,14 +216,24 @@ def _changes_requested(business, association):
 def _certificate(business, association):
     standard = f.PublishedStandardFactory(association=association)
     level, _created = CertificationLevel.objects.get_or_create(
-        association=association, name="Gold", defaults={"min_score": 80})
+        association=association, name="Gold", defaults={"min_score": 80}
+    )
     application = f.ApplicationFactory(business=business, standard=standard, status=S.APPROVED, level=level)
     today = timezone.localdate()
     return Certificate.objects.create(
-        application=application, association=association, business=business,
-        number=f"PSA-2026-{application.pk:06d}", holder_name=business.name, association_name=association.name,
-        standard_name=standard.name, standard_version=1, level_name=level.name, overall_score=80,
-        issued_at=timezone.now(), valid_from=today, valid_until=today + datetime.timedelta(days=700),
+        application=application,
+        association=association,
+        business=business,
+        number=f"PSA-2026-{application.pk:06d}",
+        holder_name=business.name,
+        association_name=association.name,
+        standard_name=standard.name,
+        standard_version=1,
+        level_name=level.name,
+        overall_score=80,
+        issued_at=timezone.now(),
+        valid_from=today,
+        valid_until=today + datetime.timedelta(days=700),
     )
 
 
@@ -246,8 +276,7 @@ def _application_with(world, n: int):
         criterion = f.CriterionFactory(standard=standard, dimension=list(Dimension)[i % 5])
         f.EvidenceFactory(application=application, criterion=criterion, uploaded_by=user)
         f.ChangeRequestFactory(application=application, criterion=criterion, requested_by=world.staff_admin_a)
-        log_action(application, "application.submit", actor=user,
-                   data={"from": "draft", "to": "submitted"})
+        log_action(application, "application.submit", actor=user, data={"from": "draft", "to": "submitted"})
     return user, reverse("applications:detail", args=[application.pk])
 
 
@@ -262,11 +291,14 @@ def test_dashboard_certificates_link_download_verify_and_renew_in_the_window(cli
     far = _certificate(world.business_a, world.a)
     soon = _certificate(world.business_a, world.a)
     expired = _certificate(world.business_a, world.a)
-    Certificate.objects.filter(pk=soon.pk).update(valid_until=today + datetime.timedelta(days=20),
-                                                  pdf="certificates/x.pdf", pdf_sha256="a" * 64)
-    Certificate.objects.filter(pk=expired.pk).update(valid_from=today - datetime.timedelta(days=700),
-                                                     valid_until=today - datetime.timedelta(days=3),
-                                                     status="expired")
+    Certificate.objects.filter(pk=soon.pk).update(
+        valid_until=today + datetime.timedelta(days=20), pdf="certificates/x.pdf", pdf_sha256="a" * 64
+    )
+    Certificate.objects.filter(pk=expired.pk).update(
+        valid_from=today - datetime.timedelta(days=700),
+        valid_until=today - datetime.timedelta(days=3),
+        status="expired",
+    )
 
     body = client_for("business_user_a").get(reverse("portal:dashboard")).content.decode()
 
@@ -274,15 +306,18 @@ def test_dashboard_certificates_link_download_verify_and_renew_in_the_window(cli
     assert renew == {soon.pk, expired.pk}
     assert reverse("certification:download", args=[soon.pk]) in body
     assert reverse("certification:download", args=[far.pk]) not in body
-    assert all(reverse("certification:verify_detail", args=[c.verification_token]) in body
-               for c in (far, soon, expired))
+    assert all(
+        reverse("certification:verify_detail", args=[c.verification_token]) in body
+        for c in (far, soon, expired)
+    )
 
 
 def test_dashboard_hides_renew_while_a_renewal_is_under_way(client_for, world):
     certificate = _certificate(world.business_a, world.a)
     Certificate.objects.filter(pk=certificate.pk).update(status="expired")
-    f.ApplicationFactory(business=world.business_a, standard=certificate.application.standard,
-                         renews=certificate)
+    f.ApplicationFactory(
+        business=world.business_a, standard=certificate.application.standard, renews=certificate
+    )
 
     body = client_for("business_user_a").get(reverse("portal:dashboard")).content.decode()
 
@@ -292,8 +327,9 @@ def test_dashboard_hides_renew_while_a_renewal_is_under_way(client_for, world):
 @pytest.mark.parametrize(("status", "linked"), [(S.APPROVED, True), (S.REJECTED, True), (S.SCORED, False)])
 def test_decided_application_links_the_audit_result(client_for, world, standard, status, linked):
     level = f.LevelFactory(association=world.a) if status == S.APPROVED else None
-    application = f.ApplicationFactory(business=world.business_a, standard=standard, status=status,
-                                       level=level)
+    application = f.ApplicationFactory(
+        business=world.business_a, standard=standard, status=status, level=level
+    )
     client = client_for("business_user_a")
     link = reverse("audits:result", args=[application.pk])
 

@@ -18,10 +18,12 @@ def setup(world):
     standard = f.PublishedStandardFactory(association=world.a, name="Courier service")
     r1 = f.CriterionFactory(standard=standard, code="R1", dimension=Dimension.RELIABILITY)
     r2 = f.CriterionFactory(standard=standard, code="T1", dimension=Dimension.TANGIBLES)
-    optional = f.CriterionFactory(standard=standard, code="E1", dimension=Dimension.EMPATHY,
-                                  evidence_required=False)
-    application = services.create_application(world.business_a, standard=standard,
-                                              actor=world.business_user_a)
+    optional = f.CriterionFactory(
+        standard=standard, code="E1", dimension=Dimension.EMPATHY, evidence_required=False
+    )
+    application = services.create_application(
+        world.business_a, standard=standard, actor=world.business_user_a
+    )
     return application, [r1, r2, optional]
 
 
@@ -50,11 +52,20 @@ def status_of(application):
 def advance(application, target, w, criteria):
     """Walk the application along the happy path up to `target`."""
     steps = [
-        (S.SUBMITTED, lambda: (attach_all(application, criteria, w.business_user_a),
-                               services.submit_application(application, actor=w.business_user_a))),
+        (
+            S.SUBMITTED,
+            lambda: (
+                attach_all(application, criteria, w.business_user_a),
+                services.submit_application(application, actor=w.business_user_a),
+            ),
+        ),
         (S.IN_REVIEW, lambda: services.start_review(application, actor=w.staff_admin_a)),
-        (S.CHANGES_REQUESTED, lambda: services.request_changes(
-            application, actor=w.staff_admin_a, items=[(criteria[0], "Add the complaint log.")])),
+        (
+            S.CHANGES_REQUESTED,
+            lambda: services.request_changes(
+                application, actor=w.staff_admin_a, items=[(criteria[0], "Add the complaint log.")]
+            ),
+        ),
     ]
     if target == S.SCORED:
         steps = [*steps[:2], (S.SCORED, lambda: services.mark_scored(application, actor=w.staff_admin_a))]
@@ -90,8 +101,9 @@ def test_create_application_refuses_a_second_open_one(setup, world):
     application, _criteria = setup
 
     with pytest.raises(CertificationError, match="already has an open application"):
-        services.create_application(world.business_a, standard=application.standard,
-                                    actor=world.business_user_a)
+        services.create_application(
+            world.business_a, standard=application.standard, actor=world.business_user_a
+        )
 
     assert Application.objects.filter(business=world.business_a).count() == 1
 
@@ -100,8 +112,9 @@ def test_create_application_allowed_again_after_withdrawal(setup, world):
     application, _criteria = setup
     services.withdraw_application(application, actor=world.business_user_a)
 
-    again = services.create_application(world.business_a, standard=application.standard,
-                                        actor=world.business_user_a)
+    again = services.create_application(
+        world.business_a, standard=application.standard, actor=world.business_user_a
+    )
 
     assert again.status == S.DRAFT
     assert again.pk != application.pk
@@ -155,31 +168,43 @@ def test_submit_refused_naming_the_missing_criteria(setup, world):
     application, criteria = setup
     services.attach_evidence(application, criterion=criteria[1], file=pdf(), actor=world.business_user_a)
 
-    assert_refused(lambda: services.submit_application(application, actor=world.business_user_a),
-                   application, "Missing: R1.")
+    assert_refused(
+        lambda: services.submit_application(application, actor=world.business_user_a),
+        application,
+        "Missing: R1.",
+    )
 
 
 def test_submit_refused_for_staff(setup, world):
     application, criteria = setup
     attach_all(application, criteria, world.business_user_a)
 
-    assert_refused(lambda: services.submit_application(application, actor=world.staff_admin_a),
-                   application, "Only the business's own users")
+    assert_refused(
+        lambda: services.submit_application(application, actor=world.staff_admin_a),
+        application,
+        "Only the business's own users",
+    )
 
 
 def test_submit_refused_for_another_business_before_naming_missing_evidence(setup, world):
     application, _criteria = setup
 
-    assert_refused(lambda: services.submit_application(application, actor=world.business_user_b),
-                   application, "Only the business's own users")
+    assert_refused(
+        lambda: services.submit_application(application, actor=world.business_user_b),
+        application,
+        "Only the business's own users",
+    )
 
 
 def test_submit_refused_when_already_submitted(setup, world):
     application, criteria = setup
     application = advance(application, S.SUBMITTED, world, criteria)
 
-    assert_refused(lambda: services.submit_application(application, actor=world.business_user_a),
-                   application, "This application is submitted, so it cannot be submitted.")
+    assert_refused(
+        lambda: services.submit_application(application, actor=world.business_user_a),
+        application,
+        "This application is submitted, so it cannot be submitted.",
+    )
 
 
 # --- start review --------------------------------------------------------------
@@ -192,8 +217,12 @@ def test_start_review_by_staff(setup, world):
     services.start_review(application, actor=world.staff_admin_a)
 
     assert status_of(application) == S.IN_REVIEW
-    assert history(application)[-1] == ("application.start_review", "submitted", "in_review",
-                                        world.staff_admin_a)
+    assert history(application)[-1] == (
+        "application.start_review",
+        "submitted",
+        "in_review",
+        world.staff_admin_a,
+    )
 
 
 @pytest.mark.parametrize("actor", ["business_user_a", "staff_viewer_a", "staff_b", "auditor"])
@@ -201,15 +230,21 @@ def test_start_review_refused_for_non_reviewers(setup, world, actor):
     application, criteria = setup
     application = advance(application, S.SUBMITTED, world, criteria)
 
-    assert_refused(lambda: services.start_review(application, actor=getattr(world, actor)),
-                   application, "Only an auditor assigned to this application or association staff")
+    assert_refused(
+        lambda: services.start_review(application, actor=getattr(world, actor)),
+        application,
+        "Only an auditor assigned to this application or association staff",
+    )
 
 
 def test_start_review_refused_from_draft(setup, world):
     application, _criteria = setup
 
-    assert_refused(lambda: services.start_review(application, actor=world.staff_admin_a),
-                   application, "This application is draft, so it cannot be taken into review.")
+    assert_refused(
+        lambda: services.start_review(application, actor=world.staff_admin_a),
+        application,
+        "This application is draft, so it cannot be taken into review.",
+    )
 
 
 # --- request changes -----------------------------------------------------------
@@ -224,7 +259,8 @@ def test_request_changes_records_one_request_per_criterion(setup, world):
 
     assert status_of(application) == S.CHANGES_REQUESTED
     assert list(application.change_requests.values_list("criterion__code", "message")) == [
-        ("R1", "Add the log."), ("E1", "Photo"),
+        ("R1", "Add the log."),
+        ("E1", "Photo"),
     ]
     log = ActionLog.objects.for_object(application).last()
     assert (log.action, log.data["criteria"]) == ("application.request_changes", ["R1", "E1"])
@@ -234,9 +270,11 @@ def test_request_changes_refused_without_any_item(setup, world):
     application, criteria = setup
     application = advance(application, S.IN_REVIEW, world, criteria)
 
-    assert_refused(lambda: services.request_changes(application, actor=world.staff_admin_a,
-                                                    items=[(criteria[0], "  ")]),
-                   application, "Name at least one criterion")
+    assert_refused(
+        lambda: services.request_changes(application, actor=world.staff_admin_a, items=[(criteria[0], "  ")]),
+        application,
+        "Name at least one criterion",
+    )
 
 
 def test_request_changes_refused_for_another_standards_criterion(setup, world):
@@ -244,18 +282,22 @@ def test_request_changes_refused_for_another_standards_criterion(setup, world):
     application = advance(application, S.IN_REVIEW, world, criteria)
     foreign = f.CriterionFactory(standard=f.PublishedStandardFactory(association=world.a))
 
-    assert_refused(lambda: services.request_changes(application, actor=world.staff_admin_a,
-                                                    items=[(foreign, "x")]),
-                   application, "criteria of this application's standard")
+    assert_refused(
+        lambda: services.request_changes(application, actor=world.staff_admin_a, items=[(foreign, "x")]),
+        application,
+        "criteria of this application's standard",
+    )
 
 
 def test_request_changes_refused_from_submitted(setup, world):
     application, criteria = setup
     application = advance(application, S.SUBMITTED, world, criteria)
 
-    assert_refused(lambda: services.request_changes(application, actor=world.staff_admin_a,
-                                                    items=[(criteria[0], "x")]),
-                   application, "cannot be sent back for changes")
+    assert_refused(
+        lambda: services.request_changes(application, actor=world.staff_admin_a, items=[(criteria[0], "x")]),
+        application,
+        "cannot be sent back for changes",
+    )
     assert ChangeRequest.objects.count() == 0
 
 
@@ -263,9 +305,13 @@ def test_request_changes_refused_for_the_business(setup, world):
     application, criteria = setup
     application = advance(application, S.IN_REVIEW, world, criteria)
 
-    assert_refused(lambda: services.request_changes(application, actor=world.business_user_a,
-                                                    items=[(criteria[0], "x")]),
-                   application, "Only an auditor assigned")
+    assert_refused(
+        lambda: services.request_changes(
+            application, actor=world.business_user_a, items=[(criteria[0], "x")]
+        ),
+        application,
+        "Only an auditor assigned",
+    )
     assert ChangeRequest.objects.count() == 0
 
 
@@ -302,15 +348,17 @@ def test_answer_change_request_refused_when_empty(setup, world):
     application = advance(application, S.CHANGES_REQUESTED, world, criteria)
 
     with pytest.raises(CertificationError, match="Say what you changed"):
-        services.answer_change_request(application.change_requests.get(), actor=world.business_user_a,
-                                       response="  ")
+        services.answer_change_request(
+            application.change_requests.get(), actor=world.business_user_a, response="  "
+        )
 
 
 def test_resubmit_moves_back_to_review_and_resolves_requests(setup, world):
     application, criteria = setup
     application = advance(application, S.CHANGES_REQUESTED, world, criteria)
-    services.answer_change_request(application.change_requests.get(), actor=world.business_user_a,
-                                   response="Added.")
+    services.answer_change_request(
+        application.change_requests.get(), actor=world.business_user_a, response="Added."
+    )
 
     services.resubmit_application(application, actor=world.business_user_a)
 
@@ -326,25 +374,35 @@ def test_resubmit_refused_while_a_request_is_unanswered(setup, world):
     application, criteria = setup
     application = advance(application, S.CHANGES_REQUESTED, world, criteria)
 
-    assert_refused(lambda: services.resubmit_application(application, actor=world.business_user_a),
-                   application, "Answer every change request before resubmitting. Open: R1.")
+    assert_refused(
+        lambda: services.resubmit_application(application, actor=world.business_user_a),
+        application,
+        "Answer every change request before resubmitting. Open: R1.",
+    )
 
 
 def test_resubmit_refused_for_staff(setup, world):
     application, criteria = setup
     application = advance(application, S.CHANGES_REQUESTED, world, criteria)
-    services.answer_change_request(application.change_requests.get(), actor=world.business_user_a,
-                                   response="Added.")
+    services.answer_change_request(
+        application.change_requests.get(), actor=world.business_user_a, response="Added."
+    )
 
-    assert_refused(lambda: services.resubmit_application(application, actor=world.staff_admin_a),
-                   application, "Only the business's own users")
+    assert_refused(
+        lambda: services.resubmit_application(application, actor=world.staff_admin_a),
+        application,
+        "Only the business's own users",
+    )
 
 
 def test_resubmit_refused_from_draft(setup, world):
     application, _criteria = setup
 
-    assert_refused(lambda: services.resubmit_application(application, actor=world.business_user_a),
-                   application, "This application is draft, so it cannot be resubmitted.")
+    assert_refused(
+        lambda: services.resubmit_application(application, actor=world.business_user_a),
+        application,
+        "This application is draft, so it cannot be resubmitted.",
+    )
 
 
 # --- scoring and decision ---------------------------------------------------------
@@ -365,11 +423,17 @@ def test_mark_scored_refused_from_submitted_and_for_the_business(setup, world):
     application, criteria = setup
     application = advance(application, S.SUBMITTED, world, criteria)
 
-    assert_refused(lambda: services.mark_scored(application, actor=world.staff_admin_a),
-                   application, "cannot be marked as scored")
+    assert_refused(
+        lambda: services.mark_scored(application, actor=world.staff_admin_a),
+        application,
+        "cannot be marked as scored",
+    )
     services.start_review(application, actor=world.staff_admin_a)
-    assert_refused(lambda: services.mark_scored(application, actor=world.business_user_a),
-                   application, "Only an auditor assigned")
+    assert_refused(
+        lambda: services.mark_scored(application, actor=world.business_user_a),
+        application,
+        "Only an auditor assigned",
+    )
 
 
 def test_approve_records_level_and_decider(setup, world):
@@ -380,7 +444,10 @@ def test_approve_records_level_and_decider(setup, world):
     application = services.approve_application(application, actor=world.staff_admin_a, level=level)
 
     assert (status_of(application), application.level, application.decided_by) == (
-        S.APPROVED, level, world.staff_admin_a)
+        S.APPROVED,
+        level,
+        world.staff_admin_a,
+    )
     assert history(application)[-1] == ("application.approve", "scored", "approved", world.staff_admin_a)
 
 
@@ -390,21 +457,31 @@ def test_approve_refused_for_non_deciders(setup, world, actor):
     application = advance(application, S.SCORED, world, criteria)
     level = f.LevelFactory(association=world.a)
 
-    assert_refused(lambda: services.approve_application(application, actor=getattr(world, actor),
-                                                        level=level),
-                   application, "Only association staff with a deciding role")
+    assert_refused(
+        lambda: services.approve_application(application, actor=getattr(world, actor), level=level),
+        application,
+        "Only association staff with a deciding role",
+    )
 
 
 def test_approve_refused_before_scoring_and_with_a_foreign_level(setup, world):
     application, criteria = setup
     application = advance(application, S.IN_REVIEW, world, criteria)
 
-    assert_refused(lambda: services.approve_application(
-        application, actor=world.staff_admin_a, level=f.LevelFactory(association=world.a)),
-        application, "This application is in review, so it cannot be approved.")
-    assert_refused(lambda: services.approve_application(
-        application, actor=world.staff_admin_a, level=f.LevelFactory(association=world.b)),
-        application, "Choose a level of this application's association.")
+    assert_refused(
+        lambda: services.approve_application(
+            application, actor=world.staff_admin_a, level=f.LevelFactory(association=world.a)
+        ),
+        application,
+        "This application is in review, so it cannot be approved.",
+    )
+    assert_refused(
+        lambda: services.approve_application(
+            application, actor=world.staff_admin_a, level=f.LevelFactory(association=world.b)
+        ),
+        application,
+        "Choose a level of this application's association.",
+    )
 
 
 def test_reject_with_rationale(setup, world):
@@ -422,15 +499,22 @@ def test_reject_refused_without_rationale_wrong_state_or_actor(setup, world):
     application, criteria = setup
     application = advance(application, S.SCORED, world, criteria)
 
-    assert_refused(lambda: services.reject_application(application, actor=world.staff_admin_a, reason=" "),
-                   application, "Give the rationale")
-    assert_refused(lambda: services.reject_application(application, actor=world.business_user_a,
-                                                       reason="No."),
-                   application, "Only association staff with a deciding role")
+    assert_refused(
+        lambda: services.reject_application(application, actor=world.staff_admin_a, reason=" "),
+        application,
+        "Give the rationale",
+    )
+    assert_refused(
+        lambda: services.reject_application(application, actor=world.business_user_a, reason="No."),
+        application,
+        "Only association staff with a deciding role",
+    )
     services.reject_application(application, actor=world.staff_admin_a, reason="No.")
-    assert_refused(lambda: services.reject_application(application, actor=world.staff_admin_a,
-                                                       reason="No."),
-                   application, "This application is rejected, so it cannot be rejected.")
+    assert_refused(
+        lambda: services.reject_application(application, actor=world.staff_admin_a, reason="No."),
+        application,
+        "This application is rejected, so it cannot be rejected.",
+    )
 
 
 # --- withdraw ---------------------------------------------------------------------
@@ -453,17 +537,26 @@ def test_withdraw_refused_while_under_review(setup, world, state):
     application, criteria = setup
     application = advance(application, state, world, criteria)
 
-    assert_refused(lambda: services.withdraw_application(application, actor=world.business_user_a),
-                   application, "cannot be withdrawn")
+    assert_refused(
+        lambda: services.withdraw_application(application, actor=world.business_user_a),
+        application,
+        "cannot be withdrawn",
+    )
 
 
 def test_withdraw_refused_for_staff_and_other_business(setup, world):
     application, _criteria = setup
 
-    assert_refused(lambda: services.withdraw_application(application, actor=world.staff_admin_a),
-                   application, "Only the business's own users")
-    assert_refused(lambda: services.withdraw_application(application, actor=world.business_user_b),
-                   application, "Only the business's own users")
+    assert_refused(
+        lambda: services.withdraw_application(application, actor=world.staff_admin_a),
+        application,
+        "Only the business's own users",
+    )
+    assert_refused(
+        lambda: services.withdraw_application(application, actor=world.business_user_b),
+        application,
+        "Only the business's own users",
+    )
 
 
 def test_allowed_actions_per_actor(setup, world):
@@ -484,8 +577,11 @@ def test_approve_without_level_reached_asks_the_level_providers(setup, world, mo
     gold = f.LevelFactory(association=world.a, name="Gold", min_score=85)
     monkeypatch.setattr(services, "LEVEL_PROVIDERS", [lambda app: None, lambda app: silver])
 
-    assert_refused(lambda: services.approve_application(application, actor=world.staff_admin_a, level=gold),
-                   application, "You cannot approve above the level the scores reached.")
+    assert_refused(
+        lambda: services.approve_application(application, actor=world.staff_admin_a, level=gold),
+        application,
+        "You cannot approve above the level the scores reached.",
+    )
     approved = services.approve_application(application, actor=world.staff_admin_a, level=silver)
 
     assert (status_of(approved), approved.level) == (S.APPROVED, silver)
@@ -498,5 +594,8 @@ def test_approve_below_the_provided_level_needs_a_reason(setup, world, monkeypat
     silver = f.LevelFactory(association=world.a, name="Silver", min_score=70)
     monkeypatch.setattr(services, "LEVEL_PROVIDERS", [lambda app: silver])
 
-    assert_refused(lambda: services.approve_application(application, actor=world.staff_admin_a, level=bronze),
-                   application, "Give a reason for approving below the level reached.")
+    assert_refused(
+        lambda: services.approve_application(application, actor=world.staff_admin_a, level=bronze),
+        application,
+        "Give a reason for approving below the level reached.",
+    )

@@ -26,12 +26,18 @@ def _json(certificate):
 
 @pytest.mark.parametrize(
     ("status", "valid_until_days", "shown"),
-    [("active", 300, "Valid"), ("suspended", 300, "Suspended"), ("revoked", 300, "Revoked"),
-     ("expired", -1, "Expired"), ("active", -1, "Expired")],
+    [
+        ("active", 300, "Valid"),
+        ("suspended", 300, "Suspended"),
+        ("revoked", 300, "Revoked"),
+        ("expired", -1, "Expired"),
+        ("active", -1, "Expired"),
+    ],
 )
 def test_verify_detail_shows_status_in_three_queries(client, db, status, valid_until_days, shown):
     certificate = f.CertificateFactory(
-        status=status, status_reason="Fraudulent metrics" if status != "active" else "",
+        status=status,
+        status_reason="Fraudulent metrics" if status != "active" else "",
         valid_from=timezone.localdate() - datetime.timedelta(days=400),
         valid_until=timezone.localdate() + datetime.timedelta(days=valid_until_days),
     )
@@ -54,14 +60,20 @@ def test_verify_detail_shows_only_printed_fields(client, db):
 
     body = client.get(_detail(certificate)).content.decode()
 
-    for printed in [certificate.holder_name, certificate.number, certificate.association_name,
-                    certificate.level_name]:
+    for printed in [
+        certificate.holder_name,
+        certificate.number,
+        certificate.association_name,
+        certificate.level_name,
+    ]:
         assert printed in body
     assert "Alpha Secret Holdings" not in body
 
 
-@pytest.mark.parametrize(("status", "revoked", "suspended"),
-                         [("active", False, False), ("suspended", False, True), ("revoked", True, False)])
+@pytest.mark.parametrize(
+    ("status", "revoked", "suspended"),
+    [("active", False, False), ("suspended", False, True), ("revoked", True, False)],
+)
 def test_verify_json_is_open_badge_credential(client, db, status, revoked, suspended):
     certificate = f.CertificateFactory(status=status)
 
@@ -100,8 +112,10 @@ def issued(world):
 
 
 def _upload(client, data: bytes):
-    return client.post(reverse("certification:verify"),
-                       {"pdf": SimpleUploadedFile("c.pdf", data, content_type="application/pdf")})
+    return client.post(
+        reverse("certification:verify"),
+        {"pdf": SimpleUploadedFile("c.pdf", data, content_type="application/pdf")},
+    )
 
 
 def test_verify_upload_genuine_pdf_names_certificate(client, issued):
@@ -171,10 +185,16 @@ def test_directory_query_count_is_constant(client, db):
 
 
 def test_directory_lists_only_valid_certificates_and_searches(client, world):
-    lahore = f.CertificateFactory(application=f.ApprovedApplicationFactory(
-        association=world.a, business=f.BusinessFactory(name="Lahore Logistics", city="Lahore")))
-    dhaka = f.CertificateFactory(application=f.ApprovedApplicationFactory(
-        association=world.b, business=f.BusinessFactory(name="Dhaka Dairy", city="Dhaka")))
+    lahore = f.CertificateFactory(
+        application=f.ApprovedApplicationFactory(
+            association=world.a, business=f.BusinessFactory(name="Lahore Logistics", city="Lahore")
+        )
+    )
+    dhaka = f.CertificateFactory(
+        application=f.ApprovedApplicationFactory(
+            association=world.b, business=f.BusinessFactory(name="Dhaka Dairy", city="Dhaka")
+        )
+    )
     f.CertificateFactory(status="revoked")
     f.CertificateFactory(valid_from=datetime.date(2020, 1, 1), valid_until=datetime.date(2021, 1, 1))
     url = reverse("certification:directory")

@@ -195,8 +195,9 @@ def test_invite_person_officer_cannot_invite_admins_or_officers(role, world):
     officer = f.StaffFactory(association=world.a, role="officer").user
 
     with pytest.raises(services.MembersError, match="Only an administrator") as raised:
-        services.invite_person(world.a, email="x@example.com", kind=InvitationKind.STAFF,
-                               role=role, invited_by=officer)
+        services.invite_person(
+            world.a, email="x@example.com", kind=InvitationKind.STAFF, role=role, invited_by=officer
+        )
 
     assert raised.value.field == "role"
     assert Invitation.objects.exists() is False
@@ -210,7 +211,11 @@ def test_invite_person_officer_may_invite_viewers_business_users_and_auditors(ki
     officer = f.StaffFactory(association=world.a, role="officer").user
 
     invitation = services.invite_person(
-        world.a, email="x@example.com", kind=kind, role=role, invited_by=officer,
+        world.a,
+        email="x@example.com",
+        kind=kind,
+        role=role,
+        invited_by=officer,
         business=world.business_a if business else None,
     )
 
@@ -219,15 +224,22 @@ def test_invite_person_officer_may_invite_viewers_business_users_and_auditors(ki
 
 def test_invite_person_admin_of_other_association_cannot_invite_admin(world):
     with pytest.raises(services.MembersError, match="Only administrators and officers"):
-        services.invite_person(world.a, email="x@example.com", kind=InvitationKind.STAFF,
-                               role="admin", invited_by=world.staff_b)
+        services.invite_person(
+            world.a, email="x@example.com", kind=InvitationKind.STAFF, role="admin", invited_by=world.staff_b
+        )
 
 
 def test_invite_person_admin_and_superuser_may_invite_admin(world):
-    by_admin = services.invite_person(world.a, email="x@example.com", kind=InvitationKind.STAFF,
-                                      role="admin", invited_by=world.staff_admin_a)
-    by_superuser = services.invite_person(world.b, email="y@example.com", kind=InvitationKind.STAFF,
-                                          role="officer", invited_by=world.superuser)
+    by_admin = services.invite_person(
+        world.a,
+        email="x@example.com",
+        kind=InvitationKind.STAFF,
+        role="admin",
+        invited_by=world.staff_admin_a,
+    )
+    by_superuser = services.invite_person(
+        world.b, email="y@example.com", kind=InvitationKind.STAFF, role="officer", invited_by=world.superuser
+    )
 
     assert (by_admin.role, by_superuser.role) == ("admin", "officer")
 

@@ -9,8 +9,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("--replace", action="store_true",
-                            help="Replace an existing key (PDFs signed before stay verifiable only by hash).")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace an existing key (PDFs signed before stay verifiable only by hash).",
+        )
 
     def handle(self, *args, slug: str, replace: bool, **options):
         association = Association.objects.filter(slug=slug).first()
