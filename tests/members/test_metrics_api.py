@@ -247,3 +247,12 @@ def test_api_post_larger_than_the_upload_limit_answers_json_413(api, settings):
     assert response["Content-Type"] == "application/json"
     assert response.json()["detail"] == "The request body is larger than 1000 bytes."
     assert MetricReport.objects.count() == 0
+
+
+def test_api_post_metric_report_names_the_largest_sample_size(api):
+    body = {**BODY, "values": [{"kpi": "csat", "value": "90", "sample_size": 3_000_000_000}]}
+
+    response = api("post", "metric_reports", data=body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == ["2026-02: csat: the sample size must be at most 2,147,483,647."]

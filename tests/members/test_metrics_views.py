@@ -372,3 +372,27 @@ def test_metrics_import_page_lists_200_bad_lines_and_counts_the_rest(client, wor
     assert page.count("Unknown KPI code") == 200
     assert "and 250 more lines with errors" in page
     assert status["error_count"] == 450
+
+
+def test_metrics_report_form_names_the_largest_sample_size(client, world, owner):
+    client.force_login(owner)
+
+    response = client.post(
+        _url("metrics_report_form", world),
+        {"association": world.a.pk, "month": "2026-03", "value_csat": "88", "sample_csat": "3000000000"},
+    )
+
+    assert response.context["form"].errors == {
+        "value_csat": ["csat: the sample size must be at most 2,147,483,647."]
+    }
+
+
+def test_metrics_import_names_the_largest_sample_size(client, world, owner):
+    client.force_login(owner)
+    upload = SimpleUploadedFile("m.csv", b"month,kpi_code,value,sample_size\n2026-01,csat,88,3000000000\n")
+
+    client.post(_url("metrics_import", world), {"association": world.a.pk, "file": upload})
+
+    assert MetricImportJob.objects.get().errors == [
+        {"line": 2, "reason": "csat: the sample size must be at most 2,147,483,647."}
+    ]
