@@ -22,7 +22,7 @@ from associations.models import Association
 from members.roles import is_business_user
 
 from . import public_queries as queries
-from .certificates import start_renewal
+from .certificates import is_being_renewed, renewal_refusal, start_renewal
 from .evidence import EvidenceSizeHandler, request_too_large, unreadable_upload
 from .files import serve_file
 from .forms import (
@@ -203,13 +203,17 @@ def renew(request, pk: int):
         try:
             start_renewal(certificate, actor=request.user)
         except CertificationError as error:
-            messages.error(request, str(error))
+            refusal = str(error)
         else:
             messages.success(
                 request,
                 _("The renewal application is ready: check the evidence carried forward and submit it."),
             )
             return redirect("portal:dashboard")
+    else:
+        refusal = renewal_refusal(certificate, renewing=is_being_renewed(certificate))
     return render(
-        request, "certification/renew.html", {"certificate": certificate, "today": timezone.localdate()}
+        request,
+        "certification/renew.html",
+        {"certificate": certificate, "today": timezone.localdate(), "refusal": refusal},
     )
