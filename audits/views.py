@@ -246,6 +246,7 @@ def result(request, pk):
     if not queries.result_visible_to(request.user, app):
         raise PermissionDenied
     result = queries.result_for(app)
+    criteria = {c.code: c for c in result.criteria}
     dimensions = dict(Dimension.choices)
     return render(
         request,
@@ -256,7 +257,9 @@ def result(request, pk):
             "dimension_rows": [
                 (dimensions.get(key, key), score) for key, score in result.outcome.dimensions.items()
             ],
-            "criteria_by_code": {c.code: c for c in result.criteria},
+            "criteria_by_code": criteria,
+            # Each missed gate with its KPI, so the page names it and its unit.
+            "missed_gates": [(gate, criteria[gate.code].kpi) for gate in result.outcome.capped_by],
         },
     )
 
