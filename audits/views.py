@@ -281,7 +281,10 @@ def evidence(request, pk):
         content_type=item.content_type if inline else "application/octet-stream",
         inline=inline,
     )
+    # The sandbox travels with the file, not on the page's iframe: Chromium
+    # shows its PDF viewer under a response's CSP sandbox but not inside a
+    # sandboxed iframe. Only our own pages may frame it.
     response["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
     )
     return response

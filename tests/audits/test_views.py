@@ -199,6 +199,8 @@ def test_evidence_pdf_is_inline_and_sandboxed(world, client_for):
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"].startswith("sandbox")
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_evidence_html_is_downloaded_not_rendered(world, client_for):
