@@ -72,7 +72,12 @@ class MetricValueInputSerializer(serializers.Serializer):
 class MetricReportInputSerializer(serializers.Serializer):
     association = serializers.SlugField(help_text="The association's slug.")
     month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="The month reported, YYYY-MM.")
-    values = MetricValueInputSerializer(many=True, allow_empty=False, max_length=MAX_VALUES_PER_REPORT)
+    values = MetricValueInputSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=MAX_VALUES_PER_REPORT,
+        help_text=f"The month's values, each KPI at most once; at most {MAX_VALUES_PER_REPORT} per request.",
+    )
     replace = serializers.BooleanField(
         default=False, help_text="Replace the month's values if the month is already reported."
     )
