@@ -7,8 +7,10 @@ from urllib.parse import urlencode
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 from unfold.sites import UnfoldAdminSite
 from unfold.widgets import UnfoldAdminImageFieldWidget
@@ -34,6 +36,19 @@ class StaffAdminSite(UnfoldAdminSite):
             raise PermissionDenied
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
+
+    def search(self, request, extra_context=None):
+        """unfold's search, which pages with `int(request.GET["page"])` and
+        answers 500 to `?page=abc`: a page that is not a positive whole number
+        shows the first page, and one past the last is a 404."""
+        page = request.GET.get("page")
+        if page is not None and not (page.isdigit() and int(page) > 0):
+            request.GET = request.GET.copy()
+            request.GET["page"] = "1"
+        try:
+            return super().search(request, extra_context)
+        except InvalidPage:
+            raise Http404(_("There is no such page of results.")) from None
 
 
 def run_service_on(request, queryset, service, done_message, *, refused, **kwargs) -> None:

@@ -116,7 +116,17 @@ def _too_many(request, queryset) -> bool:
     return True
 
 
-def _decision_page(modeladmin, request, queryset, *, action, title, form):
+def _results(queryset) -> list[tuple]:
+    return [(obj, queries.result_for(obj)) for obj in queryset]
+
+
+def _level_reached_by_all(rows) -> CertificationLevel | None:
+    """The level to preselect: the one every selected application reached."""
+    reached = {result.level for _obj, result in rows}
+    return reached.pop() if len(reached) == 1 else None
+
+
+def _decision_page(modeladmin, request, queryset, *, action, title, form, rows=None):
     return render(
         request,
         "admin/audits/decision.html",
@@ -124,7 +134,7 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form):
             **modeladmin.admin_site.each_context(request),
             "title": title,
             "queryset": queryset,
-            "rows": [(obj, queries.result_for(obj) if action != "assign" else None) for obj in queryset],
+            "rows": rows if rows is not None else [(obj, None) for obj in queryset],
             "form": form,
             "action": action,
             "opts": modeladmin.model._meta,
@@ -311,9 +321,17 @@ class ApplicationAdmin(ScopedAdmin):
         if _too_many(request, queryset):
             return None
         levels = CertificationLevel.objects.filter(association__in=editable_associations(request))
-        form = DecisionForm(request.POST if "apply" in request.POST else None, levels=levels)
-        if not form.is_valid() or form.cleaned_data["level"] is None:
-            return _decision_page(self, request, queryset, action="approve", title=_("Approve"), form=form)
+        rows = _results(queryset)
+        form = DecisionForm(
+            request.POST if "apply" in request.POST else None,
+            action=DecisionForm.APPROVE,
+            levels=levels,
+            initial={"level": _level_reached_by_all(rows)},
+        )
+        if not form.is_valid():
+            return _decision_page(
+                self, request, queryset, action="approve", title=_("Approve"), form=form, rows=rows
+            )
         run_service_on(
             request,
             queryset,
@@ -329,9 +347,17 @@ class ApplicationAdmin(ScopedAdmin):
     def reject(self, request, queryset):
         if _too_many(request, queryset):
             return None
-        form = DecisionForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid() or not form.cleaned_data["reason"].strip():
-            return _decision_page(self, request, queryset, action="reject", title=_("Reject"), form=form)
+        form = DecisionForm(request.POST if "apply" in request.POST else None, action=DecisionForm.REJECT)
+        if not form.is_valid():
+            return _decision_page(
+                self,
+                request,
+                queryset,
+                action="reject",
+                title=_("Reject"),
+                form=form,
+                rows=_results(queryset),
+            )
         run_service_on(
             request,
             queryset,

@@ -102,7 +102,10 @@ class ConsensusForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """Used by the admin's approve and reject actions."""
+    """Used by the admin's approve and reject actions: approving needs a
+    level, rejecting a reason."""
+
+    APPROVE, REJECT = "approve", "reject"
 
     level = forms.ModelChoiceField(
         label=_("Level"), queryset=CertificationLevel.objects.none(), required=False
@@ -111,10 +114,21 @@ class DecisionForm(forms.Form):
         label=_("Reason or rationale"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, levels=None, **kwargs):
+    def __init__(self, *args, action: str, levels=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.action = action
         if levels is not None:
             self.fields["level"].queryset = levels
+        if action == self.REJECT:
+            del self.fields["level"]
+
+    def clean(self):
+        data = super().clean()
+        if self.action == self.APPROVE and data.get("level") is None and "level" not in self.errors:
+            self.add_error("level", _("Choose the level to award."))
+        if self.action == self.REJECT and not data.get("reason", "").strip():
+            self.add_error("reason", _("Write the reason for rejecting; the business will read it."))
+        return data
 
 
 class AssignForm(forms.Form):

@@ -246,6 +246,7 @@ def result(request, pk):
     if not queries.result_visible_to(request.user, app):
         raise PermissionDenied
     result = queries.result_for(app)
+    criteria = {c.code: c for c in result.criteria}
     dimensions = dict(Dimension.choices)
     return render(
         request,
@@ -256,7 +257,9 @@ def result(request, pk):
             "dimension_rows": [
                 (dimensions.get(key, key), score) for key, score in result.outcome.dimensions.items()
             ],
-            "criteria_by_code": {c.code: c for c in result.criteria},
+            "criteria_by_code": criteria,
+            # Each missed gate with its KPI, so the page names it and its unit.
+            "missed_gates": [(gate, criteria[gate.code].kpi) for gate in result.outcome.capped_by],
         },
     )
 
@@ -278,7 +281,10 @@ def evidence(request, pk):
         content_type=item.content_type if inline else "application/octet-stream",
         inline=inline,
     )
+    # The sandbox travels with the file, not on the page's iframe: Chromium
+    # shows its PDF viewer under a response's CSP sandbox but not inside a
+    # sandboxed iframe. Only our own pages may frame it.
     response["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
     )
     return response

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from associations.models import ActionLog, Association, PublicationStatus, Standard
@@ -372,6 +373,46 @@ def _renewal_standard(standard: Standard) -> Standard:
     return latest or standard
 
 
+# Renewals that still count: one of these blocks starting another.
+LIVE_RENEWAL_STATUSES = [
+    s for s in ApplicationStatus.values if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
+]
+
+
+def renewal_window_days(association: Association) -> int:
+    """Renewal opens with the association's earliest reminder."""
+    return max((int(o) for o in association.reminder_offsets or []), default=90)
+
+
+def renewal_opens_on(certificate: Certificate) -> datetime.date:
+    return certificate.valid_until - datetime.timedelta(days=renewal_window_days(certificate.association))
+
+
+def renewal_refusal(
+    certificate: Certificate, *, renewing: bool, today: datetime.date | None = None
+) -> str | None:
+    """The one renewal rule, for the dashboard's link and for start_renewal:
+    None when the certificate may be renewed now, else why not. A valid
+    certificate renews within its association's window before it expires,
+    an expired one at any time, and never while a renewal is under way
+    (`renewing`: an application renewing it that was not withdrawn or rejected)."""
+    if certificate.status not in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED):
+        return _("Only a valid or expired certificate can be renewed.")
+    if renewing:
+        return _("A renewal of this certificate is already under way.")
+    opens = renewal_opens_on(certificate)
+    if certificate.status == CertificateStatus.ACTIVE and (today or timezone.localdate()) < opens:
+        return _("Renewal opens on %(date)s, %(days)d days before the certificate expires.") % {
+            "date": date_format(opens, "DATE_FORMAT"),
+            "days": renewal_window_days(certificate.association),
+        }
+    return None
+
+
+def is_being_renewed(certificate: Certificate) -> bool:
+    return Application.objects.filter(renews=certificate, status__in=LIVE_RENEWAL_STATUSES).exists()
+
+
 @transaction.atomic
 def start_renewal(certificate: Certificate, *, actor) -> Application:
     """A new application for the next cycle, linked to the certificate it
@@ -379,11 +420,12 @@ def start_renewal(certificate: Certificate, *, actor) -> Application:
     forward (same stored file), marked for the auditor to confirm."""
     certificate = (
         Certificate.objects.select_for_update(of=("self",))
-        .select_related("application__standard")
+        .select_related("application__standard", "association")
         .get(pk=certificate.pk)
     )
-    if certificate.status not in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED):
-        raise CertificationError(_("Only a valid or expired certificate can be renewed."))
+    refusal = renewal_refusal(certificate, renewing=is_being_renewed(certificate))
+    if refusal:
+        raise CertificationError(refusal)
     standard = _renewal_standard(certificate.application.standard)
     application = create_application(certificate.business, standard=standard, actor=actor, renews=certificate)
     today = timezone.localdate()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,12 +160,13 @@ def _looks_like_csv(file) -> bool:
 
 
 class EvidenceSizeHandler(FileUploadHandler):
-    """Drops an uploaded file as soon as it passes the limit, before the rest
-    is written anywhere, and tells the view so it can say why."""
+    """Drops an uploaded file as soon as it passes the limit (evidence's,
+    or the one given), before the rest is written anywhere, and marks the
+    request (`upload_too_large`) so the view can say why."""
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, *, limit: int | None = None):
         super().__init__(request)
-        self.limit = max_bytes()
+        self.limit = max_bytes() if limit is None else limit
         self.received = 0
 
     def new_file(self, *args, **kwargs):
@@ -174,7 +176,7 @@ class EvidenceSizeHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            self.request.evidence_too_large = True
+            self.request.upload_too_large = True
             raise SkipFile
         return raw_data
 
@@ -182,10 +184,29 @@ class EvidenceSizeHandler(FileUploadHandler):
         return None
 
 
-def request_too_large(request) -> bool:
+def request_too_large(request, *, limit: int | None = None) -> bool:
     """Refuse early, from the declared length, without reading the body."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return False
-    return length > max_bytes() + REQUEST_OVERHEAD_BYTES
+    return length > (max_bytes() if limit is None else limit) + REQUEST_OVERHEAD_BYTES
+
+
+def unreadable_upload(request) -> str | None:
+    """Parse the body now, under the handlers already installed: None when it
+    could be read, else why not, for the page. Called before the CSRF check,
+    which would turn the parser's error into a bare "Bad Request (400)"; a
+    body that cannot be read changes nothing, so showing the form again
+    without the check is safe."""
+    try:
+        request.POST  # noqa: B018 (reading it parses the body)
+    except MultiPartParserError as error:
+        # Django caps one part's headers at 1 KB, and the file name travels in them.
+        if "header size" in str(error):
+            return _(
+                "The file could not be received because its name is too long. "
+                "Rename it to a shorter name (at most %(max)d characters) and upload it again."
+            ) % {"max": MAX_NAME_LENGTH}
+        return _("The upload could not be read. Choose the file again and upload it.")
+    return None

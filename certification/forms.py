@@ -1,4 +1,5 @@
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, PublicationStatus, Standard
@@ -6,7 +7,15 @@ from members.models import MembershipStatus
 
 from .queries import own_businesses
 
+# Our certificates are a few hundred kilobytes; the verify form is public, so
+# anything much larger is refused while it streams in.
 MAX_PDF_BYTES = 10 * 1024 * 1024
+
+
+def pdf_too_large_message() -> str:
+    return _("This file is larger than %(size)s: no certificate of ours is that large.") % {
+        "size": filesizeformat(MAX_PDF_BYTES)
+    }
 
 
 class VerifyNumberForm(forms.Form):
@@ -23,7 +32,7 @@ class VerifyUploadForm(forms.Form):
     def clean_pdf(self):
         pdf = self.cleaned_data["pdf"]
         if pdf.size > MAX_PDF_BYTES:
-            raise forms.ValidationError(_("This file is too large to be one of our certificates."))
+            raise forms.ValidationError(pdf_too_large_message())
         return pdf
 
 

@@ -11,7 +11,7 @@ from associations.models import Criterion
 from members.portal_views import business_user_required
 
 from . import queries, services
-from .evidence import EvidenceSizeHandler, request_too_large, too_large_message
+from .evidence import EvidenceSizeHandler, request_too_large, too_large_message, unreadable_upload
 from .forms import AnswerForm, EvidenceForm, StartApplicationForm, WithdrawForm
 from .models import Application, ChangeRequest, Evidence
 
@@ -142,6 +142,8 @@ def upload(request, pk: int, criterion_pk: int):
                 request, application, criterion, EvidenceForm(), status=413, error=too_large_message()
             )
         request.upload_handlers.insert(0, EvidenceSizeHandler(request))
+        if problem := unreadable_upload(request):
+            return _upload_page(request, application, criterion, EvidenceForm(), status=400, error=problem)
     return _upload(request, application, criterion)
 
 
@@ -150,7 +152,7 @@ def _upload(request, application: Application, criterion: Criterion):
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method != "POST":
         return _upload_page(request, application, criterion, form)
-    if getattr(request, "evidence_too_large", False):
+    if getattr(request, "upload_too_large", False):
         form.add_error(None, too_large_message())
     if form.is_valid():
         data = form.cleaned_data

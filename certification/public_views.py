@@ -3,7 +3,10 @@ business's certificate download and renewal. Public pages show only what the
 certificate prints."""
 
 import hashlib
+import io
+import re
 
+import pypdf
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,47 +15,132 @@ from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from associations.models import Association
 from members.roles import is_business_user
 
 from . import public_queries as queries
-from .certificates import start_renewal
+from .certificates import is_being_renewed, renewal_refusal, start_renewal
+from .evidence import EvidenceSizeHandler, request_too_large, unreadable_upload
 from .files import serve_file
-from .forms import DirectorySearchForm, VerifyNumberForm, VerifyUploadForm
+from .forms import (
+    MAX_PDF_BYTES,
+    DirectorySearchForm,
+    VerifyNumberForm,
+    VerifyUploadForm,
+    pdf_too_large_message,
+)
 from .models import Certificate
 from .services import CertificationError
 from .signing import check_signature
 
 
+# The size cap must be in place before the body is read, and CSRF checking
+# reads it: so CSRF is checked inside, after the upload handler is installed.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Look a certificate up by number, or check an uploaded PDF."""
+    if request.method == "POST":
+        if request_too_large(request, limit=MAX_PDF_BYTES):
+            return _verify_page(
+                request, upload_form=VerifyUploadForm(), status=413, error=pdf_too_large_message()
+            )
+        request.upload_handlers.insert(0, EvidenceSizeHandler(request, limit=MAX_PDF_BYTES))
+        if problem := unreadable_upload(request):
+            return _verify_page(request, upload_form=VerifyUploadForm(), status=400, error=problem)
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request):
     number_form = VerifyNumberForm(request.GET or None)
-    upload_form = VerifyUploadForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "GET" and number_form.is_valid():
         token = queries.token_for_number(number_form.cleaned_data["number"])
         if token:
             return redirect("certification:verify_detail", token=token)
         messages.error(request, _("No certificate has this number."))
-    if request.method == "POST" and upload_form.is_valid():
-        result = check_uploaded_pdf(upload_form.cleaned_data["pdf"].read())
+    if request.method != "POST":
+        return _verify_page(request, number_form=number_form)
+    upload_form = VerifyUploadForm(request.POST, request.FILES)  # parses the body: the cap applies
+    if getattr(request, "upload_too_large", False):
+        return _verify_page(
+            request, upload_form=VerifyUploadForm(), status=400, error=pdf_too_large_message()
+        )
+    if not upload_form.is_valid():
+        return _verify_page(request, upload_form=upload_form, status=400)
+    result = check_uploaded_pdf(upload_form.cleaned_data["pdf"].read())
+    return _verify_page(request, upload_form=upload_form, result=result)
+
+
+def _verify_page(request, *, number_form=None, upload_form=None, result=None, status=200, error=""):
     return render(
         request,
         "certification/verify.html",
-        {"number_form": number_form, "upload_form": upload_form, "result": result},
+        {
+            "number_form": number_form or VerifyNumberForm(),
+            "upload_form": upload_form or VerifyUploadForm(),
+            "result": result,
+            "upload_error": error,
+        },
+        status=status,
     )
+
+
+# Why an uploaded file is not genuine; the page words each one.
+NOT_PDF, NOT_OURS, TAMPERED = "not_pdf", "not_ours", "tampered"
+# A PDF's header may follow up to 1 KB of leading bytes.
+PDF_HEADER_WINDOW = 1024
 
 
 def check_uploaded_pdf(data: bytes) -> dict:
     """Genuine only when the bytes are exactly one of our stored PDFs AND its
-    signature, by that association's key, is intact over the whole file."""
+    signature, by that association's key, is intact over the whole file.
+    Otherwise why not: not a PDF at all, a PDF we did not issue, or one of
+    ours changed since (its hash is ours but not its signature, or it still
+    names one of our certificates or is signed in one of our associations'
+    names)."""
+    if b"%PDF-" not in data[:PDF_HEADER_WINDOW]:
+        return {"genuine": False, "reason": NOT_PDF}
     digest = hashlib.sha256(data).hexdigest()
     certificate = Certificate.objects.select_related("association").filter(pdf_sha256=digest).first()
-    if certificate is None or not check_signature(data, association=certificate.association).valid:
-        return {"genuine": False}
-    return {"genuine": True, "certificate": certificate}
+    if certificate is not None:
+        if check_signature(data, association=certificate.association).valid:
+            return {"genuine": True, "certificate": certificate}
+        return {"genuine": False, "reason": TAMPERED, "number": certificate.number}
+    claimed = _claimed_origin(data)
+    if claimed is None:
+        return {"genuine": False, "reason": NOT_OURS}
+    return {"genuine": False, "reason": TAMPERED, **claimed}
+
+
+CERTIFICATE_NUMBER = re.compile(r"\b[A-Z]{2,8}-\d{4}-\d{6}\b")
+
+
+def _claimed_origin(data: bytes) -> dict | None:
+    """{"number": ...} when the PDF's title names one of our certificates,
+    {} when its signature is in one of our associations' names, else None.
+    Only what the file claims: it is never taken as proof of anything."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        title = str((reader.metadata or {}).get("/Title") or "")
+        fields = reader.get_fields() or {}
+    except Exception:  # an unreadable PDF claims nothing
+        return None
+    numbers = CERTIFICATE_NUMBER.findall(title)
+    number = Certificate.objects.filter(number__in=numbers).values_list("number", flat=True).first()
+    if number:
+        return {"number": number}
+    signers = {
+        str(value.get("/Name"))
+        for field in fields.values()
+        if isinstance(value := field.get("/V"), dict) and value.get("/Name")
+    }
+    if signers and Association.objects.filter(name__in=signers).exists():
+        return {}
+    return None
 
 
 def verify_detail(request, token: str):
@@ -115,13 +203,17 @@ def renew(request, pk: int):
         try:
             start_renewal(certificate, actor=request.user)
         except CertificationError as error:
-            messages.error(request, str(error))
+            refusal = str(error)
         else:
             messages.success(
                 request,
                 _("The renewal application is ready: check the evidence carried forward and submit it."),
             )
             return redirect("portal:dashboard")
+    else:
+        refusal = renewal_refusal(certificate, renewing=is_being_renewed(certificate))
     return render(
-        request, "certification/renew.html", {"certificate": certificate, "today": timezone.localdate()}
+        request,
+        "certification/renew.html",
+        {"certificate": certificate, "today": timezone.localdate(), "refusal": refusal},
     )

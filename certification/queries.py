@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import ActionLog, Criterion, Dimension, StaffMembership
 from members.models import Business, BusinessUser
 
-from .models import Application, ApplicationStatus, Certificate, CertificateStatus, ChangeRequest, Evidence
+from .certificates import LIVE_RENEWAL_STATUSES, renewal_refusal
+from .models import Application, ApplicationStatus, Certificate, ChangeRequest, Evidence
 from .services import is_reviewer
 
 # What each history entry is called. The business sees only the actions in
@@ -195,26 +196,20 @@ def application_page(application: Application) -> dict:
 
 
 def _mark_renewable(certificates: list[Certificate]) -> None:
-    """`can_renew` on each: expired, or active within its association's
-    renewal window (the earliest reminder), and no renewal under way."""
+    """`can_renew` on each, by the rule start_renewal enforces. One query."""
     today = timezone.localdate()
     renewing = (
         set(
-            Application.objects.filter(renews__in=certificates)
-            .exclude(status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED])
-            .values_list("renews_id", flat=True)
+            Application.objects.filter(renews__in=certificates, status__in=LIVE_RENEWAL_STATUSES).values_list(
+                "renews_id", flat=True
+            )
         )
         if certificates
         else set()
     )
     for certificate in certificates:
-        window = max((int(o) for o in certificate.association.reminder_offsets or []), default=90)
-        in_window = (
-            certificate.status == CertificateStatus.ACTIVE
-            and (certificate.valid_until - today).days <= window
-        )
-        certificate.can_renew = certificate.pk not in renewing and (
-            in_window or certificate.status == CertificateStatus.EXPIRED
+        certificate.can_renew = (
+            renewal_refusal(certificate, renewing=certificate.pk in renewing, today=today) is None
         )
 
 

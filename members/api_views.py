@@ -13,7 +13,13 @@ from rest_framework.views import APIView
 from associations.models import Association, KpiDefinition
 
 from .api_auth import HasBusinessToken
-from .api_serializers import KpiDefinitionSerializer, MetricReportInputSerializer, MetricReportSerializer
+from .api_parsers import SafeBodyMixin
+from .api_serializers import (
+    MAX_VALUES_PER_REPORT,
+    KpiDefinitionSerializer,
+    MetricReportInputSerializer,
+    MetricReportSerializer,
+)
 from .metrics import MetricsError, record_metric_report
 from .models import MetricReport, MetricValue
 
@@ -51,7 +57,7 @@ class KpiListView(generics.ListAPIView):
         return kpis.order_by("association__slug", "order", "code")
 
 
-class MetricReportListView(APIView):
+class MetricReportListView(SafeBodyMixin, APIView):
     permission_classes = [HasBusinessToken]
     pagination_class = Pagination
 
@@ -69,8 +75,12 @@ class MetricReportListView(APIView):
         request=MetricReportInputSerializer,
         responses={
             201: MetricReportSerializer,
-            400: OpenApiResponse(description="A value is not valid; `errors` lists each reason."),
+            400: OpenApiResponse(
+                description="A value is not valid (`errors` lists each reason), more than "
+                f"{MAX_VALUES_PER_REPORT} values, or JSON that cannot be read."
+            ),
             409: OpenApiResponse(description="The month is already reported; send `replace: true`."),
+            413: OpenApiResponse(description="The request body is larger than the server accepts."),
         },
     )
     def post(self, request):

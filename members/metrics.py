@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from associations.models import ActionLog, Association, KpiDefinition
@@ -122,8 +123,13 @@ def _clean_sample(kpi: KpiDefinition, sample_size) -> int | None:
             _("%(kpi)s: the sample size “%(size)s” is not a whole number.")
             % {"kpi": kpi.code, "size": text[:20]}
         ) from None
-    if size < 1 or size > MAX_SAMPLE_SIZE:
+    if size < 1:
         raise ValueProblem(_("%(kpi)s: the sample size must be at least 1.") % {"kpi": kpi.code})
+    if size > MAX_SAMPLE_SIZE:
+        raise ValueProblem(
+            _("%(kpi)s: the sample size must be at most %(max)s.")
+            % {"kpi": kpi.code, "max": number_format(MAX_SAMPLE_SIZE, force_grouping=True)}
+        )
     return size
 
 

@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -25,13 +26,36 @@ COLUMNS = ("month", "kpi_code", "value", "sample_size")
 REQUIRED_COLUMNS = ("month", "kpi_code", "value")
 PROGRESS_EVERY = 10_000
 STALE_AFTER = datetime.timedelta(minutes=35)  # longer than the task's time limit
+# Enough to see what is wrong with a file; a file that is wrong on every
+# line would otherwise store one reason per line in one row and one page.
+MAX_LISTED_ERRORS = 200
 
 
 @dataclass
 class ParsedCsv:
     reports: dict = field(default_factory=dict)  # {date: {kpi_code: (Decimal, int | None)}}
-    errors: list = field(default_factory=list)  # [{"line": n, "reason": "..."}]
+    errors: list = field(default_factory=list)  # [{"line": n, "reason": "..."}], the first MAX_LISTED_ERRORS
+    more_errors: int = 0  # lines with an error beyond those listed
     rows: int = 0
+
+    def add_error(self, line: int, reason: str) -> None:
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append({"line": line, "reason": reason})
+        else:
+            self.more_errors += 1
+
+
+def nul_refusal(data: bytes) -> tuple[int, str] | None:
+    """(line, reason) when the file holds a NUL byte: no CSV text has one,
+    and PostgreSQL can store it in neither text nor JSON."""
+    position = data.find(b"\x00")
+    if position < 0:
+        return None
+    line = data.count(b"\n", 0, position) + 1
+    return line, _(
+        "Line %(line)d contains a NUL character, which a CSV file cannot hold. "
+        "Save the file again as CSV UTF-8 and upload it."
+    ) % {"line": line}
 
 
 def template_csv(kpis: list[KpiDefinition], month: datetime.date) -> str:
@@ -48,10 +72,13 @@ def template_csv(kpis: list[KpiDefinition], month: datetime.date) -> str:
 def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=None) -> ParsedCsv:
     """Every value of the file, or every bad line with its number and reason."""
     parsed = ParsedCsv()
+    if refusal := nul_refusal(data):
+        parsed.add_error(*refusal)
+        return parsed
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        parsed.errors.append({"line": 1, "reason": _("The file is not UTF-8 text. Save it as CSV UTF-8.")})
+        parsed.add_error(1, _("The file is not UTF-8 text. Save it as CSV UTF-8."))
         return parsed
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -68,7 +95,7 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
     months: dict[str, object] = {}
     seen: dict[tuple, int] = {}
     reports = parsed.reports
-    errors = parsed.errors
+    add_error = parsed.add_error
     for row in reader:
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
@@ -77,12 +104,9 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
         if progress and parsed.rows % PROGRESS_EVERY == 0:
             progress(parsed.rows)
         if len(row) != width:
-            errors.append(
-                {
-                    "line": line,
-                    "reason": _("Expected %(expected)d columns, found %(found)d.")
-                    % {"expected": width, "found": len(row)},
-                }
+            add_error(
+                line,
+                _("Expected %(expected)d columns, found %(found)d.") % {"expected": width, "found": len(row)},
             )
             continue
         raw_month = row[i_month].strip()
@@ -90,12 +114,12 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
         if period is None:
             period = months[raw_month] = _parse_month(raw_month, latest)
         if isinstance(period, str):
-            errors.append({"line": line, "reason": period})
+            add_error(line, period)
             continue
         code = row[i_code].strip()
         kpi = kpis.get(code)
         if kpi is None:
-            errors.append({"line": line, "reason": _("Unknown KPI code “%(code)s”.") % {"code": code[:40]}})
+            add_error(line, _("Unknown KPI code “%(code)s”.") % {"code": code[:40]})
             continue
         value = row[i_value].strip()
         if decimal_comma:
@@ -106,17 +130,15 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
         try:
             cleaned = clean_value(kpi, value, sample)
         except ValueProblem as problem:
-            errors.append({"line": line, "reason": str(problem)})
+            add_error(line, str(problem))
             continue
         key = (period, code)
         first = seen.get(key)
         if first is not None:
-            errors.append(
-                {
-                    "line": line,
-                    "reason": _("%(month)s %(code)s is already given on line %(first)d.")
-                    % {"month": raw_month, "code": code, "first": first},
-                }
+            add_error(
+                line,
+                _("%(month)s %(code)s is already given on line %(first)d.")
+                % {"month": raw_month, "code": code, "first": first},
             )
             continue
         seen[key] = line
@@ -124,8 +146,8 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
         if month_values is None:
             month_values = reports[period] = {}
         month_values[code] = cleaned
-    if parsed.rows == 0 and not errors:
-        errors.append({"line": 2, "reason": _("The file has a header but no values.")})
+    if parsed.rows == 0 and not parsed.errors:
+        parsed.add_error(2, _("The file has a header but no values."))
     return parsed
 
 
@@ -134,12 +156,10 @@ def _header_positions(header, parsed: ParsedCsv):
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     unknown = [n for n in names if n not in COLUMNS]
     if missing or unknown or len(set(names)) != len(names):
-        parsed.errors.append(
-            {
-                "line": 1,
-                "reason": _("The header must be %(expected)s (found: %(found)s).")
-                % {"expected": ",".join(COLUMNS), "found": ",".join(names)[:120] or _("nothing")},
-            }
+        parsed.add_error(
+            1,
+            _("The header must be %(expected)s (found: %(found)s).")
+            % {"expected": ",".join(COLUMNS), "found": ",".join(names)[:120] or _("nothing")},
         )
         return None
     sample = names.index("sample_size") if "sample_size" in names else None
@@ -177,7 +197,10 @@ def start_metric_import(
         )
     data = upload.read()
     upload.seek(0)
-    original_name = (upload.name or "")[:200]
+    # Refused before anything is stored: no job, no file.
+    if refusal := nul_refusal(data):
+        raise MetricsError(refusal[1])
+    original_name = _printable(upload.name or "")[:200]
     # The stored name is ours; the person's file name is kept only as data.
     upload.name = f"{secrets.token_hex(16)}.csv"
     with transaction.atomic():
@@ -191,6 +214,10 @@ def start_metric_import(
         )
         log_action(job, "metrics.import_started", actor=actor, data={"rows": job.total_rows})
     return _dispatch(job)
+
+
+def _printable(name: str) -> str:
+    return "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
 
 
 def confirm_metric_import(job: MetricImportJob, *, actor) -> MetricImportJob:
@@ -248,7 +275,14 @@ def _run(job: MetricImportJob) -> None:
 
     parsed = parse_metric_csv(data, kpis, progress=progress)
     if parsed.errors:
-        _finish(job, ImportStatus.INVALID, errors=parsed.errors, processed_rows=parsed.rows)
+        _finish(
+            job,
+            ImportStatus.INVALID,
+            errors=parsed.errors,
+            more_errors=parsed.more_errors,
+            processed_rows=parsed.rows,
+        )
+        _discard_file(job)
         return
     try:
         result = record_metric_reports(
@@ -281,6 +315,12 @@ def _run(job: MetricImportJob) -> None:
         errors=[],
         existing_months=[],
     )
+
+
+def _discard_file(job: MetricImportJob) -> None:
+    """A refused file is never read again (a corrected one is a new upload)."""
+    job.file.delete(save=False)
+    MetricImportJob.objects.filter(pk=job.pk).update(file="")
 
 
 def _finish(job: MetricImportJob, status: str, **fields) -> None:

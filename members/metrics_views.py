@@ -199,7 +199,7 @@ def metrics_import_status(request, business_id: int, job_id: int):
             "total_rows": job.total_rows,
             "processed_rows": job.processed_rows,
             "percent": job.percent,
-            "error_count": len(job.errors),
+            "error_count": job.error_count,
         }
     )
 

@@ -317,6 +317,8 @@ class MetricImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # Lines with an error beyond the ones `errors` lists (it keeps the first 200).
+    more_errors = models.PositiveIntegerField(default=0)
     existing_months = models.JSONField(default=list, blank=True)
     imported_reports = models.PositiveIntegerField(default=0)
     imported_values = models.PositiveIntegerField(default=0)
@@ -344,6 +346,11 @@ class MetricImportJob(models.Model):
             ImportStatus.FAILED,
             ImportStatus.NEEDS_CONFIRMATION,
         }
+
+    @property
+    def error_count(self) -> int:
+        """Lines with an error, listed or not."""
+        return len(self.errors) + self.more_errors
 
     @property
     def percent(self) -> int:

@@ -453,3 +453,16 @@ def test_admin_association_logo_can_be_replaced(world, client_for):
     assert response.status_code == 302
     world.a.refresh_from_db()
     assert world.a.logo.name.startswith("logos/new")
+
+
+@pytest.mark.parametrize(
+    ("page", "status"), [("abc", 200), ("1.5", 200), ("", 200), ("-1", 200), ("1", 200), ("9", 404)]
+)
+def test_admin_search_with_a_bad_page_answers_the_first_page_or_404(world, client_for, page, status):
+    client = client_for("staff_admin_a")
+
+    response = client.get(reverse("admin:search"), {"s": "standard", "page": page})
+
+    assert response.status_code == status
+    if status == 200:
+        assert response.context["results"].number == 1

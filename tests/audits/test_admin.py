@@ -319,3 +319,56 @@ def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(world, 
 
     assert response.status_code == 403
     assert type(profile).objects.filter(pk=profile.pk).exists()
+
+
+def test_admin_approve_form_preselects_the_level_reached(world, client_for):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    url = reverse("admin:certification_application_changelist")
+
+    response = client_for("staff_admin_a").post(
+        url, {"action": "approve", "_selected_action": [s.application.pk]}
+    )
+
+    assert response.context["form"]["level"].value() == s.levels[1].pk
+    assert f'<option value="{s.levels[1].pk}" selected>Silver</option>' in response.content.decode()
+
+
+def test_admin_approve_without_a_level_says_what_is_missing(world, client_for):
+    s = build(world)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    url = reverse("admin:certification_application_changelist")
+
+    response = client_for("staff_admin_a").post(
+        url,
+        {
+            "action": "approve",
+            "_selected_action": [s.application.pk],
+            "apply": "1",
+            "level": "",
+            "reason": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"level": ["Choose the level to award."]}
+    assert "Choose the level to award." in response.content.decode()
+    s.application.refresh_from_db()
+    assert s.application.status == ApplicationStatus.SCORED
+
+
+def test_admin_reject_without_a_rationale_says_what_is_missing(world, client_for):
+    s = build(world)
+    services.save_scores(
+        s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 1, "weak"), submit=True
+    )
+    url = reverse("admin:certification_application_changelist")
+
+    response = client_for("staff_admin_a").post(
+        url, {"action": "reject", "_selected_action": [s.application.pk], "apply": "1", "reason": "  "}
+    )
+
+    assert response.context["form"].errors == {
+        "reason": ["Write the reason for rejecting; the business will read it."]
+    }
+    assert "Write the reason for rejecting; the business will read it." in response.content.decode()

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -198,6 +199,8 @@ def test_evidence_pdf_is_inline_and_sandboxed(world, client_for):
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"].startswith("sandbox")
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
 
 
 def test_evidence_html_is_downloaded_not_rendered(world, client_for):
@@ -250,3 +253,50 @@ def test_result_page_shows_dimensions_and_arithmetic(world, client_for):
     assert 'data-testid="dimension-bars"' in body
     assert "4.0000 ÷ 5.00 × 100 = <strong>80.00</strong>" in body
     assert "Silver" in body
+
+
+def _gated(world, *, higher_is_better: bool, latest):
+    s = build(world)
+    kpi = f.KpiFactory(
+        association=world.a,
+        code="csat" if higher_is_better else "hours",
+        name="Customer satisfaction" if higher_is_better else "Response time",
+        unit="%" if higher_is_better else "h",
+        higher_is_better=higher_is_better,
+    )
+    s.criteria[0].kpi, s.criteria[0].kpi_threshold = kpi, Decimal(80 if higher_is_better else 4)
+    s.criteria[0].save()
+    if latest is not None:
+        report = f.MetricReportFactory(business=world.business_a, association=world.a)
+        f.MetricValueFactory(report=report, kpi=kpi, value=latest)
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+    return s
+
+
+@pytest.mark.parametrize(
+    ("higher_is_better", "latest", "said"),
+    [
+        (
+            True,
+            Decimal("75.6"),
+            "KPI gate {code} missed: Customer satisfaction is 75.60 %, below the threshold of 80 %.",
+        ),
+        (
+            False,
+            Decimal("6.5"),
+            "KPI gate {code} missed: Response time is 6.50 h, above the threshold of 4 h.",
+        ),
+        (
+            True,
+            None,
+            "KPI gate {code} missed: no value of Customer satisfaction is reported; the threshold is 80 %.",
+        ),
+    ],
+)
+def test_result_page_names_the_missed_kpi_with_its_unit(world, client_for, higher_is_better, latest, said):
+    s = _gated(world, higher_is_better=higher_is_better, latest=latest)
+
+    body = client_for("staff_admin_a").get(reverse("audits:result", args=[s.application.pk])).content.decode()
+
+    assert said.format(code=s.criteria[0].code) in " ".join(body.split())
+    assert " csat is " not in body and " hours is " not in body

@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from associations.models import ActionLog, Standard
 from certification import certificates as service
@@ -20,6 +21,17 @@ from tests import factories as f
 def certificate(world):
     app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
     return f.CertificateFactory(application=app)
+
+
+@pytest.fixture
+def due(world):
+    """A certificate inside its renewal window (the association's earliest reminder, 90 days)."""
+    app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+    return f.CertificateFactory(
+        application=app,
+        valid_from=timezone.localdate() - datetime.timedelta(days=700),
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
 
 
 def test_revoke_certificate_records_reason_and_emails_business(
@@ -146,12 +158,12 @@ def test_reminder_two_workers_at_once_send_one_email():
     assert len(mail.outbox) == 1
 
 
-def test_start_renewal_carries_evidence_still_in_date(certificate, world):
+def test_start_renewal_carries_evidence_still_in_date(due, world):
     today = timezone.localdate()
-    standard = certificate.application.standard
+    standard = due.application.standard
     criterion = f.CriterionFactory(standard=standard, code="R1")
     in_date = Evidence.objects.create(
-        application=certificate.application,
+        application=due.application,
         criterion=criterion,
         file="evidence/1/abc",
         original_name="policy.pdf",
@@ -162,7 +174,7 @@ def test_start_renewal_carries_evidence_still_in_date(certificate, world):
         effective_to=today + datetime.timedelta(days=100),
     )
     Evidence.objects.create(
-        application=certificate.application,
+        application=due.application,
         criterion=criterion,
         file="evidence/1/old",
         original_name="old.pdf",
@@ -173,9 +185,9 @@ def test_start_renewal_carries_evidence_still_in_date(certificate, world):
         effective_to=today - datetime.timedelta(days=1),
     )
 
-    renewal = service.start_renewal(certificate, actor=world.business_user_a)
+    renewal = service.start_renewal(due, actor=world.business_user_a)
 
-    assert renewal.renews == certificate
+    assert renewal.renews == due
     assert renewal.status == "draft"
     carried = list(renewal.evidence.all())
     assert [(e.carried_from, e.carried_confirmed, e.file.name) for e in carried] == [
@@ -183,26 +195,26 @@ def test_start_renewal_carries_evidence_still_in_date(certificate, world):
     ]
 
 
-def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(certificate, world):
+def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(due, world):
     today = timezone.localdate()
-    old = certificate.application.standard
+    old = due.application.standard
     kept = f.CriterionFactory(standard=old, code="K1")
     dropped = f.CriterionFactory(standard=old, code="D1")
     f.PublishedStandardFactory(association=world.a, name=old.name, version=3, status="retired")
     current = f.PublishedStandardFactory(association=world.a, name=old.name, version=2)
     Standard.objects.filter(pk=old.pk).update(status="retired")
     kept_now = f.CriterionFactory(standard=current, code="K1")
-    undated = f.EvidenceFactory(application=certificate.application, criterion=kept)
-    f.EvidenceFactory(application=certificate.application, criterion=dropped)
+    undated = f.EvidenceFactory(application=due.application, criterion=kept)
+    f.EvidenceFactory(application=due.application, criterion=dropped)
     f.EvidenceFactory(
-        application=certificate.application, criterion=kept, effective_from=today + datetime.timedelta(days=1)
+        application=due.application, criterion=kept, effective_from=today + datetime.timedelta(days=1)
     )
 
-    renewal = service.start_renewal(certificate, actor=world.business_user_a)
+    renewal = service.start_renewal(due, actor=world.business_user_a)
 
     assert (renewal.renews, renewal.business, renewal.association, renewal.standard) == (
-        certificate,
-        certificate.business,
+        due,
+        due.business,
         world.a,
         current,
     )
@@ -210,14 +222,14 @@ def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(
         (kept_now, undated, False)
     ]
     log = ActionLog.objects.get(object_id=renewal.pk, action="application.renewal_started")
-    assert log.data == {"renews": certificate.number, "carried_evidence": 1}
+    assert log.data == {"renews": due.number, "carried_evidence": 1}
 
 
-def test_renew_view_starts_renewal_for_business(certificate, client_for):
-    response = client_for("business_user_a").post(reverse("certification:renew", args=[certificate.pk]))
+def test_renew_view_starts_renewal_for_business(due, client_for):
+    response = client_for("business_user_a").post(reverse("certification:renew", args=[due.pk]))
 
     assert response.status_code == 302
-    assert Application.objects.get(renews=certificate).status == "draft"
+    assert Application.objects.get(renews=due).status == "draft"
 
 
 def test_download_gives_pdf_attachment_to_business(world, client_for):
@@ -239,14 +251,12 @@ def test_download_for_another_business_is_404(certificate, client_for):
     assert response.status_code == 404
 
 
-def test_removing_carried_evidence_keeps_the_original_file(
-    certificate, world, django_capture_on_commit_callbacks
-):
+def test_removing_carried_evidence_keeps_the_original_file(due, world, django_capture_on_commit_callbacks):
     original = f.EvidenceFactory(
-        application=certificate.application,
-        criterion=f.CriterionFactory(standard=certificate.application.standard),
+        application=due.application,
+        criterion=f.CriterionFactory(standard=due.application.standard),
     )
-    renewal = service.start_renewal(certificate, actor=world.business_user_a)
+    renewal = service.start_renewal(due, actor=world.business_user_a)
     carried = renewal.evidence.get()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -339,3 +349,57 @@ def test_admin_change_page_of_an_issued_certificate_links_the_download(world, cl
     assert response.status_code == 200
     assert f'href="{reverse("certification:download", args=[issued.pk])}"' in response.content.decode()
     assert download.status_code == 200
+
+
+def _opens(certificate) -> str:
+    return date_format(certificate.valid_until - datetime.timedelta(days=90), "DATE_FORMAT")
+
+
+def test_start_renewal_before_the_window_says_when_it_opens(certificate, world):
+    with pytest.raises(CertificationError) as refused:
+        service.start_renewal(certificate, actor=world.business_user_a)
+
+    assert str(refused.value) == (
+        f"Renewal opens on {_opens(certificate)}, 90 days before the certificate expires."
+    )
+    assert Application.objects.filter(renews=certificate).exists() is False
+
+
+def test_start_renewal_refuses_while_a_renewal_is_under_way(due, world):
+    service.start_renewal(due, actor=world.business_user_a)
+    Application.objects.filter(renews=due).update(status="submitted")
+
+    with pytest.raises(CertificationError, match=r"A renewal of this certificate is already under way\."):
+        service.start_renewal(due, actor=world.business_user_a)
+
+
+def test_renew_view_posted_two_years_early_refuses_with_the_date(certificate, client_for):
+    response = client_for("business_user_a").post(reverse("certification:renew", args=[certificate.pk]))
+
+    assert response.status_code == 200
+    assert f"Renewal opens on {_opens(certificate)}" in response.content.decode()
+    assert Application.objects.filter(renews=certificate).exists() is False
+
+
+def test_renew_page_before_the_window_offers_no_button(certificate, client_for):
+    body = client_for("business_user_a").get(reverse("certification:renew", args=[certificate.pk])).content
+
+    assert f"Renewal opens on {_opens(certificate)}" in body.decode()
+    assert b"Start the renewal" not in body
+
+
+@pytest.mark.parametrize(("days_left", "allowed"), [(90, True), (91, False)])
+def test_dashboard_link_and_start_renewal_follow_one_rule(certificate, world, client_for, days_left, allowed):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        valid_until=timezone.localdate() + datetime.timedelta(days=days_left)
+    )
+    certificate.refresh_from_db()
+
+    body = client_for("business_user_a").get(reverse("portal:dashboard")).content.decode()
+    try:
+        service.start_renewal(certificate, actor=world.business_user_a)
+        started = True
+    except CertificationError:
+        started = False
+
+    assert (reverse("certification:renew", args=[certificate.pk]) in body, started) == (allowed, allowed)

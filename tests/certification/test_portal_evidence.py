@@ -225,6 +225,28 @@ def test_upload_path_traversal_name_from_a_raw_client_stores_nothing(client_for,
     assert not (Path(settings.MEDIA_ROOT).parent / "etc").exists()
 
 
+LONG_NAME_MESSAGE = (
+    "The file could not be received because its name is too long. "
+    "Rename it to a shorter name (at most 200 characters) and upload it again."
+)
+
+
+@pytest.mark.parametrize("enforce_csrf", [False, True])
+def test_upload_with_a_name_over_a_kilobyte_explains_in_the_page(world, draft, enforce_csrf):
+    application, criterion = draft
+    client = Client(enforce_csrf_checks=enforce_csrf)
+    client.force_login(world.business_user_a)
+    url = reverse("applications:upload", args=[application.pk, criterion.pk])
+
+    response = raw_multipart(client, url, "r" * 1100 + ".pdf", f.PDF_BYTES, "application/pdf")
+
+    assert response.status_code == 400
+    assert LONG_NAME_MESSAGE in response.content.decode()
+    assert 'name="file"' in response.content.decode()
+    assert Evidence.objects.count() == 0
+    assert stored_files() == []
+
+
 def test_upload_path_traversal_of_a_real_pdf_keeps_only_the_base_name(client_for, world, draft):
     application, criterion = draft
     url = reverse("applications:upload", args=[application.pk, criterion.pk])

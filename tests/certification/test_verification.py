@@ -7,6 +7,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -134,7 +136,7 @@ def test_verify_upload_one_byte_changed_is_not_genuine(client, issued):
 
     response = _upload(client, bytes(tampered))
 
-    assert response.context["result"] == {"genuine": False}
+    assert response.context["result"]["reason"] == "tampered"
     assert "Not genuine" in response.content.decode()
 
 
@@ -148,7 +150,11 @@ def test_verify_upload_text_edited_is_not_genuine(client, issued):
 
     response = _upload(client, edited.getvalue())
 
-    assert response.context["result"] == {"genuine": False}
+    assert response.context["result"] == {
+        "genuine": False,
+        "reason": "tampered",
+        "number": certificate.number,
+    }
 
 
 def test_verify_upload_recorded_hash_without_valid_signature_is_not_genuine(client, issued):
@@ -163,7 +169,11 @@ def test_verify_upload_recorded_hash_without_valid_signature_is_not_genuine(clie
 
     response = _upload(client, unsigned.getvalue())
 
-    assert response.context["result"] == {"genuine": False}
+    assert response.context["result"] == {
+        "genuine": False,
+        "reason": "tampered",
+        "number": certificate.number,
+    }
 
 
 def _directory_queries(client):
@@ -210,3 +220,117 @@ def test_directory_lists_only_valid_certificates_and_searches(client, world):
     assert by_city == [lahore]
     assert by_association == [dhaka]
     assert by_level == [lahore]
+
+
+def _verdict(response) -> str:
+    html = response.content.decode()
+    start = html.index('data-testid="pdf-verdict"')
+    return " ".join(html[html.index(">", start) + 1 : html.index("</p>", start)].split())
+
+
+def test_verify_upload_of_a_file_that_is_not_a_pdf_says_so(client, db):
+    response = _upload(client, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+
+    assert response.context["result"] == {"genuine": False, "reason": "not_pdf"}
+    assert _verdict(response) == (
+        "This file is not a PDF. Upload the certificate PDF exactly as you received it."
+    )
+
+
+def test_verify_upload_of_someone_elses_pdf_says_it_is_not_ours(client, issued):
+    other = io.BytesIO()
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.add_metadata({"/Title": "Invoice 2026-04"})
+    writer.write(other)
+
+    response = _upload(client, other.getvalue())
+
+    assert response.context["result"] == {"genuine": False, "reason": "not_ours"}
+    assert _verdict(response) == "This PDF is not a certificate issued here."
+
+
+def test_verify_upload_of_a_changed_certificate_names_it(client, issued):
+    certificate, data = issued
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.add_metadata({"/Subject": "changed"})
+    edited = io.BytesIO()
+    writer.write(edited)
+
+    response = _upload(client, edited.getvalue())
+
+    assert _verdict(response) == (
+        f"Not genuine: this is certificate {certificate.number}, changed after it was issued. "
+        "Look the number up above to see the certificate as issued."
+    )
+
+
+def test_verify_upload_over_the_limit_streams_and_answers_with_the_form(client, db):
+    response = _upload(client, b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024))
+
+    assert response.status_code == 400
+    assert response.context["result"] is None
+    assert "This file is larger than 10.0\xa0MB: no certificate of ours is that large." in (
+        response.content.decode()
+    )
+    assert 'name="pdf"' in response.content.decode()
+
+
+class _CountingBody(io.BytesIO):
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def test_verify_upload_declared_too_large_is_refused_before_reading_the_body(db):
+    boundary = "BoUnDaRy"
+    body = _CountingBody(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="c.pdf"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n".encode()
+        + b"%PDF-1.7\n"
+        + b"0" * (20 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=reverse("certification:verify"),
+        REQUEST_METHOD="POST",
+        CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
+        CONTENT_LENGTH=str(len(body.getvalue())),
+        **{"wsgi.input": body},
+    )
+
+    response = ClientHandler(enforce_csrf_checks=False)(environ)
+
+    assert response.status_code == 413
+    assert body.bytes_read == 0
+    assert "no certificate of ours is that large" in response.content.decode()
+
+
+def test_verify_upload_with_a_name_over_a_kilobyte_explains_in_the_page(client, db):
+    boundary = "BoUnDaRy"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="{"c" * 1100}.pdf"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n%PDF-1.7\r\n--{boundary}--\r\n"
+    ).encode()
+
+    response = client.post(
+        reverse("certification:verify"), data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+    assert response.status_code == 400
+    assert "its name is too long" in response.content.decode()
+
+
+def test_verify_upload_still_checks_csrf(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(
+        reverse("certification:verify"), {"pdf": SimpleUploadedFile("c.pdf", b"%PDF-1.7\n")}
+    )
+
+    assert response.status_code == 403

@@ -72,6 +72,7 @@ def test_record_metric_report_lists_every_bad_value_with_its_reason(setup):
     [
         ({"csat": ("80", None)}, "2026-01: csat: a sample size is required."),
         ({"csat": ("80", "0")}, "2026-01: csat: the sample size must be at least 1."),
+        ({"csat": ("80", "3000000000")}, "2026-01: csat: the sample size must be at most 2,147,483,647."),
         ({"csat": ("80", "ten")}, "2026-01: csat: the sample size “ten” is not a whole number."),
         ({"response-hours": ("4", "10")}, "2026-01: response-hours: this KPI does not take a sample size."),
         (

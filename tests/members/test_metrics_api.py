@@ -1,5 +1,6 @@
 import datetime
 import hashlib
+import time
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.api_auth import create_api_token, revoke_api_token
+from members.api_serializers import MetricReportInputSerializer
 from members.models import ApiToken, BusinessUser, MetricReport
 from tests import factories as f
 
@@ -190,3 +192,67 @@ def test_api_docs_page_uses_vendored_assets(client, db):
     html = response.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_api_post_metric_report_refuses_more_entries_than_the_cap_quickly(api):
+    entries = [{"kpi": "csat", "value": "90", "sample_size": 10}] * 60_000
+    started = time.monotonic()
+
+    response = api("post", "metric_reports", data={**BODY, "values": entries})
+
+    assert time.monotonic() - started < 5
+    assert response.status_code == 400
+    assert response.json()["values"] == ["Send at most 1000 values in one report (got 60000)."]
+    assert MetricReport.objects.count() == 0
+
+
+def test_api_post_metric_report_names_each_kpi_given_twice(api):
+    entries = [
+        {"kpi": code, "value": "90", "sample_size": 10} for code in ["nps", "csat", "nps", "csat", "x"]
+    ]
+
+    response = api("post", "metric_reports", data={**BODY, "values": entries})
+
+    assert response.status_code == 400
+    assert response.json()["values"] == ["KPI given more than once: csat, nps"]
+
+
+def test_metric_report_duplicate_check_is_linear(db):
+    # Called directly, past the cap: 30,000 distinct codes took seconds when
+    # every code was counted through the whole list.
+    entries = [{"kpi": f"k{i}", "value": "1"} for i in range(30_000)]
+    started = time.monotonic()
+
+    checked = MetricReportInputSerializer().validate_values(entries)
+
+    assert time.monotonic() - started < 0.5
+    assert checked == entries
+
+
+def test_api_post_deeply_nested_json_is_a_bad_request(api):
+    response = api("post", "metric_reports", data="[" * 100_000)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "The JSON is nested too deeply."
+
+
+def test_api_post_larger_than_the_upload_limit_answers_json_413(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {**BODY, "values": [{"kpi": "csat", "value": "91.5", "sample_size": 30, "pad": "x" * 2000}]}
+
+    response = api("post", "metric_reports", data=body)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "The request body is larger than 1000 bytes."
+    assert MetricReport.objects.count() == 0
+
+
+def test_api_post_metric_report_names_the_largest_sample_size(api):
+    body = {**BODY, "values": [{"kpi": "csat", "value": "90", "sample_size": 3_000_000_000}]}
+
+    response = api("post", "metric_reports", data=body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == ["2026-02: csat: the sample size must be at most 2,147,483,647."]

@@ -233,3 +233,63 @@ def test_process_metric_import_reclaims_a_run_abandoned_by_a_dead_worker(setup, 
 
     assert MetricImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
     assert MetricValue.objects.count() == 2
+
+
+NUL_REFUSAL = (
+    "Line 3 contains a NUL character, which a CSV file cannot hold. "
+    "Save the file again as CSV UTF-8 and upload it."
+)
+
+
+def test_start_metric_import_refuses_a_nul_byte_and_stores_nothing(setup, settings):
+    from members.metrics import MetricsError
+
+    with pytest.raises(MetricsError) as refused:
+        _import(setup, HEADER + "2026-01,fcr,70,\n2026-01,csat,8\x007,10\n")
+
+    assert refused.value.message == NUL_REFUSAL
+    assert MetricImportJob.objects.count() == 0
+    assert not (settings.MEDIA_ROOT / "metric-imports").exists()
+
+
+def test_parse_metric_csv_refuses_a_nul_byte_by_line(setup):
+    *_, kpis = setup
+
+    parsed = parse_metric_csv((HEADER + "2026-01,fcr,70,\n2026-01,cs\x00at,87,10\n").encode(), kpis)
+
+    assert parsed.errors == [{"line": 3, "reason": NUL_REFUSAL}]
+    assert parsed.reports == {}
+
+
+def test_parse_metric_csv_lists_the_first_200_bad_lines_and_counts_the_rest(setup):
+    *_, kpis = setup
+    body = HEADER + "2026-01,fcr,70,\n" + "2026-01,nope,1,\n" * 1000
+
+    parsed = parse_metric_csv(body.encode(), kpis)
+
+    assert len(parsed.errors) == 200
+    assert (parsed.errors[0]["line"], parsed.errors[-1]["line"]) == (3, 202)
+    assert parsed.more_errors == 800
+
+
+def test_start_metric_import_stores_200_errors_and_the_count_of_the_rest(setup):
+    job = _import(setup, HEADER + "2026-01,nope,1,\n" * 1000)
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.INVALID
+    assert (len(job.errors), job.more_errors, job.error_count) == (200, 800, 1000)
+
+
+def test_start_metric_import_deletes_the_file_of_a_refused_import(setup, settings):
+    job = _import(setup, HEADER + "2026-01,fcr,170,\n")
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.INVALID
+    assert job.file.name == ""
+    assert list((settings.MEDIA_ROOT / "metric-imports").rglob("*.csv")) == []
+
+
+def test_start_metric_import_keeps_no_control_characters_of_the_name(setup):
+    job = _import(setup, HEADER + "2026-01,fcr,70,\n", name="march\x00\x1b[31m.csv")
+
+    assert job.original_name == "march[31m.csv"

@@ -344,3 +344,55 @@ def test_portal_dashboard_links_to_the_metrics(client, world, owner):
     response = client.get(reverse("portal:dashboard"))
 
     assert _url("metrics", world) in response.content.decode()
+
+
+def test_metrics_import_page_refuses_a_nul_byte_in_the_form(client, world, owner):
+    client.force_login(owner)
+    upload = SimpleUploadedFile("m.csv", b"month,kpi_code,value,sample_size\n2026-01,hours,9\x00,\n")
+
+    response = client.post(_url("metrics_import", world), {"association": world.a.pk, "file": upload})
+
+    assert response.status_code == 200
+    assert "Line 2 contains a NUL character" in response.content.decode()
+    assert MetricImportJob.objects.count() == 0
+
+
+def test_metrics_import_page_lists_200_bad_lines_and_counts_the_rest(client, world, owner):
+    client.force_login(owner)
+    body = b"month,kpi_code,value,sample_size\n" + b"2026-01,x,1,\n" * 450
+    client.post(
+        _url("metrics_import", world), {"association": world.a.pk, "file": SimpleUploadedFile("m.csv", body)}
+    )
+    job = MetricImportJob.objects.get()
+
+    page = client.get(_url("metrics_import_job", world, job.pk)).content.decode()
+    status = client.get(_url("metrics_import_status", world, job.pk)).json()
+
+    assert "450 lines are wrong; nothing was imported." in page
+    assert page.count("Unknown KPI code") == 200
+    assert "and 250 more lines with errors" in page
+    assert status["error_count"] == 450
+
+
+def test_metrics_report_form_names_the_largest_sample_size(client, world, owner):
+    client.force_login(owner)
+
+    response = client.post(
+        _url("metrics_report_form", world),
+        {"association": world.a.pk, "month": "2026-03", "value_csat": "88", "sample_csat": "3000000000"},
+    )
+
+    assert response.context["form"].errors == {
+        "value_csat": ["csat: the sample size must be at most 2,147,483,647."]
+    }
+
+
+def test_metrics_import_names_the_largest_sample_size(client, world, owner):
+    client.force_login(owner)
+    upload = SimpleUploadedFile("m.csv", b"month,kpi_code,value,sample_size\n2026-01,csat,88,3000000000\n")
+
+    client.post(_url("metrics_import", world), {"association": world.a.pk, "file": upload})
+
+    assert MetricImportJob.objects.get().errors == [
+        {"line": 2, "reason": "csat: the sample size must be at most 2,147,483,647."}
+    ]
