@@ -210,11 +210,9 @@ else:
         "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
     }
+    # Their folders are created when the Celery app loads this configuration
+    # (config/celery.py), never at import: settings load from a read-only checkout.
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
-    # The filesystem transport and result backend do not create their folders
-    # (an eager task in the tests touches the backend too).
-    for _folder in ("queue", "processed", "results", "control"):
-        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -68,3 +68,44 @@ def test_collectstatic_with_manifest_storage_hashes_every_vendored_file(settings
         "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
     )
     assert "unfold/js/alpine/alpine.js" in paths
+
+
+def test_settings_import_creates_no_folders(tmp_path):
+    var_dir = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {"VAR_DIR": str(var_dir)}
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); import config.celery"],
+        cwd=Path(settings.BASE_DIR),
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert not var_dir.exists()
+
+
+def test_celery_creates_the_filesystem_broker_folders_when_configured(tmp_path):
+    var_dir = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {"VAR_DIR": str(var_dir)}
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from config.celery import app; app.conf.broker_url"],
+        cwd=Path(settings.BASE_DIR),
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (var_dir / "celery").iterdir()) == [
+        "control",
+        "processed",
+        "queue",
+        "results",
+    ]
