@@ -238,9 +238,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Login rate limits (allauth), our throttles and the /healthz report live here.
+# With Redis down, FallbackRedisCache serves from a per-process cache (limits
+# count per process until Redis is back) instead of failing every login.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
