@@ -209,6 +209,9 @@ else:
         # Broadcast (remote control) bindings; kombu's default is relative to the cwd.
         "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second by default; /healthz gives the
+        # worker's ping 1 s for the round trip.
+        "polling_interval": 0.2,
     }
     # Their folders are created when the Celery app loads this configuration
     # (config/celery.py), never at import: settings load from a read-only checkout.
