@@ -4,6 +4,7 @@ certificate prints."""
 
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,11 +24,15 @@ from .forms import DirectorySearchForm, VerifyNumberForm, VerifyUploadForm
 from .models import Certificate
 from .services import CertificationError
 from .signing import check_signature
+from .throttles import allow, throttled, too_many_requests
 
 
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Look a certificate up by number, or check an uploaded PDF."""
+    lookup = request.method == "POST" or "number" in request.GET
+    if lookup and not allow(request, "verify-lookup", per_minute=settings.VERIFY_LOOKUPS_PER_MINUTE):
+        return too_many_requests(request)
     number_form = VerifyNumberForm(request.GET or None)
     upload_form = VerifyUploadForm(request.POST or None, request.FILES or None)
     result = None
@@ -55,6 +60,7 @@ def check_uploaded_pdf(data: bytes) -> dict:
     return {"genuine": True, "certificate": certificate}
 
 
+@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_detail(request, token: str):
     certificate = _count_lookup(token)
     return render(
@@ -64,6 +70,7 @@ def verify_detail(request, token: str):
     )
 
 
+@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_json(request, token: str):
     certificate = _count_lookup(token)
     response = JsonResponse(
