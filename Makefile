@@ -7,6 +7,10 @@ SYSTEM_STAMP := var/.system-deps
 # Debian packages: Chromium for browser tests, Noto fonts (Nastaliq Urdu,
 # Bengali) and HarfBuzz subsetting for certificates, gettext for catalogues.
 DEBIAN_PACKAGES := chromium fonts-noto-core libharfbuzz-subset0 gettext libpango-1.0-0 libpangoft2-1.0-0
+# Wait (up to 10 min) for another apt or unattended-upgrades to release its lock.
+APT_WAIT := -o DPkg::Lock::Timeout=600
+# `make run` serves here; honcho gives the worker and beat the next hundreds.
+RUN_PORT ?= 8000
 
 .PHONY: run test install system-deps migrate messages seed lint format bench clean
 
@@ -25,7 +29,8 @@ system-deps:
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian packages: $$missing"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
+		(apt-get $(APT_WAIT) update -qq \
+			&& DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) install -y -qq $$missing) >/dev/null \
 		|| echo "WARNING: could not install $$missing"; \
 	else \
 		echo "WARNING: please install these Debian packages: $$missing"; \
@@ -41,10 +46,8 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: install messages seed
-	@echo "Serving on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all)."
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A config worker --beat --loglevel=INFO --concurrency=2 & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(RUN_PORT) with a Celery worker and beat (Ctrl-C stops all)."
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho -f config/Procfile.dev start -p $(RUN_PORT)
 
 test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ import io
 import re
 
 import pypdf
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -35,6 +36,7 @@ from .forms import (
 from .models import Certificate
 from .services import CertificationError
 from .signing import check_signature
+from .throttles import allow, throttled, too_many_requests
 
 
 # The size cap must be in place before the body is read, and CSRF checking
@@ -43,6 +45,9 @@ from .signing import check_signature
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Look a certificate up by number, or check an uploaded PDF."""
+    lookup = request.method == "POST" or "number" in request.GET
+    if lookup and not allow(request, "verify-lookup", per_minute=settings.VERIFY_LOOKUPS_PER_MINUTE):
+        return too_many_requests(request)
     if request.method == "POST":
         if request_too_large(request, limit=MAX_PDF_BYTES):
             return _verify_page(
@@ -143,6 +148,7 @@ def _claimed_origin(data: bytes) -> dict | None:
     return None
 
 
+@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_detail(request, token: str):
     certificate = _count_lookup(token)
     return render(
@@ -152,6 +158,7 @@ def verify_detail(request, token: str):
     )
 
 
+@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_json(request, token: str):
     certificate = _count_lookup(token)
     response = JsonResponse(

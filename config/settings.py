@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every HTML page (config/csp.py).
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,6 +128,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_ALLOW_REGISTRATION = env_bool("ACCOUNT_ALLOW_REGISTRATION", False)
+# Behind a reverse proxy every request comes from the proxy's address. allauth's
+# login rate limits and our own throttles (members.adapters.client_address)
+# take the client's address instead from X-Forwarded-For, the entry the last of
+# TRUSTED_PROXY_COUNT proxies appended, or from a header that the proxy sets
+# and the client cannot (TRUSTED_CLIENT_IP_HEADER, e.g. X-Real-IP). Never set
+# either when clients can reach the server directly: they could choose their address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Certification platform")
 # Superusers must enrol a second factor too (members.middleware); on in production.
@@ -173,6 +183,11 @@ SIGNING_KEY_DIR = Path(os.environ.get("SIGNING_KEY_DIR", VAR_DIR / "keys"))
 SIGNING_KEY_AUTOCREATE = env_bool("SIGNING_KEY_AUTOCREATE", DEBUG)
 # Test-only: seconds the renderer sleeps, so a test can kill a worker mid-issuance.
 CERTIFICATE_TEST_RENDER_DELAY = float(os.environ.get("CERTIFICATE_TEST_RENDER_DELAY", "0"))
+# Public verification, per client address and minute (certification/throttles.py):
+# lookups by number or uploaded PDF, and the certificate's own page and JSON
+# (the QR code's link: only abuse should meet that limit).
+VERIFY_LOOKUPS_PER_MINUTE = int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", "20"))
+VERIFY_PAGES_PER_MINUTE = int(os.environ.get("VERIFY_PAGES_PER_MINUTE", "300"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -209,12 +224,13 @@ else:
         # Broadcast (remote control) bindings; kombu's default is relative to the cwd.
         "control_folder": str(CELERY_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second by default; /healthz gives the
+        # worker's ping 1 s for the round trip.
+        "polling_interval": 0.2,
     }
+    # Their folders are created when the Celery app loads this configuration
+    # (config/celery.py), never at import: settings load from a read-only checkout.
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
-    # The filesystem transport and result backend do not create their folders
-    # (an eager task in the tests touches the backend too).
-    for _folder in ("queue", "processed", "results", "control"):
-        (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -240,9 +256,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Login rate limits (allauth), our throttles and the /healthz report live here.
+# With Redis down, FallbackRedisCache serves from a per-process cache (limits
+# count per process until Redis is back) instead of failing every login.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -77,6 +77,19 @@ def client_for(client, world):
     return make
 
 
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own (tests/redis_server.py), to stop and restart."""
+    from .redis_server import PrivateRedis, redis_server_missing
+
+    if redis_server_missing():
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
 def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if os.environ.get("REDIS_URL") else "filesystem (no server)"

@@ -1,3 +1,4 @@
+import json
 import os
 import secrets
 import subprocess
@@ -5,6 +6,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 
 
 def test_check_deploy_with_production_environment_is_clean():
@@ -47,3 +49,63 @@ def test_settings_refuse_to_start_without_secret_key_in_production():
 
     assert result.returncode == 1
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_collectstatic_with_manifest_storage_hashes_every_vendored_file(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        # The production storage without whitenoise's compression step: the
+        # manifest is what refuses a reference to a file that is not shipped.
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    paths = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert paths["vendor/chartjs/chart.umd.min.js"].startswith("vendor/chartjs/chart.umd.min.")
+    assert paths["drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"] != (
+        "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    )
+    assert "unfold/js/alpine/alpine.js" in paths
+
+
+def test_settings_import_creates_no_folders(tmp_path):
+    var_dir = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {"VAR_DIR": str(var_dir)}
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); import config.celery"],
+        cwd=Path(settings.BASE_DIR),
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert not var_dir.exists()
+
+
+def test_celery_creates_the_filesystem_broker_folders_when_configured(tmp_path):
+    var_dir = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {"VAR_DIR": str(var_dir)}
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from config.celery import app; app.conf.broker_url"],
+        cwd=Path(settings.BASE_DIR),
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (var_dir / "celery").iterdir()) == [
+        "control",
+        "processed",
+        "queue",
+        "results",
+    ]

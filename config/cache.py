@@ -1,0 +1,105 @@
+"""The cache backend for production: Django's RedisCache that keeps working,
+per process, while Redis is unreachable.
+
+allauth keeps its login rate limits in the cache, and /healthz its report: with
+a plain RedisCache a Redis outage turns every login into a 500. Here a
+connection or timeout error sends the call to a LocMemCache instead, and the
+outage is remembered for OUTAGE_SECONDS so later calls do not wait on Redis
+again. While Redis is down, limits count per process (a little looser with
+several processes) and what was cached in Redis is not seen; when it answers
+again, Redis is used as before (the in-process values are dropped)."""
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+
+# Django makes one backend instance per thread: the outage is shared by all
+# the threads of a process, keyed by the Redis location.
+_down_until: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+class FallbackRedisCache(RedisCache):
+    """OPTIONS as for RedisCache (passed to redis-py's connection pool), plus
+    OUTAGE_SECONDS (default 5). Socket timeouts default to 0.25 s, so a Redis
+    that does not answer costs at most about half a second before the fallback."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        options = dict(params.get("OPTIONS", {}))
+        self._outage_seconds = float(options.pop("OUTAGE_SECONDS", 5))
+        options.setdefault("socket_connect_timeout", 0.25)
+        options.setdefault("socket_timeout", 0.25)
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._location = server if isinstance(server, str) else ",".join(server)
+        # LocMemCache instances with the same name share their data process-wide.
+        self._fallback = LocMemCache(
+            f"redis-fallback:{self._location}",
+            {
+                "TIMEOUT": params.get("TIMEOUT", 300),
+                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+                "VERSION": params.get("VERSION", 1),
+                "OPTIONS": {"MAX_ENTRIES": 10000},
+            },
+        )
+
+    def redis_is_down(self) -> bool:
+        return time.monotonic() < _down_until.get(self._location, 0.0)
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if not self.redis_is_down():
+            try:
+                return getattr(super(), name)(*args, **kwargs)
+            except REDIS_DOWN as error:
+                with _lock:
+                    if not self.redis_is_down():
+                        logger.warning(
+                            "Redis cache unreachable (%s); using a per-process cache for %g s",
+                            error,
+                            self._outage_seconds,
+                        )
+                    _down_until[self._location] = time.monotonic() + self._outage_seconds
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", key, value, timeout=timeout, version=version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default=default, version=version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", key, value, timeout=timeout, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", key, timeout=timeout, version=version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", key, version=version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", keys, version=version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", key, version=version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", key, delta=delta, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", data, timeout=timeout, version=version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", keys, version=version)
+
+    def clear(self):
+        return self._call("clear")
