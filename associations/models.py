@@ -52,7 +52,7 @@ class AssociationQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(
-            Q(staff__user=user) | Q(memberships__business__users__user=user) | Q(auditors__user=user)
+            Q(staff__user=user) | Q(business_users__user=user) | Q(auditors__user=user)
         ).distinct()
 
 
@@ -184,7 +184,7 @@ class ProgrammeQuerySet(TenantQuerySet):
         if user.is_superuser:
             return self.all()
         readers = Association.objects.filter(
-            Q(memberships__business__users__user=user) | Q(auditors__user=user, auditors__is_active=True)
+            Q(business_users__user=user) | Q(auditors__user=user, auditors__is_active=True)
         )
         published = Q(**{f"{self.association_path}__in": readers})
         if self.status_path:

@@ -49,7 +49,8 @@ def assignment_refusal(application: Application, auditor: AuditorProfile) -> str
             "auditor": auditor,
             "association": application.association,
         }
-    if is_business_user(auditor.user_id, application.business_id):
+    # Any tie to the business counts, whichever association granted it.
+    if is_business_user(auditor.user_id, application.business_id, association_id=None):
         return _("%(auditor)s is a user of %(business)s.") % {
             "auditor": auditor,
             "business": application.business,

@@ -370,7 +370,7 @@ def _people(association: Association) -> list[DemoLogin]:
         # One owner prefers Urdu, to show the portal right to left.
         owner = _user(email, owner_name, language="ur" if number == "PSA-0002" else "en")
         BusinessUser.objects.get_or_create(
-            business=business, user=owner, defaults={"role": BusinessRole.OWNER}
+            business=business, user=owner, association=association, defaults={"role": BusinessRole.OWNER}
         )
         logins.append(DemoLogin(email, f"owner of {name}", "/portal/"))
 

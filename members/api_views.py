@@ -27,7 +27,7 @@ class Pagination(LimitOffsetPagination):
 
 def _reports_of(token):
     return (
-        MetricReport.objects.filter(business=token.business_id)
+        MetricReport.objects.filter(business=token.business_id, association_id__in=token.reach_ids)
         .select_related("association")
         .prefetch_related(Prefetch("values", queryset=MetricValue.objects.select_related("kpi")))
         .order_by("-period", "association_id")
@@ -36,7 +36,8 @@ def _reports_of(token):
 
 @extend_schema(parameters=[ASSOCIATION_PARAM])
 class KpiListView(generics.ListAPIView):
-    """The KPI definitions of the associations the business belongs to."""
+    """The KPI definitions of the associations the business belongs to and
+    the token reaches."""
 
     permission_classes = [HasBusinessToken]
     serializer_class = KpiDefinitionSerializer
@@ -44,7 +45,8 @@ class KpiListView(generics.ListAPIView):
 
     def get_queryset(self):
         kpis = KpiDefinition.objects.filter(
-            association__memberships__business=self.request.auth.business_id
+            association__memberships__business=self.request.auth.business_id,
+            association_id__in=self.request.auth.reach_ids,
         ).select_related("association")
         if slug := self.request.query_params.get("association"):
             kpis = kpis.filter(association__slug=slug)
@@ -70,6 +72,7 @@ class MetricReportListView(APIView):
         responses={
             201: MetricReportSerializer,
             400: OpenApiResponse(description="A value is not valid; `errors` lists each reason."),
+            403: OpenApiResponse(description="The token does not reach this association."),
             409: OpenApiResponse(description="The month is already reported; send `replace: true`."),
         },
     )
@@ -84,6 +87,9 @@ class MetricReportListView(APIView):
         ).first()
         if association is None:
             return Response({"detail": _("The business is not a member of this association.")}, status=400)
+        if association.pk not in token.reach_ids:
+            refusal = _("This token may not report for %(association)s.") % {"association": association.slug}
+            return Response({"detail": refusal}, status=status.HTTP_403_FORBIDDEN)
         values = {v["kpi"]: (v["value"], v.get("sample_size")) for v in data.validated_data["values"]}
         try:
             report = record_metric_report(

@@ -140,8 +140,13 @@ def accept_invitation(invitation: Invitation, *, user) -> Invitation:
         raise MembersError(_("This invitation has already been used. Log in instead."))
     previous_role = None
     if invitation.kind == InvitationKind.BUSINESS_USER:
+        # The role reaches the business's affairs in the inviting association only.
         previous_role = _grant_role(
-            BusinessUser, role=invitation.role, business=invitation.business, user=user
+            BusinessUser,
+            role=invitation.role,
+            business=invitation.business,
+            association=invitation.association,
+            user=user,
         )
     elif invitation.kind == InvitationKind.STAFF:
         previous_role = _grant_role(
