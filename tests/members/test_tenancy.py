@@ -189,3 +189,87 @@ def test_api_token_of_an_owner_granted_by_both_writes_both(world, client, shared
 
     assert write.status_code == 201
     assert MetricReport.objects.filter(association=world.b, period=FEBRUARY).count() == 1
+
+
+def test_create_application_refuses_a_standard_of_an_association_that_did_not_grant_the_role(world, shared):
+    from certification.forms import StartApplicationForm
+    from certification.services import CertificationError, create_application
+
+    standard_a = shared.application_a.standard
+    standard_b = f.PublishedStandardFactory(association=world.b)
+
+    with pytest.raises(CertificationError) as error:
+        create_application(shared.business, standard=standard_b, actor=shared.officer)
+    choices = list(StartApplicationForm(user=shared.officer).fields["standard"].queryset)
+
+    assert str(error.value) == (
+        "Your role at Alpha Traders was not granted by Bangladesh Service Council; "
+        "ask its staff for an invitation."
+    )
+    assert choices == [standard_a]
+
+
+def test_emails_about_b_reach_only_the_roles_b_granted(world, shared, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from audits import tasks
+
+    mail.outbox.clear()
+    application = f.ApprovedApplicationFactory(association=world.b, business=shared.business)
+
+    tasks.send_decision_email(application_id=application.pk)
+
+    assert [m.to for m in mail.outbox] == [[shared.genuine.email]]
+
+
+def test_staff_see_and_change_only_the_roles_their_association_granted(world, client_for, shared):
+    url = reverse("admin:members_business_change", args=[shared.business.pk])
+
+    page = client_for("staff_b").get(url)
+
+    inline = next(f for f in page.context["inline_admin_formsets"] if f.opts.model.__name__ == "BusinessUser")
+    assert [(row.user, row.association) for row in inline.formset.queryset] == [(shared.genuine, world.b)]
+
+
+def test_an_invitation_from_b_adds_a_role_in_b_and_leaves_a_alone(world, shared):
+    from members.models import BusinessUser
+
+    _grant(world.b, shared.officer, business=shared.business, role="editor", invited_by=world.staff_b)
+
+    roles = BusinessUser.objects.filter(user=shared.officer).values_list("association__slug", "role")
+    assert sorted(roles) == [("bsc", "editor"), ("psa", "owner")]
+
+
+def test_owner_granted_by_a_only_neither_sees_nor_revokes_a_token_that_also_reaches_b(world, client, shared):
+    from members.models import ApiToken
+
+    token, _secret = create_api_token(shared.business, name="CRM", actor=shared.genuine)
+    own, _secret = create_api_token(shared.business, name="Mine", actor=shared.officer)
+    client.force_login(shared.officer)
+
+    page = client.get(reverse("portal:api_tokens", args=[shared.business.pk]))
+    revoke = client.post(reverse("portal:api_token_revoke", args=[shared.business.pk, token.pk]))
+
+    assert [t.name for t in page.context["tokens"]] == ["Mine"]
+    assert list(own.associations.all()) == [world.a]
+    assert sorted(a.slug for a in token.associations.all()) == ["bsc", "psa"]
+    assert revoke.status_code == 404
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_api_token_stops_writing_for_b_when_b_ends_its_makers_role(world, client, shared):
+    from members.models import BusinessUser
+
+    _token, secret = create_api_token(shared.business, name="CRM", actor=shared.genuine)
+    headers = {"Authorization": f"Bearer {secret}"}
+    body = {"association": world.b.slug, "month": "2026-02", "values": [{"kpi": "nps", "value": "10"}]}
+    BusinessUser.objects.filter(user=shared.genuine, association=world.b).delete()
+
+    write_b = client.post(
+        reverse("api:metric_reports"), body, headers=headers, content_type="application/json"
+    )
+    BusinessUser.objects.filter(user=shared.genuine).delete()
+    after_all = client.get(reverse("api:metric_reports"), headers=headers)
+
+    assert write_b.status_code == 403
+    assert after_all.status_code == 401
