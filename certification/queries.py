@@ -32,6 +32,7 @@ HISTORY_LABELS = {
     "evidence.removed": _("Evidence removed"),
     "change_request.answered": _("Change request answered"),
     "audit.assigned": _("Auditor assigned"),
+    "audit.assignment_ended": _("Auditor's assignment ended"),
     "audit.no_conflict": _("No conflict declared"),
     "audit.conflict_declared": _("Conflict of interest declared"),
     "audit.scores_saved": _("Scores saved"),

@@ -58,7 +58,10 @@ class Roles:
             return False
         return (
             Association.objects.filter(require_mfa=True)
-            .filter(Q(staff__user=self.user) | Q(auditors__user=self.user))
+            .filter(
+                Q(staff__user=self.user)
+                | Q(auditor_memberships__auditor__user=self.user, auditor_memberships__ended_at=None)
+            )
             .exists()
         )
 

@@ -20,7 +20,7 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import Assignment, AuditorProfile
+from audits.models import Assignment, AuditorMembership, AuditorProfile
 from certification.models import Application, ApplicationStatus, ChangeRequest, Evidence
 from members.models import Business, BusinessRole, BusinessUser, Membership, User
 
@@ -168,8 +168,10 @@ class AuditorFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def associations(obj, create, extracted, **kwargs):
+        # Active memberships of these associations.
         if create and extracted:
-            obj.associations.set(extracted)
+            for association in extracted:
+                AuditorMembership.objects.create(auditor=obj, association=association)
 
 
 # --- certificates ------------------------------------------------------------

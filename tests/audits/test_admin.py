@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from associations.models import ActionLog
 from audits import services
-from audits.models import Assignment, ConflictOfInterest
+from audits.models import Assignment, AuditorMembership, ConflictOfInterest
 from certification.models import ApplicationStatus
 from tests import factories as f
 
@@ -312,7 +312,7 @@ def test_admin_conflict_of_an_auditor_of_another_association_stays_hidden(world,
 
 def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(world, client_for):
     profile = world.auditor.auditor_profile
-    profile.associations.add(world.b)
+    AuditorMembership.objects.create(auditor=profile, association=world.b)
     client = client_for("staff_b")
 
     response = client.post(reverse("admin:audits_auditorprofile_delete", args=[profile.pk]), {"post": "yes"})

@@ -61,7 +61,7 @@ def test_assign_auditor_refuses_a_dependent_auditor(world, case):
     elif case == "declared_conflict":
         ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Cousin owns it")
     elif case == "other_association":
-        profile.associations.set([world.b])
+        profile = f.AuditorFactory(associations=[world.b])
     else:
         profile = world.auditor.auditor_profile
 
