@@ -1,36 +1,11 @@
 """An auditor's work for an association becomes a row that can end
-(issue 8, item 3): every row of the old many-to-many becomes an active
-membership, and assignments can be ended."""
+(issue 8, item 3), and assignments can be ended. 0006 copies the old
+many-to-many into it; 0007 drops the many-to-many."""
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
-
-
-def copy_associations(apps, schema_editor):
-    AuditorProfile = apps.get_model("audits", "AuditorProfile")
-    AuditorMembership = apps.get_model("audits", "AuditorMembership")
-    Through = AuditorProfile.associations.through
-    # The old rows kept no date: the profile's creation is the best "since".
-    AuditorMembership.objects.bulk_create(
-        AuditorMembership(
-            auditor_id=row.auditorprofile_id,
-            association_id=row.association_id,
-            started_at=row.auditorprofile.created_at,
-        )
-        for row in Through.objects.select_related("auditorprofile").order_by("pk")
-    )
-
-
-def copy_back(apps, schema_editor):
-    AuditorProfile = apps.get_model("audits", "AuditorProfile")
-    AuditorMembership = apps.get_model("audits", "AuditorMembership")
-    Through = AuditorProfile.associations.through
-    Through.objects.bulk_create(
-        Through(auditorprofile_id=row.auditor_id, association_id=row.association_id)
-        for row in AuditorMembership.objects.filter(ended_at=None)
-    )
 
 
 class Migration(migrations.Migration):
@@ -86,5 +61,4 @@ class Migration(migrations.Migration):
             name="ended_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="ended"),
         ),
-        migrations.RunPython(copy_associations, copy_back),
     ]

@@ -1,12 +1,11 @@
-# The memberships (0005) replace the many-to-many; a separate migration, as
-# PostgreSQL refuses schema changes in the transaction that copied the rows.
+# The memberships (0005, filled in by 0006) replace the many-to-many.
 
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audits", "0005_auditor_memberships"),
+        ("audits", "0006_copy_auditor_associations"),
     ]
 
     operations = [

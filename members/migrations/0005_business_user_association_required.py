@@ -1,5 +1,4 @@
-# A separate migration: PostgreSQL refuses to alter a table in the
-# transaction that just wrote its rows (pending trigger events).
+# Every role has its association (0004): the column becomes required.
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -8,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("associations", "0002_initial"),
-        ("members", "0003_business_roles_per_association"),
+        ("members", "0004_grant_roles_every_association"),
     ]
 
     operations = [
