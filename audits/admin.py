@@ -134,16 +134,48 @@ class AuditorProfileAdmin(ScopedAdmin):
         return None
 
 
+class ConflictOfInterestForm(forms.ModelForm):
+    class Meta:
+        model = ConflictOfInterest
+        fields = ["auditor", "business", "association", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "association" in self.fields:
+            self.fields["association"].required = True  # null only for old, unplaceable rows
+
+
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(ScopedAdmin):
-    list_display = ["auditor", "business", "declared_at"]
+    """Staff see every conflict that refuses their assignments; only the
+    association that recorded one reads, changes or deletes it."""
+
+    form = ConflictOfInterestForm
+    list_display = ["auditor", "business", "association", "shown_reason", "declared_at"]
+    list_select_related = ["auditor__user", "business", "association"]
     readonly_fields = ["declared_at"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_reason_shown_to(request.user)
+
     def association_ids_of(self, obj):
-        # The business's associations that the auditor also works for.
-        return obj.business.memberships.filter(
-            association__in=obj.auditor.memberships.values("association_id")
-        ).values("association_id")
+        return [obj.association_id]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not obj.reason_shown:
+            return ["auditor", "business", "association", "shown_reason", "declared_at"]
+        return ["auditor", "business", "association", "reason", "declared_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.reason_shown:
+            return ["auditor", "business", "association", "shown_reason", "declared_at"]
+        return self.readonly_fields
+
+    @admin.display(description=_("reason"))
+    def shown_reason(self, obj):
+        if getattr(obj, "reason_shown", False):
+            return obj.reason
+        return _("Recorded by another association; the reason is not shared.")
 
 
 class AssignmentForm(forms.ModelForm):

@@ -3,7 +3,7 @@ interest declarations, scorecards, and the consensus on disagreements."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -189,22 +189,46 @@ class Assignment(models.Model):
 
 class ConflictOfInterestQuerySet(models.QuerySet):
     def administered_by(self, user):
-        """Conflicts of an auditor of the associations `user` administers with
-        a business of those associations: both sides, or a conflict that
-        concerns only another association would leak."""
+        """The conflicts the user's associations recorded, and those of an
+        auditor of those associations with a business of those associations
+        (both sides, or a conflict that concerns only another association
+        would leak). Only the recording association reads the reason: see
+        with_reason_shown_to."""
         administered = Association.objects.administered_by(user)
-        return self.filter(
+        both_sides = Q(
             business__memberships__association__in=administered,
             auditor__memberships__association__in=administered,
-        ).distinct()
+        )
+        return self.filter(Q(association__in=administered) | both_sides).distinct()
+
+    def with_reason_shown_to(self, user):
+        """Annotates `reason_shown`: whether `user` may read the reason (staff
+        of the association that recorded it, or a superuser)."""
+        if user.is_superuser:
+            return self.annotate(reason_shown=Value(True))
+        own = Q(association__in=Association.objects.administered_by(user))
+        return self.annotate(reason_shown=Case(When(own, then=Value(True)), default=Value(False)))
 
 
 class ConflictOfInterest(models.Model):
-    """An auditor's standing conflict with a business: refuses every assignment to it."""
+    """An auditor's standing conflict with a business: refuses every
+    assignment to it, in every association. The reason belongs to the
+    association where it was declared; another association learns only that
+    a conflict exists."""
 
     auditor = models.ForeignKey(AuditorProfile, on_delete=models.CASCADE, related_name="conflicts")
     business = models.ForeignKey(
         "members.Business", on_delete=models.CASCADE, related_name="auditor_conflicts"
+    )
+    # Null only for a declaration older than this field whose association
+    # could not be told: its reason is shown to superusers only.
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     reason = models.TextField(_("reason"))
     declared_at = models.DateTimeField(auto_now_add=True)
@@ -215,7 +239,9 @@ class ConflictOfInterest(models.Model):
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
         constraints = [
-            models.UniqueConstraint(fields=["auditor", "business"], name="unique_conflict_per_business"),
+            models.UniqueConstraint(
+                fields=["auditor", "business", "association"], name="unique_conflict_per_association"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -56,12 +56,19 @@ def assignment_refusal(application: Application, auditor: AuditorProfile) -> str
             "auditor": auditor,
             "business": application.business,
         }
-    conflict = ConflictOfInterest.objects.filter(auditor=auditor, business_id=application.business_id).first()
-    if conflict is not None:
+    conflicts = ConflictOfInterest.objects.filter(auditor=auditor, business_id=application.business_id)
+    own = conflicts.filter(association_id=application.association_id).first()
+    if own is not None:
         return _("%(auditor)s declared a conflict of interest with %(business)s: %(reason)s") % {
             "auditor": auditor,
             "business": application.business,
-            "reason": conflict.reason,
+            "reason": own.reason,
+        }
+    if conflicts.exists():
+        # The conflict is real here too, but its reason is the other association's.
+        return _("%(auditor)s declared a conflict of interest with %(business)s in another association.") % {
+            "auditor": auditor,
+            "business": application.business,
         }
     if Assignment.objects.filter(application=application, auditor=auditor, ended_at=None).exists():
         return _("%(auditor)s is already assigned to this application.") % {"auditor": auditor}
@@ -238,6 +245,7 @@ def declare_conflict(assignment: Assignment, *, actor, reason: str) -> Assignmen
     ConflictOfInterest.objects.get_or_create(
         auditor=assignment.auditor,
         business_id=assignment.application.business_id,
+        association_id=assignment.application.association_id,
         defaults={"reason": reason},
     )
     # The others may all have submitted already: with this auditor out, the
