@@ -5,6 +5,8 @@ staff still manage the profile and can re-add it (issue 8, item 3)."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -274,3 +276,22 @@ def test_invitation_after_removal_restores_the_membership(world):
     members_services.accept_invitation(invitation, user=world.auditor)
 
     assert _membership(world).ended_at is None
+
+
+def test_queue_queries_do_not_grow_with_ended_assignments(world, client_for):
+    counts = []
+    for size in (1, 8):
+        for _ in range(size):
+            f.AssignmentFactory(
+                auditor=world.auditor.auditor_profile,
+                application__standard__association=world.a,
+                ended_at=timezone.now(),
+            )
+        client = client_for("auditor")
+
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("audits:queue"))
+
+        assert len(response.context["ended"]) == sum((1, 8)[: len(counts) + 1])
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
