@@ -52,7 +52,9 @@ class AssociationQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(
-            Q(staff__user=user) | Q(memberships__business__users__user=user) | Q(auditors__user=user)
+            Q(staff__user=user)
+            | Q(business_users__user=user)
+            | Q(auditor_memberships__auditor__user=user, auditor_memberships__ended_at=None)
         ).distinct()
 
 
@@ -184,7 +186,12 @@ class ProgrammeQuerySet(TenantQuerySet):
         if user.is_superuser:
             return self.all()
         readers = Association.objects.filter(
-            Q(memberships__business__users__user=user) | Q(auditors__user=user, auditors__is_active=True)
+            Q(business_users__user=user)
+            | Q(
+                auditor_memberships__auditor__user=user,
+                auditor_memberships__auditor__is_active=True,
+                auditor_memberships__ended_at=None,
+            )
         )
         published = Q(**{f"{self.association_path}__in": readers})
         if self.status_path:

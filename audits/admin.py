@@ -5,22 +5,91 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, editable_associations, run_service_on
+from associations.admin_scoping import (
+    ScopedAdmin,
+    ScopedTabularInline,
+    editable_associations,
+    run_service_on,
+    scope,
+)
 from associations.models import CertificationLevel
 from certification.models import Application
 from certification.queries import FULL, application_history
 
 from . import queries, services
 from .forms import AssignForm, DecisionForm
-from .models import Assignment, AuditorProfile, ConflictOfInterest
+from .models import Assignment, AuditorMembership, AuditorProfile, ConflictOfInterest
+
+
+class AuditorMembershipForm(forms.ModelForm):
+    """A membership row: staff tick `active` off to remove the auditor from
+    their association, on to re-add them (services do the work)."""
+
+    active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+    class Meta:
+        model = AuditorMembership
+        fields = ["association"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["active"].initial = self.instance.ended_at is None
+            self.fields["association"].disabled = True
+
+
+class AuditorMembershipInline(ScopedTabularInline):
+    model = AuditorMembership
+    form = AuditorMembershipForm
+    fields = ["association", "active", "started_at", "ended_at", "ended_by"]
+    readonly_fields = ["started_at", "ended_at", "ended_by"]
+    verbose_name_plural = _("audits for")
+
+    def get_queryset(self, request):
+        # Staff see and change their own association's membership only.
+        return scope(super().get_queryset(request), request).select_related("association", "ended_by")
+
+    def association_ids_of(self, obj):
+        return obj.memberships.values("association_id")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # removing ends the membership; the row stays for the record
+
+
+class AuditorAssignmentsInline(ScopedTabularInline):
+    """The auditor's assignments in the staff's associations, in force or
+    ended: read only (assignments are made on the application)."""
+
+    model = Assignment
+    fields = ["application", "assigned_at", "due_date", "declaration", "ended_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("assignments in your associations")
+
+    def get_queryset(self, request):
+        return scope(super().get_queryset(request), request).select_related(
+            "application__business", "application__standard"
+        )
+
+    def association_ids_of(self, obj):
+        return obj.memberships.values("association_id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditorProfile)
 class AuditorProfileAdmin(ScopedAdmin):
     list_display = ["user", "is_active", "created_at"]
     search_fields = ["user__email", "user__name"]
-    filter_horizontal = ["associations"]
     readonly_fields = ["user"]
+    fields = ["user", "expertise", "is_active"]
+    inlines = [AuditorMembershipInline, AuditorAssignmentsInline]
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser  # auditors join through an invitation
@@ -33,32 +102,80 @@ class AuditorProfileAdmin(ScopedAdmin):
         return [*self.readonly_fields, "is_active", "expertise"]
 
     def association_ids_of(self, obj):
-        return obj.associations.values("pk")
+        # Ended memberships too: staff still manage an auditor they removed.
+        return obj.memberships.values("association_id")
 
     def has_delete_permission(self, request, obj=None):
         # Other associations rely on the same profile.
         return request.user.is_superuser
 
-    def save_related(self, request, form, formsets, change):
-        # The form offers only the associations this user edits; keep the
-        # ones it could not show, or saving would silently remove them.
-        hidden = []
-        if change and not request.user.is_superuser:
-            hidden = list(form.instance.associations.exclude(pk__in=editable_associations(request)))
-        super().save_related(request, form, formsets, change)
-        form.instance.associations.add(*hidden)
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not AuditorMembership:
+            return super().save_formset(request, form, formset, change)
+        # Memberships change through the services (permission, history, ending assignments).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed() or not row.is_valid():
+                continue
+            membership, active = row.instance, row.cleaned_data.get("active")
+            try:
+                if membership.pk is None:
+                    services.add_auditor_membership(
+                        form.instance, association=row.cleaned_data["association"], actor=request.user
+                    )
+                elif active and membership.ended_at is not None:
+                    services.add_auditor_membership(
+                        form.instance, association=membership.association, actor=request.user
+                    )
+                elif not active and membership.ended_at is None:
+                    services.end_auditor_membership(membership, actor=request.user)
+            except services.AuditError as error:
+                messages.error(request, str(error))
+        return None
+
+
+class ConflictOfInterestForm(forms.ModelForm):
+    class Meta:
+        model = ConflictOfInterest
+        fields = ["auditor", "business", "association", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "association" in self.fields:
+            self.fields["association"].required = True  # null only for old, unplaceable rows
 
 
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(ScopedAdmin):
-    list_display = ["auditor", "business", "declared_at"]
+    """Staff see every conflict that refuses their assignments; only the
+    association that recorded one reads, changes or deletes it."""
+
+    form = ConflictOfInterestForm
+    list_display = ["auditor", "business", "association", "shown_reason", "declared_at"]
+    list_select_related = ["auditor__user", "business", "association"]
     readonly_fields = ["declared_at"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_reason_shown_to(request.user)
+
     def association_ids_of(self, obj):
-        # The business's associations that the auditor also works for.
-        return obj.business.memberships.filter(association__in=obj.auditor.associations.all()).values(
-            "association_id"
-        )
+        return [obj.association_id]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not obj.reason_shown:
+            return ["auditor", "business", "association", "shown_reason", "declared_at"]
+        return ["auditor", "business", "association", "reason", "declared_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.reason_shown:
+            return ["auditor", "business", "association", "shown_reason", "declared_at"]
+        return self.readonly_fields
+
+    @admin.display(description=_("reason"))
+    def shown_reason(self, obj):
+        if getattr(obj, "reason_shown", False):
+            return obj.reason
+        return _("Recorded by another association; the reason is not shared.")
 
 
 class AssignmentForm(forms.ModelForm):
@@ -85,19 +202,25 @@ class AssignmentForm(forms.ModelForm):
 class AssignmentInline(ScopedTabularInline):
     model = Assignment
     form = AssignmentForm
-    fields = ["auditor", "due_date", "declaration", "conflict_reason", "declared_at", "assigned_by"]
-    readonly_fields = ["declaration", "conflict_reason", "declared_at", "assigned_by"]
+    fields = [
+        "auditor",
+        "due_date",
+        "declaration",
+        "conflict_reason",
+        "declared_at",
+        "assigned_by",
+        "ended_at",
+    ]
+    readonly_fields = ["declaration", "conflict_reason", "declared_at", "assigned_by", "ended_at"]
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "auditor":
-            kwargs["queryset"] = (
-                AuditorProfile.objects.filter(associations__in=editable_associations(request), is_active=True)
-                .select_related("user")
-                .distinct()
-            )
+            kwargs["queryset"] = AuditorProfile.objects.auditing_for(
+                editable_associations(request)
+            ).select_related("user")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -296,11 +419,7 @@ class ApplicationAdmin(ScopedAdmin):
     def assign(self, request, queryset):
         if _too_many(request, queryset):
             return None
-        auditors = (
-            AuditorProfile.objects.filter(associations__in=editable_associations(request), is_active=True)
-            .select_related("user")
-            .distinct()
-        )
+        auditors = AuditorProfile.objects.auditing_for(editable_associations(request)).select_related("user")
         form = AssignForm(request.POST if "apply" in request.POST else None, auditors=auditors)
         if not form.is_valid():
             return _decision_page(

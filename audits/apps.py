@@ -4,12 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 def cleared_auditor_q(user) -> Q:
-    """Applications the user audits and declared no conflict for."""
-    return Q(
-        assignments__auditor__user=user,
-        assignments__auditor__is_active=True,
-        assignments__declaration="no_conflict",
+    """Applications the user audits, in force, and declared no conflict for."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Assignment, Declaration
+
+    cleared = Assignment.objects.current().filter(
+        application=OuterRef("pk"), auditor__user=user, declaration=Declaration.NO_CONFLICT
     )
+    return Q(Exists(cleared))
 
 
 class AuditsConfig(AppConfig):

@@ -4,7 +4,7 @@ rows into the plain inputs of audits.scoring."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
 from associations.models import Association, CertificationLevel, Criterion, Dimension
@@ -34,6 +34,16 @@ def queue_for(user):
             )
         )
         .order_by("overdue", "due_date", "pk")
+    )
+
+
+def ended_for(user, *, limit: int = 20):
+    """The auditor's latest assignments that ended (they were removed from
+    the association): listed without links, as they reach nothing now."""
+    return (
+        Assignment.objects.ended_for(user)
+        .select_related("application__business", "application__standard", "application__association")
+        .order_by(F("ended_at").desc(nulls_last=True), "-pk")[:limit]
     )
 
 
@@ -78,9 +88,12 @@ def rule_for(criterion: Criterion) -> scoring.CriterionRule:
 
 
 def cleared_assignments(application: Application) -> list[Assignment]:
-    """Assignments that count for scoring: every one not returned for a conflict."""
+    """Assignments that count for scoring: every one not returned for a
+    conflict, nor ended before its scorecard was submitted."""
+    unfinished = Q(scorecard__isnull=True) | Q(scorecard__submitted_at__isnull=True)
     return list(
         application.assignments.exclude(declaration=Declaration.CONFLICT)
+        .exclude(Q(ended_at__isnull=False) & unfinished)
         .select_related("auditor__user", "scorecard")
         .order_by("pk")
     )
@@ -209,12 +222,11 @@ def result_visible_to(user, application: Application) -> bool:
         return True
     if application.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
         return True
-    cleared = Assignment.objects.filter(
-        application=application,
-        auditor__user=user,
-        auditor__is_active=True,
-        declaration=Declaration.NO_CONFLICT,
-    ).exists()
+    cleared = (
+        Assignment.objects.current()
+        .filter(application=application, auditor__user=user, declaration=Declaration.NO_CONFLICT)
+        .exists()
+    )
     return cleared and all_submitted(cleared_assignments(application))
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import CertificationLevel, Criterion
+from associations.models import EDITING_ROLES, Association, CertificationLevel, Criterion
 from associations.services import log_action
 from certification import services as certification
 from certification.models import Application, ApplicationStatus, Evidence
@@ -21,6 +21,7 @@ from members.roles import is_business_user
 from . import queries, tasks
 from .models import (
     Assignment,
+    AuditorMembership,
     AuditorProfile,
     ConflictOfInterest,
     Consensus,
@@ -44,24 +45,32 @@ def assignment_refusal(application: Application, auditor: AuditorProfile) -> str
     """Why this auditor cannot be assigned to this application, or None."""
     if not auditor.is_active:
         return _("%(auditor)s is not an active auditor.") % {"auditor": auditor}
-    if not auditor.associations.filter(pk=application.association_id).exists():
+    if not auditor.memberships.active().filter(association_id=application.association_id).exists():
         return _("%(auditor)s does not audit for %(association)s.") % {
             "auditor": auditor,
             "association": application.association,
         }
-    if is_business_user(auditor.user_id, application.business_id):
+    # Any tie to the business counts, whichever association granted it.
+    if is_business_user(auditor.user_id, application.business_id, association_id=None):
         return _("%(auditor)s is a user of %(business)s.") % {
             "auditor": auditor,
             "business": application.business,
         }
-    conflict = ConflictOfInterest.objects.filter(auditor=auditor, business_id=application.business_id).first()
-    if conflict is not None:
+    conflicts = ConflictOfInterest.objects.filter(auditor=auditor, business_id=application.business_id)
+    own = conflicts.filter(association_id=application.association_id).first()
+    if own is not None:
         return _("%(auditor)s declared a conflict of interest with %(business)s: %(reason)s") % {
             "auditor": auditor,
             "business": application.business,
-            "reason": conflict.reason,
+            "reason": own.reason,
         }
-    if Assignment.objects.filter(application=application, auditor=auditor).exists():
+    if conflicts.exists():
+        # The conflict is real here too, but its reason is the other association's.
+        return _("%(auditor)s declared a conflict of interest with %(business)s in another association.") % {
+            "auditor": auditor,
+            "business": application.business,
+        }
+    if Assignment.objects.filter(application=application, auditor=auditor, ended_at=None).exists():
         return _("%(auditor)s is already assigned to this application.") % {"auditor": auditor}
     return None
 
@@ -80,9 +89,18 @@ def assign_auditor(application: Application, *, auditor: AuditorProfile, due_dat
     refusal = assignment_refusal(application, auditor)
     if refusal:
         raise AuditError(refusal)
-    assignment = Assignment.objects.create(
-        application=application, auditor=auditor, due_date=due_date, assigned_by=actor
-    )
+    ended = Assignment.objects.select_for_update().filter(application=application, auditor=auditor).first()
+    if ended is not None:
+        # An auditor re-added to the association takes up their earlier
+        # assignment again (one per auditor and application), with its
+        # declaration and scorecard as they were.
+        ended.ended_at, ended.due_date, ended.assigned_by, ended.notified_at = None, due_date, actor, None
+        ended.save(update_fields=["ended_at", "due_date", "assigned_by", "notified_at"])
+        assignment = ended
+    else:
+        assignment = Assignment.objects.create(
+            application=application, auditor=auditor, due_date=due_date, assigned_by=actor
+        )
     log_action(
         application,
         "audit.assigned",
@@ -113,11 +131,80 @@ def change_due_date(assignment: Assignment, *, due_date: date, actor) -> Assignm
     return locked
 
 
+# --- auditor memberships -----------------------------------------------------
+
+
+def _check_membership_staff(association_id: int, actor) -> None:
+    if not (
+        actor.is_superuser
+        or Association.objects.administered_by(actor, roles=EDITING_ROLES).filter(pk=association_id).exists()
+    ):
+        raise AuditError(_("Only association staff with a deciding role can add or remove auditors."))
+
+
+@transaction.atomic
+def end_auditor_membership(membership: AuditorMembership, *, actor) -> AuditorMembership:
+    """The auditor stops auditing for the association: from now on they reach
+    none of its applications, and their assignments there end (shown as
+    ended to staff and in the auditor's queue, and on each application's
+    history). A scorecard they submitted still counts; an unfinished one
+    drops out, so the scoring may now be complete."""
+    membership = (
+        AuditorMembership.objects.select_for_update()
+        .select_related("auditor", "association")
+        .get(pk=membership.pk)
+    )
+    _check_membership_staff(membership.association_id, actor)
+    if membership.ended_at is not None:
+        raise AuditError(_("%(auditor)s no longer audits for %(association)s.") % _names(membership))
+    now = timezone.now()
+    membership.ended_at, membership.ended_by = now, actor
+    membership.save(update_fields=["ended_at", "ended_by"])
+    ended = list(
+        Assignment.objects.select_for_update()
+        .filter(auditor=membership.auditor, application__association=membership.association, ended_at=None)
+        .select_related("application")
+        .order_by("pk")
+    )
+    Assignment.objects.filter(pk__in=[a.pk for a in ended]).update(ended_at=now)
+    log_action(membership, "auditor.membership_ended", actor=actor, data={"assignments": len(ended)})
+    for assignment in ended:
+        log_action(
+            assignment.application,
+            "audit.assignment_ended",
+            actor=actor,
+            data={"auditor": str(membership.auditor)},
+        )
+        _mark_scored_when_done(assignment.application, actor=actor)
+    return membership
+
+
+@transaction.atomic
+def add_auditor_membership(auditor: AuditorProfile, *, association, actor) -> AuditorMembership:
+    """The auditor audits for the association (again). Assignments ended
+    when they were removed stay ended: staff assign them again."""
+    _check_membership_staff(association.pk, actor)
+    membership, created = AuditorMembership.objects.select_for_update().get_or_create(
+        auditor=auditor, association=association
+    )
+    if not created:
+        if membership.ended_at is None:
+            raise AuditError(_("%(auditor)s already audits for %(association)s.") % _names(membership))
+        membership.started_at, membership.ended_at, membership.ended_by = timezone.now(), None, None
+        membership.save(update_fields=["started_at", "ended_at", "ended_by"])
+    log_action(membership, "auditor.membership_added", actor=actor, data={"again": not created})
+    return membership
+
+
+def _names(membership: AuditorMembership) -> dict:
+    return {"auditor": membership.auditor, "association": membership.association}
+
+
 def _own_assignment(assignment: Assignment, actor) -> Assignment:
     locked = (
         Assignment.objects.select_for_update().select_related("auditor", "application").get(pk=assignment.pk)
     )
-    if locked.auditor.user_id != actor.pk or not locked.auditor.is_active:
+    if locked.auditor.user_id != actor.pk or not Assignment.objects.current().filter(pk=locked.pk).exists():
         raise AuditError(_("Only the assigned auditor can do this."))
     return locked
 
@@ -158,6 +245,7 @@ def declare_conflict(assignment: Assignment, *, actor, reason: str) -> Assignmen
     ConflictOfInterest.objects.get_or_create(
         auditor=assignment.auditor,
         business_id=assignment.application.business_id,
+        association_id=assignment.application.association_id,
         defaults={"reason": reason},
     )
     # The others may all have submitted already: with this auditor out, the
@@ -259,9 +347,7 @@ def record_consensus(
     """The auditors' agreed score for a flagged criterion."""
     application = Application.objects.select_for_update().select_related("association").get(pk=application.pk)
     assignments = queries.cleared_assignments(application)
-    if not any(
-        a.auditor.user_id == actor.pk and a.declaration == Declaration.NO_CONFLICT for a in assignments
-    ):
+    if not is_cleared_auditor(actor, application):
         raise AuditError(_("Only an auditor assigned to this application can record a consensus."))
     if application.status != S.IN_REVIEW:
         raise AuditError(_("A consensus can be recorded only while the application is in review."))
@@ -313,7 +399,7 @@ def _mark_scored_when_done(
         return
     if not queries.all_submitted(queries.cleared_assignments(application)):
         return
-    if application.assignments.filter(declaration=Declaration.PENDING).exists():
+    if application.assignments.filter(declaration=Declaration.PENDING, ended_at=None).exists():
         return
     result = queries.result_for(application)
     if result.open_flags:
@@ -417,12 +503,11 @@ def reject(application: Application, *, actor, reason: str) -> Application:
 
 
 def is_cleared_auditor(user, application: Application) -> bool:
-    return Assignment.objects.filter(
-        application=application,
-        auditor__user=user,
-        auditor__is_active=True,
-        declaration=Declaration.NO_CONFLICT,
-    ).exists()
+    return (
+        Assignment.objects.current()
+        .filter(application=application, auditor__user=user, declaration=Declaration.NO_CONFLICT)
+        .exists()
+    )
 
 
 def guard_separation_of_duties(user, application: Application) -> None:

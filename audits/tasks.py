@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from certification.models import Application
 from members.emails import send_templated_email
+from members.models import BusinessUser
 
 from .models import Assignment, Declaration, EmailSent
 
@@ -23,7 +24,14 @@ logger = logging.getLogger(__name__)
 
 
 def _business_recipients(application: Application):
-    return [bu.user for bu in application.business.users.filter(user__is_active=True).select_related("user")]
+    # Only the roles the application's association granted: a user of the
+    # business in another association hears nothing of this one.
+    return [
+        bu.user
+        for bu in BusinessUser.objects.covering(application.business_id, application.association_id)
+        .filter(user__is_active=True)
+        .select_related("user")
+    ]
 
 
 def _claim(application: Application, kind: str, key: str) -> bool:

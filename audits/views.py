@@ -16,6 +16,7 @@ from certification.services import CARRIED_REVIEW_STATES
 from members.roles import role_required
 
 from . import queries, services
+from .apps import cleared_auditor_q
 from .forms import CarriedEvidenceForm, ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
 from .models import Assignment, AuditorProfile, Declaration
 
@@ -36,7 +37,8 @@ auditor_required = role_required(_is_auditor)
 def _cleared_assignment(request, application_pk: int) -> Assignment:
     """The auditor's assignment to a visible application, after a no-conflict declaration."""
     return get_object_or_404(
-        Assignment.objects.filter(auditor=request.auditor, declaration=Declaration.NO_CONFLICT)
+        Assignment.objects.current()
+        .filter(auditor=request.auditor, declaration=Declaration.NO_CONFLICT)
         .filter(application__in=Application.objects.visible_to(request.user))
         .select_related("application__business", "application__standard", "application__association"),
         application_id=application_pk,
@@ -51,6 +53,7 @@ def queue(request):
         {
             "assignments": list(queries.queue_for(request.user)),
             "finished": list(queries.finished_for(request.user)),
+            "ended": list(queries.ended_for(request.user)),
         },
     )
 
@@ -267,11 +270,9 @@ def result(request, pk):
 @xframe_options_sameorigin
 @auditor_required
 def evidence(request, pk):
+    # As the auditor, in force and cleared: not through some other role.
     item = get_object_or_404(
-        Evidence.objects.visible_to(request.user).filter(
-            application__assignments__auditor=request.auditor,
-            application__assignments__declaration=Declaration.NO_CONFLICT,
-        ),
+        Evidence.objects.filter(application__in=Application.objects.filter(cleared_auditor_q(request.user))),
         pk=pk,
     )
     inline = item.content_type in PREVIEWABLE

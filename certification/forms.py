@@ -1,9 +1,10 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, PublicationStatus, Standard
-from members.models import MembershipStatus
+from members.models import BusinessUser, MembershipStatus
 
 from .queries import own_businesses
 
@@ -61,14 +62,17 @@ class StartApplicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         businesses = own_businesses(user).order_by("name")
         self.fields["business"].queryset = businesses
+        # Standards of the associations where one of the user's businesses is
+        # an active member and that association granted the user's role.
+        covered = BusinessUser.objects.filter(
+            user=user,
+            association=OuterRef("association"),
+            business__memberships__association=OuterRef("association"),
+            business__memberships__status=MembershipStatus.ACTIVE,
+        )
         self.fields["standard"].queryset = (
-            Standard.objects.filter(
-                status=PublicationStatus.PUBLISHED,
-                association__memberships__business__in=businesses,
-                association__memberships__status=MembershipStatus.ACTIVE,
-            )
+            Standard.objects.filter(Exists(covered), status=PublicationStatus.PUBLISHED)
             .select_related("association")
-            .distinct()
             .order_by("association__name", "name", "-version")
         )
         only = list(businesses[:2])

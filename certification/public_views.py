@@ -204,7 +204,7 @@ def download(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def renew(request, pk: int):
     certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
-    if not is_business_user(request.user, certificate.business_id):
+    if not is_business_user(request.user, certificate.business_id, association_id=certificate.association_id):
         return HttpResponseForbidden(_("Only the business's own users can renew its certificate."))
     if request.method == "POST":
         try:

@@ -33,6 +33,7 @@ HISTORY_LABELS = {
     "evidence.removed": _("Evidence removed"),
     "change_request.answered": _("Change request answered"),
     "audit.assigned": _("Auditor assigned"),
+    "audit.assignment_ended": _("Auditor's assignment ended"),
     "audit.no_conflict": _("No conflict declared"),
     "audit.conflict_declared": _("Conflict of interest declared"),
     "audit.scores_saved": _("Scores saved"),
@@ -65,13 +66,13 @@ STAFF_ONLY_REASONS = frozenset({"audit.conflict_declared"})
 
 
 def own_businesses(user) -> QuerySet[Business]:
-    return Business.objects.filter(users__user=user)
+    return Business.objects.of_business_user(user)
 
 
 def portal_applications(user) -> QuerySet[Application]:
-    """Applications of the businesses the user works for (staff and auditors
-    see applications elsewhere)."""
-    return Application.objects.visible_to(user).filter(business__in=own_businesses(user))
+    """Applications of the businesses the user works for, in the associations
+    that granted their roles (staff and auditors see applications elsewhere)."""
+    return Application.objects.of_business_user(user)
 
 
 @dataclass
@@ -132,7 +133,9 @@ def application_history(application: Application, *, audience: str) -> list[Hist
     if audience == BUSINESS:
         logs = logs.filter(action__in=BUSINESS_HISTORY)
         own = set(
-            BusinessUser.objects.filter(business_id=application.business_id).values_list("user_id", flat=True)
+            BusinessUser.objects.covering(application.business_id, application.association_id).values_list(
+                "user_id", flat=True
+            )
         )
         staff = set(
             StaffMembership.objects.filter(association_id=application.association_id).values_list(
@@ -221,8 +224,7 @@ def dashboard(user) -> dict:
         .order_by("-created_at", "-pk")
     )
     certificates = list(
-        Certificate.objects.visible_to(user)
-        .filter(business__in=own_businesses(user))
+        Certificate.objects.of_business_user(user)
         .select_related("business", "association")
         .order_by("valid_until", "pk")
     )

@@ -53,7 +53,8 @@ LEVEL_PROVIDERS: list[Callable] = []  # (application) -> CertificationLevel | No
 
 
 def is_business_user(user, application: Application) -> bool:
-    return roles.is_business_user(user, application.business_id)
+    """A role in the business granted by the application's association."""
+    return roles.is_business_user(user, application.business_id, association_id=application.association_id)
 
 
 def is_deciding_staff(user, application: Application) -> bool:
@@ -158,7 +159,7 @@ ACTION_LABELS = {
 
 @transaction.atomic
 def create_application(business: Business, *, standard: Standard, actor, renews=None) -> Application:
-    if not roles.is_business_user(actor, business.pk):
+    if not roles.is_business_user(actor, business.pk, association_id=None):
         raise CertificationError(str(ACTOR_REFUSALS[BUSINESS]))
     if standard.status != PublicationStatus.PUBLISHED:
         raise CertificationError(_("You can only apply for a published standard."))
@@ -166,6 +167,14 @@ def create_application(business: Business, *, standard: Standard, actor, renews=
         association_id=standard.association_id, status=MembershipStatus.ACTIVE
     ).exists():
         raise CertificationError(_("Your business is not an active member of this association."))
+    if not roles.is_business_user(actor, business.pk, association_id=standard.association_id):
+        raise CertificationError(
+            _(
+                "Your role at %(business)s was not granted by %(association)s; "
+                "ask its staff for an invitation."
+            )
+            % {"business": business.name, "association": standard.association.name}
+        )
     try:
         with transaction.atomic():
             application = Application.objects.create(

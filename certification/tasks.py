@@ -26,7 +26,8 @@ TRANSIENT = (OperationalError, InterfaceError, OSError)
 def _recipients(certificate: Certificate):
     return [
         bu.user
-        for bu in BusinessUser.objects.filter(business_id=certificate.business_id, user__is_active=True)
+        for bu in BusinessUser.objects.covering(certificate.business_id, certificate.association_id)
+        .filter(user__is_active=True)
         .select_related("user")
         .order_by("pk")
     ]

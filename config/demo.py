@@ -23,7 +23,7 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import AuditorProfile
+from audits.models import AuditorMembership, AuditorProfile
 from members.models import Business, BusinessRole, BusinessUser, Membership, User
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
@@ -370,7 +370,7 @@ def _people(association: Association) -> list[DemoLogin]:
         # One owner prefers Urdu, to show the portal right to left.
         owner = _user(email, owner_name, language="ur" if number == "PSA-0002" else "en")
         BusinessUser.objects.get_or_create(
-            business=business, user=owner, defaults={"role": BusinessRole.OWNER}
+            business=business, user=owner, association=association, defaults={"role": BusinessRole.OWNER}
         )
         logins.append(DemoLogin(email, f"owner of {name}", "/portal/"))
 
@@ -391,7 +391,7 @@ def _people(association: Association) -> list[DemoLogin]:
         profile, _created = AuditorProfile.objects.get_or_create(
             user=_user(email, name), defaults={"expertise": "Telecoms and logistics customer service"}
         )
-        profile.associations.add(association)
+        AuditorMembership.objects.get_or_create(auditor=profile, association=association)
     logins += [
         DemoLogin("auditor@psa.example.org", "auditor", "/audit/"),
         DemoLogin("officer@psa.example.org", "staff officer and auditor", "/choose/"),

@@ -56,11 +56,16 @@ class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
 
 class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
     model = BusinessUser
-    fields = ["user", "role"]
-    readonly_fields = ["user"]
+    fields = ["user", "association", "role"]
+    readonly_fields = ["user", "association"]
 
     def has_add_permission(self, request, obj=None):
         return False  # users join through an invitation
+
+    def get_queryset(self, request):
+        # Staff see and change the roles their own association granted; a
+        # role granted by another association is that association's affair.
+        return scope(super().get_queryset(request), request).select_related("user", "association")
 
 
 @admin.register(Business)

@@ -33,7 +33,7 @@ class Pagination(LimitOffsetPagination):
 
 def _reports_of(token):
     return (
-        MetricReport.objects.filter(business=token.business_id)
+        MetricReport.objects.filter(business=token.business_id, association_id__in=token.reach_ids)
         .select_related("association")
         .prefetch_related(Prefetch("values", queryset=MetricValue.objects.select_related("kpi")))
         .order_by("-period", "association_id")
@@ -42,7 +42,8 @@ def _reports_of(token):
 
 @extend_schema(parameters=[ASSOCIATION_PARAM])
 class KpiListView(generics.ListAPIView):
-    """The KPI definitions of the associations the business belongs to."""
+    """The KPI definitions of the associations the business belongs to and
+    the token reaches."""
 
     permission_classes = [HasBusinessToken]
     serializer_class = KpiDefinitionSerializer
@@ -50,7 +51,8 @@ class KpiListView(generics.ListAPIView):
 
     def get_queryset(self):
         kpis = KpiDefinition.objects.filter(
-            association__memberships__business=self.request.auth.business_id
+            association__memberships__business=self.request.auth.business_id,
+            association_id__in=self.request.auth.reach_ids,
         ).select_related("association")
         if slug := self.request.query_params.get("association"):
             kpis = kpis.filter(association__slug=slug)
@@ -79,6 +81,7 @@ class MetricReportListView(SafeBodyMixin, APIView):
                 description="A value is not valid (`errors` lists each reason), more than "
                 f"{MAX_VALUES_PER_REPORT} values, or JSON that cannot be read."
             ),
+            403: OpenApiResponse(description="The token does not reach this association."),
             409: OpenApiResponse(description="The month is already reported; send `replace: true`."),
             413: OpenApiResponse(description="The request body is larger than the server accepts."),
         },
@@ -94,6 +97,9 @@ class MetricReportListView(SafeBodyMixin, APIView):
         ).first()
         if association is None:
             return Response({"detail": _("The business is not a member of this association.")}, status=400)
+        if association.pk not in token.reach_ids:
+            refusal = _("This token may not report for %(association)s.") % {"association": association.slug}
+            return Response({"detail": refusal}, status=status.HTTP_403_FORBIDDEN)
         values = {v["kpi"]: (v["value"], v.get("sample_size")) for v in data.validated_data["values"]}
         try:
             report = record_metric_report(

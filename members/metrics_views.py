@@ -5,7 +5,8 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,30 +19,47 @@ from .metrics import MetricsError, ValueProblem, month_start, record_metric_repo
 from .metrics_forms import ApiTokenForm, MetricImportForm, MetricReportForm
 from .metrics_import import confirm_metric_import, start_metric_import, template_csv
 from .metrics_queries import MIN_PEERS, kpi_panels
-from .models import ApiToken, BusinessRole, BusinessUser, MetricImportJob, MetricReport
+from .models import ApiToken, Business, BusinessRole, MetricImportJob, MetricReport
 from .portal_views import business_user_required
+from .roles import business_scope
 from .services import MembersError
 
 
-def _business_role(request, business_id: int) -> BusinessUser:
-    return get_object_or_404(
-        BusinessUser.objects.select_related("business"), user=request.user, business_id=business_id
+def _business(request, business_id: int) -> tuple[Business, list[Association]]:
+    """The business and the associations the user's roles in it reach; 404
+    when the user does not work for it."""
+    business = get_object_or_404(Business.objects.of_business_user(request.user), pk=business_id)
+    return business, list(business_scope(request.user, business.pk))
+
+
+def _member_of(business, scope) -> QuerySet[Association]:
+    """The associations the business belongs to that the user's roles reach."""
+    return Association.objects.filter(memberships__business=business, pk__in=[a.pk for a in scope]).order_by(
+        "name"
     )
 
 
-def _association(request, business, param: str = "association") -> tuple[Association, list[Association]]:
-    associations = list(Association.objects.filter(memberships__business=business).order_by("name"))
+def _association(
+    request, business, scope, param: str = "association"
+) -> tuple[Association, list[Association]]:
+    """The association asked for (default: the first), among those the
+    business belongs to and the user's roles reach; another answers 404."""
+    associations = list(_member_of(business, scope))
     if not associations:
         raise PermissionDenied(_("The business is not a member of any association yet."))
     wanted = request.GET.get(param) or request.POST.get(param)
-    chosen = next((a for a in associations if str(a.pk) == wanted), associations[0])
+    if not wanted:
+        return associations[0], associations
+    chosen = next((a for a in associations if str(a.pk) == wanted), None)
+    if chosen is None:
+        raise Http404
     return chosen, associations
 
 
 @business_user_required
 def metrics_dashboard(request, business_id: int):
-    business = _business_role(request, business_id).business
-    association, associations = _association(request, business)
+    business, scope = _business(request, business_id)
+    association, associations = _association(request, business, scope)
     panels = kpi_panels(business, association)
     return render(
         request,
@@ -59,13 +77,15 @@ def metrics_dashboard(request, business_id: int):
 
 @business_user_required
 def metrics_reports(request, business_id: int):
-    business = _business_role(request, business_id).business
+    business, scope = _business(request, business_id)
     reports = (
-        MetricReport.objects.filter(business=business)
+        MetricReport.objects.filter(business=business, association__in=scope)
         .select_related("association", "submitted_by")
         .order_by("-period", "association__name")
     )
-    imports = MetricImportJob.objects.filter(business=business).select_related("association")[:10]
+    imports = MetricImportJob.objects.filter(business=business, association__in=scope).select_related(
+        "association"
+    )[:10]
     return render(
         request,
         "members/metrics/reports.html",
@@ -75,9 +95,10 @@ def metrics_reports(request, business_id: int):
 
 @business_user_required
 def metrics_report_detail(request, business_id: int, report_id: int):
-    business = _business_role(request, business_id).business
+    business, scope = _business(request, business_id)
     report = get_object_or_404(
-        MetricReport.objects.filter(business=business).select_related("association"), pk=report_id
+        MetricReport.objects.filter(business=business, association__in=scope).select_related("association"),
+        pk=report_id,
     )
     values = report.values.select_related("kpi").order_by("kpi__order", "kpi__code")
     return render(
@@ -89,8 +110,8 @@ def metrics_report_detail(request, business_id: int, report_id: int):
 
 @business_user_required
 def metrics_report_form(request, business_id: int):
-    business = _business_role(request, business_id).business
-    association, associations = _association(request, business)
+    business, scope = _business(request, business_id)
+    association, associations = _association(request, business, scope)
     kpis = KpiDefinition.objects.filter(association=association)
     form = MetricReportForm(request.POST or None, kpis=kpis, initial=_initial(business, association, request))
     if request.method == "POST" and form.is_valid():
@@ -147,8 +168,8 @@ def _last_month() -> datetime.date:
 
 @business_user_required
 def metrics_import(request, business_id: int):
-    business = _business_role(request, business_id).business
-    associations = Association.objects.filter(memberships__business=business).order_by("name")
+    business, scope = _business(request, business_id)
+    associations = _member_of(business, scope)
     form = MetricImportForm(request.POST or None, request.FILES or None, associations=associations)
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,8 +188,8 @@ def metrics_import(request, business_id: int):
 
 @business_user_required
 def metrics_import_template(request, business_id: int):
-    business = _business_role(request, business_id).business
-    association, _associations = _association(request, business)
+    business, scope = _business(request, business_id)
+    association, _associations = _association(request, business, scope)
     body = template_csv(list(KpiDefinition.objects.filter(association=association)), _last_month())
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="metrics-{association.slug}.csv"'
@@ -176,9 +197,12 @@ def metrics_import_template(request, business_id: int):
 
 
 def _job(request, business_id: int, job_id: int) -> MetricImportJob:
-    business = _business_role(request, business_id).business
+    business, scope = _business(request, business_id)
     return get_object_or_404(
-        MetricImportJob.objects.filter(business=business).select_related("association", "business"), pk=job_id
+        MetricImportJob.objects.filter(business=business, association__in=scope).select_related(
+            "association", "business"
+        ),
+        pk=job_id,
     )
 
 
@@ -218,11 +242,11 @@ def metrics_import_confirm(request, business_id: int, job_id: int):
     return redirect("portal:metrics_import_job", business_id=job.business_id, job_id=job.pk)
 
 
-def _owner(request, business_id: int):
-    role = _business_role(request, business_id)
-    if role.role != BusinessRole.OWNER:
+def _owner(request, business_id: int) -> Business:
+    business, _scope = _business(request, business_id)
+    if not business_scope(request.user, business.pk, roles=[BusinessRole.OWNER]).exists():
         raise PermissionDenied(_("Only an owner of the business manages API tokens."))
-    return role.business
+    return business
 
 
 @business_user_required
@@ -237,7 +261,11 @@ def api_tokens(request, business_id: int):
             form.add_error("name", str(error))
         else:
             form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(business=business).select_related("created_by")
+    tokens = (
+        ApiToken.objects.managed_by(request.user, business)
+        .select_related("created_by")
+        .prefetch_related("associations")
+    )
     response = render(
         request,
         "members/metrics/api_tokens.html",
@@ -252,7 +280,7 @@ def api_tokens(request, business_id: int):
 @business_user_required
 def api_token_revoke(request, business_id: int, token_id: int):
     business = _owner(request, business_id)
-    token = get_object_or_404(ApiToken.objects.filter(business=business), pk=token_id)
+    token = get_object_or_404(ApiToken.objects.managed_by(request.user, business), pk=token_id)
     try:
         revoke_api_token(token, actor=request.user)
     except MembersError as error:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,18 +59,33 @@ class User(AbstractUser):
         return self.name or self.email
 
 
+def business_scope_q(user, *, business: str, association: str | None) -> Q:
+    """Rows a business user reaches: they hold a role in the row's business
+    (`business`, a path from the row) granted for the row's association
+    (`association`; None when the row belongs to no one association, as a
+    business itself). A role is granted by one association's staff and
+    reaches that business's affairs in that association only."""
+    roles = BusinessUser.objects.filter(user=user, business=OuterRef(business))
+    if association is not None:
+        roles = roles.filter(association=OuterRef(association))
+    return Q(Exists(roles))
+
+
 class BusinessTenantQuerySet(TenantQuerySet):
     """For rows of a business in an association: the business's own users
-    see them, and so do the staff of the association. `business_path` leads
-    to the business ("" when the row is the business itself)."""
+    whose role covers that association see them, and so do the staff of the
+    association. `business_path` leads to the business ("" when the row is
+    the business itself)."""
 
     business_path = "business"
 
+    def business_user_q(self, user) -> Q:
+        return business_scope_q(user, business=self.business_path, association=self.association_path)
+
     def visibility(self, user) -> Q:
         """Whom, besides a superuser, `visible_to` lets see a row."""
-        users = f"{self.business_path}__users__user" if self.business_path else "users__user"
         staff = f"{self.association_path}__in"
-        return Q(**{users: user}) | Q(**{staff: Association.objects.administered_by(user)})
+        return self.business_user_q(user) | Q(**{staff: Association.objects.administered_by(user)})
 
     def visible_to(self, user):
         if not user.is_authenticated:
@@ -79,12 +94,22 @@ class BusinessTenantQuerySet(TenantQuerySet):
             return self.all()
         return self.filter(self.visibility(user)).distinct()
 
+    def of_business_user(self, user):
+        """Only what `user` reaches as a business user (the portal's rows)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(self.business_user_q(user))
+
 
 class BusinessQuerySet(BusinessTenantQuerySet):
-    """Businesses the user works for, or whose association they staff."""
+    """Businesses the user works for (in any association), or whose
+    association they staff."""
 
     business_path = ""
     association_path = "memberships__association"
+
+    def business_user_q(self, user) -> Q:
+        return business_scope_q(user, business="pk", association=None)
 
     def administered_by(self, user):
         # A business in several of the user's associations is listed once.
@@ -117,16 +142,36 @@ class BusinessRole(models.TextChoices):
 
 class BusinessUserQuerySet(models.QuerySet):
     def administered_by(self, user):
-        return self.filter(business__in=Business.objects.administered_by(user))
+        # Staff manage the roles their own association granted, not another's.
+        return self.filter(association__in=Association.objects.administered_by(user))
 
     def visible_to(self, user):
-        return self.filter(business__in=Business.objects.visible_to(user))
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(user=user) | Q(association__in=Association.objects.administered_by(user)))
+
+    def covering(self, business_id: int, association_id: int):
+        """The roles that reach the business's affairs in the association."""
+        return self.filter(business_id=business_id, association_id=association_id)
 
 
 class BusinessUser(models.Model):
+    """A person's role in a business, granted by one association's staff:
+    it reaches the business's applications, certificates and metrics in
+    that association only. A business in several associations has one row
+    per association that granted the person a role there."""
+
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="users")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="business_roles"
+    )
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        related_name="business_users",
+        verbose_name=_("granted by"),
     )
     role = models.CharField(_("role"), max_length=10, choices=BusinessRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -137,12 +182,14 @@ class BusinessUser(models.Model):
         verbose_name = _("business user")
         verbose_name_plural = _("business users")
         constraints = [
-            models.UniqueConstraint(fields=["business", "user"], name="unique_user_per_business"),
+            models.UniqueConstraint(
+                fields=["business", "user", "association"], name="unique_user_per_business_association"
+            ),
             models.CheckConstraint(condition=Q(role__in=BusinessRole.values), name="business_role_valid"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()}, {self.business})"
+        return f"{self.user} ({self.get_role_display()}, {self.business}, {self.association})"
 
 
 class MembershipStatus(models.TextChoices):
@@ -293,9 +340,10 @@ class ImportStatus(models.TextChoices):
 
 class MetricImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The uploads of the business users whose role covers the association."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(business__users__user=user)
+        return self.filter(business_scope_q(user, business="business", association="association"))
 
 
 class MetricImportJob(models.Model):
@@ -360,10 +408,18 @@ class MetricImportJob(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def managed_by(self, user, business: Business):
+        """The business's tokens `user` manages: every association a token
+        reaches must be one where `user` owns the business. A token that also
+        reaches another association was made by an owner that association
+        granted, so it is not this owner's to see or revoke."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(business__users__user=user)
+        owned = BusinessUser.objects.filter(user=user, business=business, role=BusinessRole.OWNER)
+        if not owned.exists():
+            return self.none()
+        beyond = Association.objects.exclude(pk__in=owned.values("association"))
+        return self.filter(business=business).exclude(associations__in=beyond)
 
     def active(self):
         return self.filter(revoked_at=None)
@@ -377,6 +433,11 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)
+    # Set when made: the associations where its maker owned the business.
+    # It writes only for those in which the maker still holds a role.
+    associations = models.ManyToManyField(
+        Association, related_name="api_tokens", verbose_name=_("reaches"), blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -23,9 +23,10 @@ business_user_required = role_required(_is_business_user)
 
 @business_user_required
 def dashboard(request):
-    businesses = Business.objects.filter(users__user=request.user).order_by("name")
+    businesses = Business.objects.of_business_user(request.user).order_by("name")
+    # Only the memberships the person's roles were granted for.
     memberships = (
-        Membership.objects.filter(business__users__user=request.user)
+        Membership.objects.of_business_user(request.user)
         .select_related("association", "business")
         .order_by("business__name", "association__name")
     )

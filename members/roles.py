@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -58,20 +58,38 @@ class Roles:
             return False
         return (
             Association.objects.filter(require_mfa=True)
-            .filter(Q(staff__user=self.user) | Q(auditors__user=self.user))
+            .filter(
+                Q(staff__user=self.user)
+                | Q(auditor_memberships__auditor__user=self.user, auditor_memberships__ended_at=None)
+            )
             .exists()
         )
 
 
-def is_business_user(user, business_id: int, roles=None) -> bool:
-    """Whether `user` (a user or a user id) works for the business, in one of
-    `roles` (BusinessRole values) when given."""
+def is_business_user(user, business_id: int, *, association_id: int | None, roles=None) -> bool:
+    """Whether `user` (a user or a user id) works for the business in the
+    association (a role that association granted), in one of `roles`
+    (BusinessRole values) when given. `association_id=None` asks about any
+    association: only for independence checks, where any tie counts."""
     if getattr(user, "is_anonymous", False):
         return False
     rows = BusinessUser.objects.filter(business_id=business_id, user=user)
+    if association_id is not None:
+        rows = rows.filter(association_id=association_id)
     if roles:
         rows = rows.filter(role__in=roles)
     return rows.exists()
+
+
+def business_scope(user, business_id: int, *, roles=None) -> QuerySet[Association]:
+    """The associations in which `user` works for the business (in one of
+    `roles` when given): what their portal pages and writes may reach."""
+    if not getattr(user, "is_authenticated", False):
+        return Association.objects.none()
+    grants = BusinessUser.objects.filter(business_id=business_id, user=user)
+    if roles:
+        grants = grants.filter(role__in=roles)
+    return Association.objects.filter(pk__in=grants.values("association_id"))
 
 
 def roles_for(user) -> Roles:
@@ -88,7 +106,7 @@ def roles_for(user) -> Roles:
     roles = Roles(
         user=user,
         staff_association_ids=list(user.staff_memberships.values_list("association_id", flat=True)),
-        business_ids=list(user.business_roles.values_list("business_id", flat=True)),
+        business_ids=list(user.business_roles.values_list("business_id", flat=True).distinct()),
         is_auditor=is_auditor,
     )
     user._roles_cache = roles

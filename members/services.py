@@ -140,8 +140,13 @@ def accept_invitation(invitation: Invitation, *, user) -> Invitation:
         raise MembersError(_("This invitation has already been used. Log in instead."))
     previous_role = None
     if invitation.kind == InvitationKind.BUSINESS_USER:
+        # The role reaches the business's affairs in the inviting association only.
         previous_role = _grant_role(
-            BusinessUser, role=invitation.role, business=invitation.business, user=user
+            BusinessUser,
+            role=invitation.role,
+            business=invitation.business,
+            association=invitation.association,
+            user=user,
         )
     elif invitation.kind == InvitationKind.STAFF:
         previous_role = _grant_role(
@@ -150,9 +155,15 @@ def accept_invitation(invitation: Invitation, *, user) -> Invitation:
     else:
         from django.apps import apps
 
-        # The profile model lives in audits, above this app.
+        # The profile and membership models live in audits, above this app.
         profile, _created = apps.get_model("audits", "AuditorProfile").objects.get_or_create(user=user)
-        profile.associations.add(invitation.association)
+        membership, created = apps.get_model("audits", "AuditorMembership").objects.get_or_create(
+            auditor=profile, association=invitation.association
+        )
+        if not created and membership.ended_at is not None:
+            # Invited again after being removed: the association takes them back.
+            membership.started_at, membership.ended_at, membership.ended_by = timezone.now(), None, None
+            membership.save(update_fields=["started_at", "ended_at", "ended_by"])
     _mark_email_verified(user)
     data = {"previous_role": previous_role, "role": invitation.role} if previous_role else None
     log_action(invitation, "invitation.accepted", actor=user, data=data)

@@ -20,7 +20,7 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import Assignment, AuditorProfile
+from audits.models import Assignment, AuditorMembership, AuditorProfile
 from certification.models import Application, ApplicationStatus, ChangeRequest, Evidence
 from members.models import Business, BusinessRole, BusinessUser, Membership, User
 
@@ -140,12 +140,22 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     member_number = factory.Sequence(lambda n: f"M-{n:05d}")
 
 
+def _first_association_of(business) -> Association:
+    membership = business.memberships.order_by("pk").first()
+    return membership.association if membership else AssociationFactory()
+
+
 class BusinessUserFactory(factory.django.DjangoModelFactory):
+    """An owner, granted by the association of the business's first
+    membership (a new association when it has none): pass `association`
+    for a business in several."""
+
     class Meta:
         model = BusinessUser
 
     business = factory.SubFactory(BusinessFactory)
     user = factory.SubFactory(UserFactory)
+    association = factory.LazyAttribute(lambda o: _first_association_of(o.business))
     role = BusinessRole.OWNER
 
 
@@ -158,8 +168,10 @@ class AuditorFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def associations(obj, create, extracted, **kwargs):
+        # Active memberships of these associations.
         if create and extracted:
-            obj.associations.set(extracted)
+            for association in extracted:
+                AuditorMembership.objects.create(auditor=obj, association=association)
 
 
 # --- certificates ------------------------------------------------------------

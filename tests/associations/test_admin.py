@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.urls import reverse
 
 from associations.models import CodeOfConduct, PublicationStatus, StaffMembership, StaffRole, Standard
-from audits.models import AuditorProfile
 from members.models import Business, Membership
 from tests import factories as f
 
@@ -295,19 +294,6 @@ def test_admin_business_of_two_associations_shows_own_membership_only(world, cli
 
     memberships = response.context["inline_admin_formsets"][0].formset.queryset
     assert [m.association for m in memberships] == [world.a]
-
-
-def test_admin_saving_auditor_keeps_other_associations(world, client_for):
-    profile = AuditorProfile.objects.get(user=world.auditor)
-    profile.associations.add(world.b)
-
-    response = client_for("staff_admin_a").post(
-        reverse("admin:audits_auditorprofile_change", args=[profile.pk]),
-        {"associations": [world.a.pk], "expertise": "Couriers", "is_active": "on"},
-    )
-
-    assert response.status_code == 302
-    assert set(profile.associations.all()) == {world.a, world.b}
 
 
 def test_admin_metric_report_association_filter_lists_own_only(world, client_for):

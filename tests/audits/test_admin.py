@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from associations.models import ActionLog
 from audits import services
-from audits.models import Assignment, ConflictOfInterest
+from audits.models import Assignment, AuditorMembership, ConflictOfInterest
 from certification.models import ApplicationStatus
 from tests import factories as f
 
@@ -49,7 +49,9 @@ def test_admin_inline_assigns_through_the_service(world, client_for, django_capt
 def test_admin_inline_shows_why_an_auditor_is_refused(world, client_for):
     s = build(world, declared=False)
     profile = f.AuditorFactory(associations=[world.a])
-    ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Brother-in-law")
+    ConflictOfInterest.objects.create(
+        auditor=profile, business=world.business_a, association=world.a, reason="Brother-in-law"
+    )
     url = reverse("admin:certification_application_change", args=[s.application.pk])
 
     response = client_for("staff_admin_a").post(url, _inline_data(s, profile))
@@ -178,8 +180,12 @@ def test_admin_change_page_shows_the_history(world, client_for):
 
 def test_admin_conflicts_of_another_association_business_stay_hidden(world, client_for):
     profile = f.AuditorFactory(associations=[world.a, world.b])
-    theirs = ConflictOfInterest.objects.create(auditor=profile, business=world.business_b, reason="Cousin")
-    ours = ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Ex-employer")
+    theirs = ConflictOfInterest.objects.create(
+        auditor=profile, business=world.business_b, association=world.b, reason="Cousin"
+    )
+    ours = ConflictOfInterest.objects.create(
+        auditor=profile, business=world.business_a, association=world.a, reason="Ex-employer"
+    )
     client = client_for("staff_admin_a")
 
     listing = client.get(reverse("admin:audits_conflictofinterest_changelist"))
@@ -297,7 +303,7 @@ def test_admin_conflict_of_an_auditor_of_another_association_stays_hidden(world,
     # business_a is a member of both associations; the auditor works only for A.
     f.MembershipFactory(association=world.b, business=world.business_a)
     conflict = ConflictOfInterest.objects.create(
-        auditor=world.auditor.auditor_profile, business=world.business_a, reason="Brother-in-law"
+        auditor=world.auditor.auditor_profile, business=world.business_a, association=world.a, reason="In-law"
     )
     client = client_for("staff_b")
 
@@ -312,7 +318,7 @@ def test_admin_conflict_of_an_auditor_of_another_association_stays_hidden(world,
 
 def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(world, client_for):
     profile = world.auditor.auditor_profile
-    profile.associations.add(world.b)
+    AuditorMembership.objects.create(auditor=profile, association=world.b)
     client = client_for("staff_b")
 
     response = client.post(reverse("admin:audits_auditorprofile_delete", args=[profile.pk]), {"post": "yes"})

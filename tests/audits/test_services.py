@@ -59,9 +59,11 @@ def test_assign_auditor_refuses_a_dependent_auditor(world, case):
     if case == "business_user":
         f.BusinessUserFactory(business=world.business_a, user=profile.user)
     elif case == "declared_conflict":
-        ConflictOfInterest.objects.create(auditor=profile, business=world.business_a, reason="Cousin owns it")
+        ConflictOfInterest.objects.create(
+            auditor=profile, business=world.business_a, association=world.a, reason="Cousin owns it"
+        )
     elif case == "other_association":
-        profile.associations.set([world.b])
+        profile = f.AuditorFactory(associations=[world.b])
     else:
         profile = world.auditor.auditor_profile
 

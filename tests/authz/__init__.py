@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 ROLES = (
     "anonymous",
     "business_user_a",
+    # Also users of business_a, with roles association A granted: an editor,
+    # and an owner whom only A granted (rows of business_a in B, where A's
+    # grant does not reach, are in shared.py).
+    "editor_a",
+    "shared_owner_a",
     "business_user_b",
     "auditor",
     "staff_admin_a",
@@ -37,3 +42,12 @@ class Row:
 
 def statuses(default: int, **overrides: int) -> dict:
     return {role: overrides.get(role, default) for role in ROLES}
+
+
+# The users of business_a whose roles association A granted.
+USERS_OF_A = ("business_user_a", "editor_a", "shared_owner_a")
+
+
+def users_of_a(status: int, **overrides: int) -> dict:
+    """`status` for every user of business_a granted by A (for statuses(**...))."""
+    return {role: overrides.get(role, status) for role in USERS_OF_A}

@@ -7,7 +7,7 @@ from django.urls import reverse
 from audits import services
 from tests.audits.scenario import build, full_scores
 
-from . import LOGIN, Row, statuses
+from . import LOGIN, Row, statuses, users_of_a
 
 ONLY_AUDITOR = statuses(404, anonymous=LOGIN, auditor=200)
 NOBODY = statuses(404, anonymous=LOGIN)
@@ -40,7 +40,7 @@ def _app_url(name):
 RESULT_BEFORE = statuses(
     404,
     anonymous=LOGIN,
-    business_user_a=403,
+    **users_of_a(403),
     auditor=403,
     staff_admin_a=200,
     staff_viewer_a=200,
@@ -90,7 +90,7 @@ ROWS = [
         "audits:result",
         _app_url("audits:result"),
         statuses(
-            404, anonymous=LOGIN, business_user_a=403, staff_admin_a=200, staff_viewer_a=200, superuser=200
+            404, anonymous=LOGIN, **users_of_a(403), staff_admin_a=200, staff_viewer_a=200, superuser=200
         ),
         setup=_pending,
     ),
@@ -99,7 +99,7 @@ ROWS = [
     Row(
         "audits:result",
         _app_url("audits:result"),
-        {**RESULT_BEFORE, "auditor": 200, "business_user_a": 200},
+        {**RESULT_BEFORE, "auditor": 200, **users_of_a(200)},
         setup=_approved,
     ),
     Row(

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from . import LOGIN, Row, statuses
+from . import LOGIN, Row, statuses, users_of_a
 
 
 def _issued(w):
@@ -31,7 +31,7 @@ ROWS = [
         lambda w, c: reverse("certification:download", args=[c.pk]),
         # The business and its association's staff (viewers too); nobody else.
         statuses(
-            404, anonymous=LOGIN, business_user_a=200, staff_admin_a=200, staff_viewer_a=200, superuser=200
+            404, anonymous=LOGIN, **users_of_a(200), staff_admin_a=200, staff_viewer_a=200, superuser=200
         ),
         setup=_issued,
     ),
@@ -40,7 +40,7 @@ ROWS = [
         lambda w, c: reverse("certification:renew", args=[c.pk]),
         # Staff may look at the certificate but only the business renews.
         statuses(
-            404, anonymous=LOGIN, business_user_a=200, staff_admin_a=403, staff_viewer_a=403, superuser=403
+            404, anonymous=LOGIN, **users_of_a(200), staff_admin_a=403, staff_viewer_a=403, superuser=403
         ),
         setup=_issued,
     ),

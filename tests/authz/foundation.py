@@ -4,7 +4,7 @@ from django.urls import reverse
 from members.models import InvitationKind
 from members.services import invitation_link
 
-from . import LOGIN, Row, statuses
+from . import LOGIN, Row, statuses, users_of_a
 
 
 def _invitation_url(w, invitation):
@@ -25,7 +25,7 @@ ROWS = [
     Row(
         "portal:dashboard",
         lambda w: reverse("portal:dashboard"),
-        statuses(404, anonymous=LOGIN, business_user_a=200, business_user_b=200),
+        statuses(404, anonymous=LOGIN, **users_of_a(200), business_user_b=200),
     ),
     Row(
         "audits:queue",

@@ -1,6 +1,7 @@
 """Service metrics and API tokens: portal pages carry the business in the
-URL, so every role but that business's own users gets 404; the token API
-answers 401 to any session (it accepts business tokens only)."""
+URL, so every role but that business's own users gets 404 (and an editor
+403 on the owners' token pages); the token API answers 401 to any session
+(it accepts business tokens only)."""
 
 import datetime
 
@@ -9,10 +10,13 @@ from django.urls import reverse
 
 from tests import factories as f
 
-from . import LOGIN, Row, statuses
+from . import LOGIN, Row, statuses, users_of_a
 
-OWNER_ONLY = statuses(404, anonymous=LOGIN, business_user_a=200)
-OWNER_POST = statuses(404, anonymous=LOGIN, business_user_a=302)
+USERS_ONLY = statuses(404, anonymous=LOGIN, **users_of_a(200))
+USERS_POST = statuses(404, anonymous=LOGIN, **users_of_a(302))
+# API tokens are the owners' to manage: an editor may look at nothing there.
+OWNER_ONLY = statuses(404, anonymous=LOGIN, **users_of_a(200, editor_a=403))
+OWNER_POST = statuses(404, anonymous=LOGIN, **users_of_a(302, editor_a=403))
 TOKEN_ONLY = statuses(401)
 PUBLIC = statuses(200)
 
@@ -43,23 +47,23 @@ def _portal(name, *extra):
 
 
 ROWS = [
-    Row("portal:metrics", _portal("metrics"), OWNER_ONLY),
-    Row("portal:metrics_reports", _portal("metrics_reports"), OWNER_ONLY),
-    Row("portal:metrics_report", _portal("metrics_report", lambda r: r.pk), OWNER_ONLY, setup=_report),
-    Row("portal:metrics_report_form", _portal("metrics_report_form"), OWNER_ONLY),
-    Row("portal:metrics_import", _portal("metrics_import"), OWNER_ONLY),
-    Row("portal:metrics_import_template", _portal("metrics_import_template"), OWNER_ONLY),
-    Row("portal:metrics_import_job", _portal("metrics_import_job", lambda j: j.pk), OWNER_ONLY, setup=_job),
+    Row("portal:metrics", _portal("metrics"), USERS_ONLY),
+    Row("portal:metrics_reports", _portal("metrics_reports"), USERS_ONLY),
+    Row("portal:metrics_report", _portal("metrics_report", lambda r: r.pk), USERS_ONLY, setup=_report),
+    Row("portal:metrics_report_form", _portal("metrics_report_form"), USERS_ONLY),
+    Row("portal:metrics_import", _portal("metrics_import"), USERS_ONLY),
+    Row("portal:metrics_import_template", _portal("metrics_import_template"), USERS_ONLY),
+    Row("portal:metrics_import_job", _portal("metrics_import_job", lambda j: j.pk), USERS_ONLY, setup=_job),
     Row(
         "portal:metrics_import_status",
         _portal("metrics_import_status", lambda j: j.pk),
-        OWNER_ONLY,
+        USERS_ONLY,
         setup=_job,
     ),
     Row(
         "portal:metrics_import_confirm",
         _portal("metrics_import_confirm", lambda j: j.pk),
-        OWNER_POST,
+        USERS_POST,
         method="post",
         data={"confirm": "1"},
         setup=_job,

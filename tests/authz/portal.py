@@ -5,12 +5,12 @@ from django.urls import reverse
 from certification.models import ApplicationStatus
 from tests import factories as f
 
-from . import LOGIN, Row, statuses
+from . import LOGIN, Row, statuses, users_of_a
 
 # Only business_a's own users reach business_a's application in the portal;
 # everyone else, staff included (they work in the admin), gets 404.
-OWN_ONLY = statuses(404, anonymous=LOGIN, business_user_a=200)
-OWN_ONLY_POST = statuses(404, anonymous=LOGIN, business_user_a=302)
+OWN_ONLY = statuses(404, anonymous=LOGIN, **users_of_a(200))
+OWN_ONLY_POST = statuses(404, anonymous=LOGIN, **users_of_a(302))
 
 
 def _application(w, status=ApplicationStatus.DRAFT):
@@ -47,7 +47,7 @@ ROWS = [
     Row(
         "applications:start",
         lambda w: reverse("applications:start"),
-        statuses(404, anonymous=LOGIN, business_user_a=200, business_user_b=200),
+        statuses(404, anonymous=LOGIN, **users_of_a(200), business_user_b=200),
     ),
     Row("applications:detail", _url("applications:detail"), OWN_ONLY, setup=_application),
     Row("applications:submit", _url("applications:submit"), OWN_ONLY_POST, method="post", setup=_application),
@@ -79,7 +79,7 @@ ROWS = [
         "certification:evidence_download",
         lambda w, c: reverse("certification:evidence_download", args=[c["evidence"].pk]),
         statuses(
-            404, anonymous=LOGIN, business_user_a=200, staff_admin_a=200, staff_viewer_a=200, superuser=200
+            404, anonymous=LOGIN, **users_of_a(200), staff_admin_a=200, staff_viewer_a=200, superuser=200
         ),
         setup=_with_evidence,
     ),

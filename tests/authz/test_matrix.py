@@ -5,6 +5,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests import authz
+from tests import factories as f
 
 MODULES = [
     importlib.import_module(f"tests.authz.{m.name}")
@@ -31,9 +32,21 @@ def _named_urls(resolver=None, namespace=""):
             yield f"{namespace}{pattern.name}"
 
 
+@pytest.fixture
+def matrix_world(world):
+    """The `world` with the matrix's other users of business_a: an editor
+    and an owner, both granted by association A. (Not in `world` itself:
+    every business email would go to them too.)"""
+    business, a = world.business_a, world.a
+    world.editor_a = f.BusinessUserFactory(business=business, association=a, role="editor").user
+    world.shared_owner_a = f.BusinessUserFactory(business=business, association=a, role="owner").user
+    return world
+
+
 @pytest.mark.parametrize("role", authz.ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method}:{r.name}")
-def test_matrix_status(row, role, world, client_for):
+def test_matrix_status(row, role, matrix_world, client_for):
+    world = matrix_world
     client = client_for(role)
     context = row.setup(world) if row.setup else None
     url = row.url(world) if context is None else row.url(world, context)

@@ -27,7 +27,10 @@ def test_serve_file_inline(db):
 
 def test_evidence_download_uses_the_original_name(world, client_for):
     evidence = f.EvidenceFactory(
-        application=f.ApplicationFactory(business=world.business_a), original_name="policy.pdf"
+        application=f.ApplicationFactory(
+            business=world.business_a, standard=f.PublishedStandardFactory(association=world.a)
+        ),
+        original_name="policy.pdf",
     )
     url = reverse("certification:evidence_download", args=[evidence.pk])
 

@@ -135,7 +135,9 @@ def test_reminders_due_picks_nearest_offset_only(certificate):
 def test_reminder_two_workers_at_once_send_one_email():
     business_user = f.BusinessUserFactory()
     certificate = f.CertificateFactory(
-        application=f.ApprovedApplicationFactory(business=business_user.business),
+        application=f.ApprovedApplicationFactory(
+            business=business_user.business, association=business_user.association
+        ),
         valid_until=timezone.localdate() + datetime.timedelta(days=7),
     )
     barrier = threading.Barrier(3)

@@ -121,7 +121,8 @@ def test_accept_invitation_as_auditor_adds_association(world, client):
 
     client.post(_path(invitation))
 
-    assert list(AuditorProfile.objects.get(user=user).associations.all()) == [world.a]
+    memberships = AuditorProfile.objects.get(user=user).memberships
+    assert list(memberships.values_list("association", "ended_at")) == [(world.a.pk, None)]
 
 
 def test_accept_invitation_with_wrong_email_is_refused(world, client):

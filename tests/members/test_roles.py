@@ -183,13 +183,23 @@ def test_role_required_answers_404_when_the_check_fails_and_login_first(world, r
 def test_is_business_user_answers_for_the_business_and_role(db):
     owner = f.BusinessUserFactory(role="owner")
     other_business = f.BusinessFactory()
+    a = owner.association_id
 
-    assert is_business_user(owner.user, owner.business_id) is True
-    assert is_business_user(owner.user.pk, owner.business_id) is True
-    assert is_business_user(owner.user, owner.business_id, roles=["editor"]) is False
-    assert is_business_user(owner.user, owner.business_id, roles=["owner"]) is True
-    assert is_business_user(owner.user, other_business.pk) is False
-    assert is_business_user(AnonymousUser(), owner.business_id) is False
+    assert is_business_user(owner.user, owner.business_id, association_id=a) is True
+    assert is_business_user(owner.user.pk, owner.business_id, association_id=a) is True
+    assert is_business_user(owner.user, owner.business_id, association_id=a, roles=["editor"]) is False
+    assert is_business_user(owner.user, owner.business_id, association_id=a, roles=["owner"]) is True
+    assert is_business_user(owner.user, other_business.pk, association_id=a) is False
+    assert is_business_user(AnonymousUser(), owner.business_id, association_id=a) is False
+
+
+def test_is_business_user_answers_for_the_association_that_granted_the_role(db):
+    owner = f.BusinessUserFactory(role="owner")
+    other = f.AssociationFactory()
+    f.MembershipFactory(association=other, business=owner.business)
+
+    assert is_business_user(owner.user, owner.business_id, association_id=other.pk) is False
+    assert is_business_user(owner.user, owner.business_id, association_id=None) is True
 
 
 def test_role_gained_by_invitation_brings_the_mfa_requirement_at_once(world, client):

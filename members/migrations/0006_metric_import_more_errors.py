@@ -15,7 +15,7 @@ def cap_stored_errors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0002_metric_imports_and_api_tokens"),
+        ("members", "0005_business_user_association_required"),
     ]
 
     operations = [
