@@ -63,6 +63,17 @@ def world(db):
 
 
 @pytest.fixture
+def matrix_world(world):
+    """The `world` with the matrix's other users of business_a: an editor
+    and an owner, both granted by association A. (Not in `world` itself:
+    every business email would go to them too.)"""
+    business, a = world.business_a, world.a
+    world.editor_a = f.BusinessUserFactory(business=business, association=a, role="editor").user
+    world.shared_owner_a = f.BusinessUserFactory(business=business, association=a, role="owner").user
+    return world
+
+
+@pytest.fixture
 def client_for(client, world):
     """A logged-in test client for a role of the `world`."""
 

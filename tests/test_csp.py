@@ -44,7 +44,8 @@ def assert_policy(response, url: str) -> None:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method}:{r.name}")
-def test_every_matrix_page_carries_the_policy(row, world, client_for):
+def test_every_matrix_page_carries_the_policy(row, matrix_world, client_for):
+    world = matrix_world
     # One role for each status the row expects: the page, the 403, the 404, the login redirect.
     roles = {status: role for role, status in reversed(list(row.expect.items()))}
     context = row.setup(world) if row.setup else None

@@ -5,7 +5,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests import authz
-from tests import factories as f
 
 MODULES = [
     importlib.import_module(f"tests.authz.{m.name}")
@@ -30,17 +29,6 @@ def _named_urls(resolver=None, namespace=""):
             yield from _named_urls(pattern, f"{namespace}{ns}:" if ns else namespace)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}{pattern.name}"
-
-
-@pytest.fixture
-def matrix_world(world):
-    """The `world` with the matrix's other users of business_a: an editor
-    and an owner, both granted by association A. (Not in `world` itself:
-    every business email would go to them too.)"""
-    business, a = world.business_a, world.a
-    world.editor_a = f.BusinessUserFactory(business=business, association=a, role="editor").user
-    world.shared_owner_a = f.BusinessUserFactory(business=business, association=a, role="owner").user
-    return world
 
 
 @pytest.mark.parametrize("role", authz.ROLES)
