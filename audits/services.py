@@ -18,7 +18,7 @@ from certification import services as certification
 from certification.models import Application, ApplicationStatus, Evidence
 from members.roles import is_business_user
 
-from . import queries, tasks
+from . import emails, queries
 from .models import (
     Assignment,
     AuditorProfile,
@@ -89,7 +89,7 @@ def assign_auditor(application: Application, *, auditor: AuditorProfile, due_dat
         actor=actor,
         data={"auditor": str(auditor), "due_date": due_date.isoformat()},
     )
-    tasks.send_assignment_email.delay_on_commit(assignment_id=assignment.pk)
+    emails.queue_assignment_email(assignment)
     return assignment
 
 
@@ -342,7 +342,7 @@ def request_changes(
         application = certification.request_changes(application, actor=actor, items=items)
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
-    tasks.send_changes_requested_email.delay_on_commit(application_id=application.pk)
+    emails.queue_changes_requested_email(application)
     return application
 
 
@@ -375,7 +375,7 @@ def reject_carried_evidence(assignment: Assignment, *, evidence: Evidence, actor
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
     if application.status == S.CHANGES_REQUESTED:
-        tasks.send_changes_requested_email.delay_on_commit(application_id=application.pk)
+        emails.queue_changes_requested_email(application)
     return application
 
 
@@ -399,7 +399,7 @@ def approve(application: Application, *, actor, level: CertificationLevel, reaso
         )
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
-    tasks.send_decision_email.delay_on_commit(application_id=application.pk)
+    emails.queue_decision_emails(application)
     return application
 
 
@@ -409,7 +409,7 @@ def reject(application: Application, *, actor, reason: str) -> Application:
         application = certification.reject_application(application, actor=actor, reason=reason)
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
-    tasks.send_decision_email.delay_on_commit(application_id=application.pk)
+    emails.queue_decision_emails(application)
     return application
 
 
