@@ -207,24 +207,24 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "certification@localho
 # server to install.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DIR = VAR_DIR / "celery"
+REDIS_BROKER_OPTIONS = {
+    # A message a killed worker held is redelivered after this many seconds.
+    # Recovery does not wait for it: the sweep (every minute) re-queues work
+    # whose claim lapsed. It must outlast the longest retry countdown, or
+    # Redis would deliver a waiting retry twice.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    # How often a worker looks for such messages (kombu's defaults: 10 s x 10).
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+    # A dead Redis must cost a request well under a second (with the publish
+    # retry policy below), and a half-open connection must not hang a publish.
+    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_CONNECT_TIMEOUT", "0.4")),
+    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # A message a killed worker held is redelivered after this many
-        # seconds. Recovery does not wait for it: the sweep (every minute)
-        # re-queues work whose claim lapsed. It must outlast the longest
-        # retry countdown, or Redis would deliver a waiting retry twice.
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
-        # How often a worker looks for such messages (kombu's defaults: 10 s x 10).
-        "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
-        "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
-        # A dead Redis must cost a request well under a second (see the
-        # publish retry policy below), and a half-open connection must not
-        # hang a publish forever.
-        "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_CONNECT_TIMEOUT", "0.4")),
-        "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 # Longer than one send may take (settings.EMAIL_TIMEOUT), short enough that a
 # dead worker's email goes out again within the recovery bound.
-SEND_LEASE = datetime.timedelta(seconds=60)
+SEND_LEASE = datetime.timedelta(seconds=45)
 
 
 def _claim(pk: int, now: datetime.datetime) -> bool:
