@@ -95,18 +95,20 @@ def celery_broker(url: str):
     conf.broker_url = url
     conf.broker_transport_options = settings.REDIS_BROKER_OPTIONS
     conf.task_always_eager = False
-    _reset_pools()
+    _forget_pools()
     try:
         yield
     finally:
-        _reset_pools()
+        # kombu keeps one pool per broker address for the whole process:
+        # close only ours (its port is this test's), never the usual one.
+        if app._pool is not None:
+            app._pool.force_close_all()
+        _forget_pools()
         conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
 
 
-def _reset_pools() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+def _forget_pools() -> None:
+    app._pool = None
     app.amqp._producer_pool = None
 
 
