@@ -14,6 +14,7 @@ forget them:
 import datetime
 import logging
 import os
+import time
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,6 +22,7 @@ from urllib.parse import urlparse
 import kombu.exceptions
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from celery.signals import after_task_publish
 from django.db import InterfaceError, OperationalError, transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -65,6 +67,18 @@ def chunks(ids: list[int], size: int) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
+# After a publish fails, the process does not try again for this long (or
+# until a publish succeeds, e.g. the sweep's).
+BROKER_DOWN_PAUSE = 5.0
+_broker_down_until = 0.0
+
+
+@after_task_publish.connect
+def _broker_is_up(**kwargs) -> None:
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
 class Task(DjangoTask):
     autoretry_for = TRANSIENT_ERRORS
     retry_backoff = True
@@ -84,9 +98,17 @@ class Task(DjangoTask):
         transaction.on_commit(partial(self._delay_or_log, args, kwargs), robust=True)
 
     def _delay_or_log(self, args: tuple, kwargs: dict) -> None:
+        global _broker_down_until
+        if time.monotonic() < _broker_down_until:
+            logger.warning("broker down: %s %s not queued; the sweep will queue it", self.name, kwargs)
+            return
         try:
             self.delay(*args, **kwargs)
         except Exception:
+            # One failed publish per process and BROKER_DOWN_PAUSE, not one
+            # per task: a request (or admin action) that queues ten tasks
+            # pays for a dead broker once.
+            _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE
             logger.exception("could not queue %s %s; the sweep will queue it again", self.name, kwargs)
 
 

@@ -218,7 +218,7 @@ REDIS_BROKER_OPTIONS = {
     "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
     # A dead Redis must cost a request well under a second (with the publish
     # retry policy below), and a half-open connection must not hang a publish.
-    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_CONNECT_TIMEOUT", "0.4")),
+    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_CONNECT_TIMEOUT", "0.3")),
     "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
 }
 if REDIS_URL:

@@ -3,20 +3,26 @@ succeeds, what must happen is recorded, and once Redis is back the sweep
 queues it and it happens, once. A private redis-server is stopped and
 started; nothing is mocked."""
 
+import contextlib
 import datetime
+import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 
 from audits import services as audits
 from certification.models import Application, ApplicationStatus, Certificate
 from certification.tasks import sweep
+from config import celery as celery_config
 from members.metrics_import import start_metric_import
 from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundEmail
+from members.outbox import send_emails
 from tests import factories as f
 
 from .audits.scenario import build, full_scores
@@ -29,6 +35,52 @@ pytestmark = [needs_redis_server, pytest.mark.django_db(transaction=True)]
 def private_redis(tmp_path):
     with running_private_redis(tmp_path) as redis:
         yield redis
+
+
+@pytest.fixture(autouse=True)
+def _broker_not_known_down(monkeypatch):
+    # A failed publish pauses queueing in this process for a few seconds.
+    monkeypatch.setattr(celery_config, "_broker_down_until", 0.0)
+
+
+@contextmanager
+def unresponsive_broker():
+    """A port whose listen queue is full: connecting hangs, as with a host
+    that is down (no refusal comes back)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(8):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        for sock in [*fillers, server]:
+            sock.close()
+
+
+@pytest.mark.parametrize("outage", ["stopped", "unresponsive"])
+def test_a_dead_broker_costs_a_request_under_a_second(outage, private_redis):
+    with contextlib.ExitStack() as stack:
+        if outage == "stopped":
+            private_redis.stop()
+            url = private_redis.url
+        else:
+            url = stack.enter_context(unresponsive_broker())
+        stack.enter_context(celery_broker(url))
+        started = time.monotonic()
+        with transaction.atomic():
+            for n in range(10):
+                send_emails.delay_on_commit(email_ids=[n])
+        elapsed = time.monotonic() - started
+
+    assert elapsed < 1.0, elapsed
 
 
 def _as_if_older(seconds: int) -> None:
@@ -74,8 +126,11 @@ def test_approving_while_redis_is_down_approves_all_and_issues_once_redis_is_bac
 
     assert response.status_code == 302
     assert statuses == [ApplicationStatus.APPROVED] * 3
-    # Six publishes failed (issuance and decision emails); each costs < 1 s.
-    assert elapsed < 3 * 1.0, elapsed
+    # Six publishes failed (issuance and the decision emails) and the
+    # request paid for one (config.celery.BROKER_DOWN_PAUSE); the same
+    # request with Redis up takes about 0.9 s on a quiet machine. What a
+    # dead broker costs is measured on its own below.
+    assert elapsed < 5.0, elapsed
     assert nothing_yet == (0, 0)
     assert swept == {"issuance": 3, "emails": 6, "reminders": 0, "imports": 0}
     assert ran.count("certification.tasks.issue_certificates") == 1  # one chunk of three
