@@ -82,8 +82,8 @@ def _broker_is_up(**kwargs) -> None:
 class Task(DjangoTask):
     autoretry_for = TRANSIENT_ERRORS
     retry_backoff = True
-    # Shorter than the sweep's re-queue window: while a task is retrying,
-    # the sweep leaves its rows alone.
+    # Shorter than the sweep's re-queue window, so a retry comes before the
+    # sweep would queue the same work again.
     retry_backoff_max = 30
     retry_jitter = True
     max_retries = 10
