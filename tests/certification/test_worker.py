@@ -6,7 +6,8 @@
 - A prefork worker whose pool child, then whole self, is killed during a
   batch of issuances, with the shipped timeouts (visibility timeout, leases,
   the sweep every 60 s from a real beat): every application ends with one
-  certificate and one email within two minutes of the kill (~2.5 min).
+  certificate and one email within two minutes of the kill (the test
+  takes one to 2.5 minutes).
 - The database refusing connections for a few seconds only delays an email.
 
 Workers run with tests/worker_settings.py: the shipped settings, plus a
@@ -183,7 +184,7 @@ def _pool_children(worker: subprocess.Popen) -> list[int]:
 def test_prefork_worker_killed_during_a_batch_recovers_within_two_minutes(tmp_path, broker, world):
     """Shipped timeouts throughout: the Redis visibility timeout (an hour),
     the rendering lease, the send lease and the sweep every 60 s from a
-    real beat. Takes about two and a half minutes."""
+    real beat. Takes one to two and a half minutes."""
     level = f.LevelFactory(association=world.a)
     applications = [
         f.ApprovedApplicationFactory(
