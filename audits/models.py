@@ -151,8 +151,6 @@ class Assignment(models.Model):
     # loses access; a scorecard submitted before still counts, an unfinished
     # one drops out of the scoring (like a declared conflict).
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    # Set when the assignment email goes: a redelivered task finds it set and sends nothing.
-    notified_at = models.DateTimeField(_("auditor notified"), null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -311,29 +309,3 @@ class Consensus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id}={self.score}"
-
-
-class EmailSent(models.Model):
-    """One row per email of the workflow about an application (the kind, and
-    a key telling one occasion from the next): the task inserts it in the
-    transaction that sends, so a redelivered task finds it and sends nothing,
-    and a failed send rolls the claim back for the retry."""
-
-    class Kind(models.TextChoices):
-        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-        DECISION = "decision", _("Decision")
-
-    application = models.ForeignKey("certification.Application", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    key = models.CharField(max_length=64)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("email sent")
-        verbose_name_plural = _("emails sent")
-        constraints = [
-            models.UniqueConstraint(fields=["application", "kind", "key"], name="unique_email_per_occasion"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.application_id} {self.key}"

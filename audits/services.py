@@ -18,7 +18,7 @@ from certification import services as certification
 from certification.models import Application, ApplicationStatus, Evidence
 from members.roles import is_business_user
 
-from . import queries, tasks
+from . import emails, queries
 from .models import (
     Assignment,
     AuditorMembership,
@@ -94,20 +94,21 @@ def assign_auditor(application: Application, *, auditor: AuditorProfile, due_dat
         # An auditor re-added to the association takes up their earlier
         # assignment again (one per auditor and application), with its
         # declaration and scorecard as they were.
-        ended.ended_at, ended.due_date, ended.assigned_by, ended.notified_at = None, due_date, actor, None
-        ended.save(update_fields=["ended_at", "due_date", "assigned_by", "notified_at"])
+        ended.ended_at, ended.due_date, ended.assigned_by = None, due_date, actor
+        ended.save(update_fields=["ended_at", "due_date", "assigned_by"])
         assignment = ended
     else:
         assignment = Assignment.objects.create(
             application=application, auditor=auditor, due_date=due_date, assigned_by=actor
         )
-    log_action(
+    entry = log_action(
         application,
         "audit.assigned",
         actor=actor,
         data={"auditor": str(auditor), "due_date": due_date.isoformat()},
     )
-    tasks.send_assignment_email.delay_on_commit(assignment_id=assignment.pk)
+    # A re-opened assignment is a new occasion: the auditor is told again.
+    emails.queue_assignment_email(assignment, occasion=entry.pk if ended is not None else None)
     return assignment
 
 
@@ -428,7 +429,7 @@ def request_changes(
         application = certification.request_changes(application, actor=actor, items=items)
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
-    tasks.send_changes_requested_email.delay_on_commit(application_id=application.pk)
+    emails.queue_changes_requested_email(application)
     return application
 
 
@@ -461,7 +462,7 @@ def reject_carried_evidence(assignment: Assignment, *, evidence: Evidence, actor
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
     if application.status == S.CHANGES_REQUESTED:
-        tasks.send_changes_requested_email.delay_on_commit(application_id=application.pk)
+        emails.queue_changes_requested_email(application)
     return application
 
 
@@ -485,7 +486,7 @@ def approve(application: Application, *, actor, level: CertificationLevel, reaso
         )
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
-    tasks.send_decision_email.delay_on_commit(application_id=application.pk)
+    emails.queue_decision_emails(application)
     return application
 
 
@@ -495,7 +496,7 @@ def reject(application: Application, *, actor, reason: str) -> Application:
         application = certification.reject_application(application, actor=actor, reason=reason)
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
-    tasks.send_decision_email.delay_on_commit(application_id=application.pk)
+    emails.queue_decision_emails(application)
     return application
 
 

@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 
 from associations.models import ActionLog, Association, PublicationStatus, Standard
 from associations.services import log_action
+from config.celery import REQUEUE_AFTER, stamp_queued
 
+from .emails import (
+    queue_certificate_issued_emails,
+    queue_certificate_status_emails,
+    queue_renewal_reminder_emails,
+)
 from .models import (
     Application,
     ApplicationStatus,
@@ -121,17 +127,42 @@ def create_certificate(application: Application) -> Certificate:
     return certificate
 
 
-# A claim older than this was left by a worker that died: anyone may take it.
-RENDER_LEASE = datetime.timedelta(minutes=10)
+# A rendering claim older than this was left by a worker that died: anyone
+# may take it. A render, sign and store takes well under a second (bench:
+# bench_certificates.py); the claim is renewed between those steps, so only
+# one step would have to take this long for a live worker to be overtaken.
+RENDER_LEASE = datetime.timedelta(seconds=45)
 
 
 def _claim_rendering(certificate: Certificate, token: str) -> bool:
     now = timezone.now()
     return (
         Certificate.objects.filter(pk=certificate.pk, pdf_sha256="")
-        .filter(Q(pdf_claim="") | Q(pdf_claim=token) | Q(pdf_claimed_at__lt=now - RENDER_LEASE))
+        .filter(
+            Q(pdf_claim="")
+            | Q(pdf_claim=token)
+            | Q(pdf_claimed_at__lt=now - RENDER_LEASE)
+            | Q(pdf_claimed_at=None)
+        )
         .update(pdf_claim=token, pdf_claimed_at=now)
         == 1
+    )
+
+
+def _still_mine(certificate: Certificate, token: str) -> bool:
+    """Renew the lease; False when another worker took the rendering over."""
+    return (
+        Certificate.objects.filter(pk=certificate.pk, pdf_sha256="", pdf_claim=token).update(
+            pdf_claimed_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def _release_rendering(certificate: Certificate, token: str) -> None:
+    """A failed attempt hands the rendering back at once (no lease to wait out)."""
+    Certificate.objects.filter(pk=certificate.pk, pdf_sha256="", pdf_claim=token).update(
+        pdf_claim="", pdf_claimed_at=None
     )
 
 
@@ -142,21 +173,28 @@ def store_certificate_pdf(certificate: Certificate, *, claim: str | None = None)
     is claimed with a conditional update (`claim`: the task's id, so a
     redelivered task takes its own claim back); the file is saved under a
     free name and never deleted first. Runs outside a transaction: rendering
-    takes time and holds no lock."""
+    takes time and holds no lock. A failure (a full disk, a storage error)
+    releases the claim and raises; the storage leaves no partial file."""
     from .pdf import render_certificate_pdf
     from .signing import sign_pdf
 
-    if not _claim_rendering(certificate, claim or uuid.uuid4().hex):
+    token = claim or uuid.uuid4().hex
+    if not _claim_rendering(certificate, token):
         return Certificate.objects.get(pk=certificate.pk)
-    certificate = Certificate.objects.select_related("association").get(pk=certificate.pk)
-    pdf = sign_pdf(
-        render_certificate_pdf(certificate),
-        association=certificate.association,
-        reason=f"{certificate.number}",
-    )
-    stored = default_storage.save(
-        f"certificates/{certificate.association.slug}/{certificate.number}.pdf", ContentFile(pdf)
-    )
+    try:
+        certificate = Certificate.objects.select_related("association").get(pk=certificate.pk)
+        html_pdf = render_certificate_pdf(certificate)
+        if not _still_mine(certificate, token):
+            return Certificate.objects.get(pk=certificate.pk)
+        pdf = sign_pdf(html_pdf, association=certificate.association, reason=f"{certificate.number}")
+        if not _still_mine(certificate, token):
+            return Certificate.objects.get(pk=certificate.pk)
+        stored = default_storage.save(
+            f"certificates/{certificate.association.slug}/{certificate.number}.pdf", ContentFile(pdf)
+        )
+    except BaseException:
+        _release_rendering(certificate, token)
+        raise
     digest = hashlib.sha256(pdf).hexdigest()
     if not Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").update(pdf=stored, pdf_sha256=digest):
         default_storage.delete(stored)  # a stale claim was taken over and the other finished first
@@ -165,24 +203,66 @@ def store_certificate_pdf(certificate: Certificate, *, claim: str | None = None)
     return certificate
 
 
+@transaction.atomic
+def record_issued_emails(certificate: Certificate) -> bool:
+    """Record the business's "certificate issued" emails once the PDF
+    exists, once: the column is set in the transaction that records them."""
+    recorded = (
+        Certificate.objects.filter(pk=certificate.pk, issued_email_recorded_at=None)
+        .exclude(pdf_sha256="")
+        .update(issued_email_recorded_at=timezone.now())
+    )
+    if recorded:
+        queue_certificate_issued_emails(certificate)
+    return bool(recorded)
+
+
 def issue_certificate(application: Application, *, claim: str | None = None) -> Certificate:
     """Create (once), render, sign and store the certificate of an approved
-    application; the business is emailed once, after the PDF exists."""
+    application; the business's emails are recorded once, after the PDF
+    exists. Each step finds what an earlier, interrupted run left and goes
+    on from there; the sweep re-queues an application until all are done."""
     certificate = create_certificate(application)
     if not certificate.pdf_sha256:
         certificate = store_certificate_pdf(certificate, claim=claim)
-    if certificate.pdf_sha256 and certificate.issued_email_sent_at is None:
-        from .tasks import send_certificate_issued_email
-
-        send_certificate_issued_email.delay(certificate_id=certificate.pk)
+    if certificate.pdf_sha256 and certificate.issued_email_recorded_at is None:
+        record_issued_emails(certificate)
     return certificate
 
 
 def enqueue_issuance(application: Application) -> None:
-    """APPROVAL_HOOKS entry: issue once the approval has committed."""
-    from .tasks import issue_certificate_task
+    """APPROVAL_HOOKS entry: recorded by the approved state, stamped as
+    queued (the sweep leaves it to this message for a while), queued once
+    the approval has committed."""
+    from .tasks import issue_certificates
 
-    issue_certificate_task.delay_on_commit(application_id=application.pk)
+    Application.objects.filter(pk=application.pk).update(issuance_queued_at=timezone.now())
+    issue_certificates.delay_on_commit(application_ids=[application.pk])
+
+
+def claim_unfinished_issuance(*, limit: int = 5000) -> list[int]:
+    """Ids of approved applications whose issuance is not finished (no
+    certificate; a certificate without its PDF and nobody rendering it; a
+    PDF whose emails were not recorded), stamped as queued now, except those
+    queued within REQUEUE_AFTER."""
+    now = timezone.now()
+    unfinished = (
+        Q(certificate__isnull=True)
+        | Q(certificate__pdf_sha256="", certificate__pdf_claimed_at__isnull=True)
+        | Q(certificate__pdf_sha256="", certificate__pdf_claimed_at__lt=now - RENDER_LEASE)
+        | (Q(certificate__issued_email_recorded_at__isnull=True) & ~Q(certificate__pdf_sha256=""))
+    )
+    not_recently_queued = Q(issuance_queued_at__lt=now - REQUEUE_AFTER) | Q(
+        issuance_queued_at__isnull=True
+    ) & (Q(decided_at__lt=now - REQUEUE_AFTER) | Q(decided_at__isnull=True))
+    return stamp_queued(
+        Application.objects.filter(status=ApplicationStatus.APPROVED)
+        .filter(unfinished)
+        .filter(not_recently_queued),
+        now=now,
+        limit=limit,
+        field="issuance_queued_at",
+    )
 
 
 # --- lifecycle ------------------------------------------------------------------
@@ -218,15 +298,13 @@ def _change_status(certificate: Certificate, action: str, *, actor, reason: str)
         locked.status = TARGET[action]
     locked.status_reason = "" if locked.status == CertificateStatus.ACTIVE else reason
     locked.save(update_fields=["status", "status_reason"])
-    log_action(
+    entry = log_action(
         locked,
         f"certificate.{action}",
         actor=actor,
         data={"from": before, "to": locked.status, "reason": reason},
     )
-    from .tasks import send_certificate_status_email
-
-    send_certificate_status_email.delay_on_commit(certificate_id=locked.pk, reason=reason)
+    queue_certificate_status_emails(locked, occasion=entry.pk, reason=reason)
     return locked
 
 
@@ -278,19 +356,11 @@ def expire_certificates(*, today: datetime.date | None = None) -> int:
 # --- renewal reminders ----------------------------------------------------------
 
 
-def due_reminder_offset(certificate: Certificate, today: datetime.date) -> int | None:
-    """The reminder due today: the smallest offset already reached (a late
-    run sends the nearest reminder, not every missed one)."""
-    days_left = (certificate.valid_until - today).days
-    if days_left < 0:
-        return None
-    reached = [int(o) for o in certificate.association.reminder_offsets if days_left <= int(o)]
-    return min(reached) if reached else None
-
-
 def _due_offset(today: datetime.date) -> Case | None:
-    """SQL for due_reminder_offset: per association, offset o is due when
-    the certificate ends after the next smaller offset and within o days."""
+    """The reminder due today, in SQL: the smallest offset already reached (a
+    late run sends the nearest reminder, not every missed one). Per
+    association, offset o is due when the certificate ends after the next
+    smaller offset and within o days."""
     whens = []
     for association_id, offsets in Association.objects.values_list("pk", "reminder_offsets"):
         previous = -1
@@ -309,8 +379,8 @@ def _due_offset(today: datetime.date) -> Case | None:
 
 def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]]:
     """(certificate id, offset) for every active certificate whose current
-    reminder has not been sent yet and that is not being renewed. Filtered
-    in SQL: two queries however many certificates there are."""
+    reminder has no row yet and that is not being renewed. Filtered in SQL:
+    two queries however many certificates there are."""
     today = today or timezone.localdate()
     due_offset = _due_offset(today)
     if due_offset is None:
@@ -328,9 +398,7 @@ def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]
         .filter(due_offset__isnull=False)
         .exclude(
             Exists(
-                ReminderSent.objects.filter(
-                    certificate=OuterRef("pk"), offset_days=OuterRef("due_offset"), sent_at__isnull=False
-                )
+                ReminderSent.objects.filter(certificate=OuterRef("pk"), offset_days=OuterRef("due_offset"))
             )
         )
         .order_by("valid_until", "pk")
@@ -338,24 +406,38 @@ def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]
     )
 
 
-STALE_CLAIM = datetime.timedelta(minutes=15)
-
-
-def claim_reminder(certificate: Certificate, *, offset_days: int) -> ReminderSent | None:
-    """Insert the unique row BEFORE sending: of two workers only one gets it.
-    A claim left unsent (a crash mid-send) may be taken over once stale."""
-    try:
-        with transaction.atomic():
-            return ReminderSent.objects.create(certificate=certificate, offset_days=offset_days)
-    except IntegrityError:
-        pass
+def claim_due_reminders(*, today: datetime.date | None = None, limit: int = 10_000) -> list[int]:
+    """Record every reminder that fell due (one insert for all), then return
+    the ids of those whose emails are not recorded yet, stamped as queued
+    now, except those queued within REQUEUE_AFTER."""
+    due = reminders_due(today=today)
+    ReminderSent.objects.bulk_create(
+        [ReminderSent(certificate_id=pk, offset_days=offset) for pk, offset in due],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
     now = timezone.now()
-    taken = ReminderSent.objects.filter(
-        certificate=certificate, offset_days=offset_days, sent_at=None, claimed_at__lt=now - STALE_CLAIM
-    ).update(claimed_at=now)
-    if taken != 1:
-        return None
-    return ReminderSent.objects.get(certificate=certificate, offset_days=offset_days)
+    return stamp_queued(
+        ReminderSent.objects.filter(recorded_at=None).filter(
+            Q(queued_at=None) | Q(queued_at__lt=now - REQUEUE_AFTER)
+        ),
+        now=now,
+        limit=limit,
+    )
+
+
+@transaction.atomic
+def record_renewal_reminder(reminder_id: int) -> bool:
+    """Record the reminder's emails in the outbox, once: the row is marked
+    in the same transaction, and a second worker waits on it, then finds it
+    recorded. A certificate no longer valid gets no reminder."""
+    if not ReminderSent.objects.filter(pk=reminder_id, recorded_at=None).update(recorded_at=timezone.now()):
+        return False
+    reminder = ReminderSent.objects.select_related("certificate").get(pk=reminder_id)
+    if reminder.certificate.status != CertificateStatus.ACTIVE:
+        return False
+    queue_renewal_reminder_emails(reminder.certificate, offset_days=reminder.offset_days)
+    return True
 
 
 # --- renewal --------------------------------------------------------------------

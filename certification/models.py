@@ -88,6 +88,9 @@ class Application(models.Model):
         verbose_name=_("level awarded"),
     )
     decision_reason = models.TextField(_("decision rationale"), blank=True)
+    # When issuance (certificate, PDF, its email) was last queued: by the
+    # approval, then by the sweep while it is unfinished.
+    issuance_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -273,8 +276,9 @@ class Certificate(models.Model):
     pdf_claim = models.CharField(max_length=64, blank=True, editable=False)
     pdf_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     verification_count = models.PositiveIntegerField(default=0)
-    # Claimed with a conditional update so the business gets one email.
-    issued_email_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the "your certificate is issued" emails were recorded in the
+    # outbox (members.OutboundEmail sends them), set in the same transaction.
+    issued_email_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -313,19 +317,27 @@ class CertificateSequence(models.Model):
 
 
 class ReminderSent(models.Model):
-    """One row per certificate and offset, claimed before the email goes,
-    so each reminder is sent once however often the job runs."""
+    """One row per certificate and offset: the reminder is due. Created
+    set-based by the daily job; its emails are recorded in the outbox once
+    (`recorded_at`, set in the same transaction), however often the job
+    runs. `queued_at`: when a message to record it was last sent, so the
+    sweep does not queue it again while that one waits."""
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
     offset_days = models.PositiveSmallIntegerField()
-    claimed_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder sent")
         verbose_name_plural = _("reminders sent")
         constraints = [
             models.UniqueConstraint(fields=["certificate", "offset_days"], name="one_reminder_per_offset"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], condition=Q(recorded_at__isnull=True), name="reminder_unrecorded"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,6 @@ the network: the URL fetcher serves our static files and data: URIs only."""
 import base64
 import io
 import mimetypes
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -122,8 +121,6 @@ def render_certificate_pdf(certificate) -> bytes:
                 ],
             },
         )
-    if settings.CERTIFICATE_TEST_RENDER_DELAY:
-        time.sleep(settings.CERTIFICATE_TEST_RENDER_DELAY)
     document = shared["weasyprint"].HTML(
         string=html, base_url="file:///static/", url_fetcher=shared["fetcher"]
     )

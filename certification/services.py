@@ -7,6 +7,7 @@ Every transition goes through `_transition`: it locks the row, checks the
 state it starts from and who is acting, and records who, when and why."""
 
 import datetime
+import logging
 from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, transaction
@@ -30,6 +31,7 @@ from .evidence import EvidenceRejected, inspect_upload
 from .models import Application, ApplicationStatus, ChangeRequest, Evidence
 
 S = ApplicationStatus
+logger = logging.getLogger(__name__)
 
 
 class CertificationError(Exception):
@@ -282,7 +284,15 @@ def attach_evidence(
         effective_to=effective_to,
         uploaded_by=actor,
     )
-    evidence.file.save("evidence", file, save=False)
+    try:
+        evidence.file.save("evidence", file, save=False)
+    except Exception:
+        # Any storage failure (a full or read-only disk, an object store
+        # refusing): the storage leaves no partial file, the person is told.
+        logger.exception("could not store evidence for application %s", application.pk)
+        raise CertificationError(
+            _("The file could not be stored just now. Nothing was saved; please try again later.")
+        ) from None
     try:
         with transaction.atomic():
             evidence.save()

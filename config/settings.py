@@ -158,7 +158,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = None
 STORAGES = {
     "default": {
-        "BACKEND": os.environ.get("FILE_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        # Local disk by default, written so that a failing disk leaves no partial file.
+        "BACKEND": os.environ.get("FILE_STORAGE", "config.storage.FileSystemStorage"),
     },
     "staticfiles": {
         "BACKEND": (
@@ -181,8 +182,6 @@ if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
 # database. In development a missing key is created on first use.
 SIGNING_KEY_DIR = Path(os.environ.get("SIGNING_KEY_DIR", VAR_DIR / "keys"))
 SIGNING_KEY_AUTOCREATE = env_bool("SIGNING_KEY_AUTOCREATE", DEBUG)
-# Test-only: seconds the renderer sleeps, so a test can kill a worker mid-issuance.
-CERTIFICATE_TEST_RENDER_DELAY = float(os.environ.get("CERTIFICATE_TEST_RENDER_DELAY", "0"))
 # Public verification, per client address and minute (certification/throttles.py):
 # lookups by number or uploaded PDF, and the certificate's own page and JSON
 # (the QR code's link: only abuse should meet that limit).
@@ -198,6 +197,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as down (the send is retried);
+# Django's default waits forever and would hold the email's claim.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "certification@localhost")
 
 # Celery. With REDIS_URL unset the broker is kombu's filesystem transport and
@@ -205,16 +207,24 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "certification@localho
 # server to install.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DIR = VAR_DIR / "celery"
+REDIS_BROKER_OPTIONS = {
+    # A message a killed worker held is redelivered after this many seconds.
+    # Recovery does not wait for it: the sweep (every minute) re-queues work
+    # whose claim lapsed. It must outlast the longest retry countdown, or
+    # Redis would deliver a waiting retry twice.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    # How often a worker looks for such messages (kombu's defaults: 10 s x 10).
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+    # A dead Redis must cost a request well under a second (with the publish
+    # retry policy below), and a half-open connection must not hang a publish.
+    "socket_connect_timeout": float(os.environ.get("CELERY_BROKER_CONNECT_TIMEOUT", "0.3")),
+    "socket_timeout": float(os.environ.get("CELERY_BROKER_SOCKET_TIMEOUT", "5")),
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    # A message a killed worker held is redelivered after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
-        # How often a worker looks for such messages (kombu's defaults: 10 s x 10).
-        "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
-        "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -235,6 +245,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
+# Our tasks record their effect in the database; nobody waits for a result
+# (a task that is waited for, like the health ping, says so itself). Not
+# subscribing to results also keeps a dead Redis from stalling a publish.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -242,6 +256,14 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# One quick second attempt, then give up: the caller logs it and the sweep
+# queues the work again (kombu's default waits up to 0.6 s more, per publish).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.1,
+    "interval_step": 0,
+    "interval_max": 0.1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
@@ -250,9 +272,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.daily_lifecycle",
         "schedule": 24 * 3600,
     },
+    # Re-queues what was recorded and not done (issuance, emails, reminders,
+    # imports): work lost with a broker or a worker resumes within two minutes.
     "sweep-missing-work": {
         "task": "certification.tasks.sweep",
-        "schedule": 5 * 60,
+        "schedule": 60,
+    },
+    "delete-orphan-files": {
+        "task": "certification.tasks.delete_orphan_files_task",
+        "schedule": 24 * 3600,
     },
 }
 

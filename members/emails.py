@@ -1,10 +1,13 @@
-"""Email in the recipient's language, rendered from templates/emails/."""
+"""Every email of the platform goes through `queue_email`: rendered from
+templates/emails/ in the recipient's language, recorded in the caller's
+transaction, and sent once after it commits (members.outbox sends it)."""
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
+
+from . import outbox
+from .models import OutboundEmail
 
 
 def _render_text(name: str, context: dict) -> str:
@@ -12,8 +15,31 @@ def _render_text(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
-def send_templated_email(template: str, *, to: list[str], language: str, context: dict) -> None:
+def render_email(template: str, *, language: str, context: dict) -> tuple[str, str]:
     with translation.override(language):
-        subject = _render_text(f"emails/{template}_subject.txt", context).strip()
+        subject = " ".join(_render_text(f"emails/{template}_subject.txt", context).split())
         body = _render_text(f"emails/{template}.txt", context)
-    EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to).send()
+    return subject[:500], body
+
+
+def queue_email(key: str, *, to: str, language: str, template: str, context: dict) -> OutboundEmail | None:
+    """Record one email to `to` for the occasion `key` (e.g.
+    "decision:42:approved"), and queue its sending once the caller's
+    transaction commits. Recording the same occasion for the same recipient
+    again records nothing and returns None: callers need no claim of their
+    own. If the broker is down the row waits for the sweep."""
+    subject, body = render_email(template, language=language, context=context)
+    email, created = OutboundEmail.objects.get_or_create(
+        key=key,
+        to=to,
+        defaults={
+            "language": language,
+            "subject": subject,
+            "body": body,
+            "queued_at": timezone.now(),
+        },
+    )
+    if not created:
+        return None
+    outbox.send_emails.delay_on_commit(email_ids=[email.pk])
+    return email

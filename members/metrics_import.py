@@ -5,6 +5,7 @@ Small files are processed in the request, large ones by a Celery task."""
 import csv
 import datetime
 import io
+import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,14 +19,21 @@ from django.utils.translation import gettext as _
 
 from associations.models import Association, KpiDefinition
 from associations.services import log_action
+from config.celery import REQUEUE_AFTER, TRANSIENT_ERRORS, stamp_queued
 
 from .metrics import MetricsError, ValueProblem, clean_value, kpis_by_code, month_start, record_metric_reports
 from .models import Business, ImportStatus, MetricImportJob
 
+logger = logging.getLogger(__name__)
+
 COLUMNS = ("month", "kpi_code", "value", "sample_size")
 REQUIRED_COLUMNS = ("month", "kpi_code", "value")
 PROGRESS_EVERY = 10_000
-STALE_AFTER = datetime.timedelta(minutes=35)  # longer than the task's time limit
+# A running import beats its heart every PROGRESS_EVERY rows it parses (well
+# under a second apart); the write at the end is one transaction of a few
+# seconds, during which the job row is locked. A claim whose heart stopped
+# this long ago was left by a dead worker.
+STALE_AFTER = datetime.timedelta(seconds=60)
 # Enough to see what is wrong with a file; a file that is wrong on every
 # line would otherwise store one reason per line in one row and one page.
 MAX_LISTED_ERRORS = 200
@@ -201,18 +209,23 @@ def start_metric_import(
     if refusal := nul_refusal(data):
         raise MetricsError(refusal[1])
     original_name = _printable(upload.name or "")[:200]
+    job = MetricImportJob(
+        business=business,
+        association=association,
+        original_name=original_name,
+        created_by=actor,
+        total_rows=count_rows(data),
+        queued_at=timezone.now(),
+    )
     # The stored name is ours; the person's file name is kept only as data.
-    upload.name = f"{secrets.token_hex(16)}.csv"
-    with transaction.atomic():
-        job = MetricImportJob.objects.create(
-            business=business,
-            association=association,
-            file=upload,
-            original_name=original_name,
-            created_by=actor,
-            total_rows=count_rows(data),
-        )
-        log_action(job, "metrics.import_started", actor=actor, data={"rows": job.total_rows})
+    _store_upload(job, upload, f"{secrets.token_hex(16)}.csv")
+    try:
+        with transaction.atomic():
+            job.save()
+            log_action(job, "metrics.import_started", actor=actor, data={"rows": job.total_rows})
+    except Exception:
+        job.file.storage.delete(job.file.name)
+        raise
     return _dispatch(job)
 
 
@@ -220,11 +233,28 @@ def _printable(name: str) -> str:
     return "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
 
 
+def _store_upload(job: MetricImportJob, upload: UploadedFile, name: str) -> None:
+    try:
+        job.file.save(name, upload, save=False)
+    except Exception:
+        # Any storage failure (a full or read-only disk, an object store
+        # refusing): the storage leaves no partial file, the person is told.
+        logger.exception("could not store the metric import upload")
+        raise MetricsError(
+            _("The file could not be stored just now. Nothing was imported; please try again later.")
+        ) from None
+
+
 def confirm_metric_import(job: MetricImportJob, *, actor) -> MetricImportJob:
     """Re-run an import that found months already reported, replacing them."""
     with transaction.atomic():
         claimed = MetricImportJob.objects.filter(pk=job.pk, status=ImportStatus.NEEDS_CONFIRMATION).update(
-            status=ImportStatus.QUEUED, replace=True, processed_rows=0, finished_at=None
+            status=ImportStatus.QUEUED,
+            replace=True,
+            processed_rows=0,
+            finished_at=None,
+            claim="",
+            queued_at=timezone.now(),
         )
         if not claimed:
             raise MetricsError(_("This import is not waiting for a confirmation."))
@@ -234,32 +264,52 @@ def confirm_metric_import(job: MetricImportJob, *, actor) -> MetricImportJob:
 
 
 def _dispatch(job: MetricImportJob) -> MetricImportJob:
+    """The job row is committed before this: if the broker is down (or the
+    request dies), the sweep finds the job queued and queues it again."""
     if job.total_rows > settings.METRIC_IMPORT_SYNC_MAX_ROWS:
+        # tasks imports this module to run the job: the cycle is cut here.
         from .tasks import process_metric_import
 
         process_metric_import.delay_on_commit(job_id=job.pk)
         return job
-    process_import_job(job.pk)
+    process_import_job(job.pk, claim=f"request-{secrets.token_hex(8)}")
     job.refresh_from_db()
     return job
 
 
-def process_import_job(job_id: int) -> MetricImportJob | None:
-    """Claim a queued job and run it. Safe to call twice: only one claim wins,
-    and the import itself is all or nothing."""
+class ClaimLost(Exception):
+    """Another worker took the job over (this one was taken for dead)."""
+
+
+def process_import_job(job_id: int, *, claim: str) -> MetricImportJob | None:
+    """Claim the job and run it; None when there is nothing to do. Safe to
+    call twice: only one claim wins, and the import itself is all or
+    nothing. `claim` is the task's id: a redelivered task (its worker died)
+    takes its own claim back at once; another one waits until the claim's
+    heartbeat is older than STALE_AFTER."""
     now = timezone.now()
-    # A run older than the task's time limit died with its worker; the
-    # broker redelivers the task (acks_late) and this claims it again.
-    abandoned = Q(status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
-    claimed = MetricImportJob.objects.filter(Q(status=ImportStatus.QUEUED) | abandoned, pk=job_id).update(
-        status=ImportStatus.RUNNING, started_at=now
+    claimable = (
+        Q(status=ImportStatus.QUEUED)
+        | Q(status=ImportStatus.RUNNING, claim=claim)
+        | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        | Q(status=ImportStatus.RUNNING, heartbeat_at=None)
+    )
+    claimed = MetricImportJob.objects.filter(claimable, pk=job_id).update(
+        status=ImportStatus.RUNNING, started_at=now, claim=claim, heartbeat_at=now
     )
     if not claimed:
         return None
     job = MetricImportJob.objects.select_related("business", "association", "created_by").get(pk=job_id)
     try:
         _run(job)
-    except Exception:
+    except ClaimLost:
+        logger.warning("metric import %s was taken over by another worker; this run stops", job_id)
+        return None
+    except Exception as error:
+        if isinstance(error, TRANSIENT_ERRORS) and not isinstance(error, FileNotFoundError):
+            # The database or the disk hiccupped: the job stays claimed, and
+            # the task's retry (same id) or the sweep takes it back.
+            raise
         _finish(job, ImportStatus.FAILED, errors=[{"line": 0, "reason": _("The import failed. Try again.")}])
         raise
     return job
@@ -271,50 +321,62 @@ def _run(job: MetricImportJob) -> None:
     kpis = kpis_by_code(job.association)
 
     def progress(rows: int) -> None:
-        MetricImportJob.objects.filter(pk=job.pk).update(processed_rows=rows)
+        # The heartbeat: a job whose heart stopped is taken over.
+        if not _mine(job).update(processed_rows=rows, heartbeat_at=timezone.now()):
+            raise ClaimLost
 
     parsed = parse_metric_csv(data, kpis, progress=progress)
     if parsed.errors:
-        _finish(
+        finished = _finish(
             job,
             ImportStatus.INVALID,
             errors=parsed.errors,
             more_errors=parsed.more_errors,
             processed_rows=parsed.rows,
         )
-        _discard_file(job)
+        if finished:
+            _discard_file(job)
         return
-    try:
-        result = record_metric_reports(
-            job.business,
-            association=job.association,
-            reports=parsed.reports,
-            actor=job.created_by,
-            source="csv",
-            replace=job.replace,
-            kpis=kpis,
-        )
-    except MetricsError as error:
-        if error.existing:
-            _finish(
-                job,
-                ImportStatus.NEEDS_CONFIRMATION,
-                existing_months=error.existing,
-                processed_rows=parsed.rows,
+    with transaction.atomic():
+        # Held until the import commits: a worker that would take this job
+        # over waits here, then finds it finished.
+        if not list(_mine(job).select_for_update().values_list("pk", flat=True)):
+            raise ClaimLost
+        try:
+            result = record_metric_reports(
+                job.business,
+                association=job.association,
+                reports=parsed.reports,
+                actor=job.created_by,
+                source="csv",
+                replace=job.replace,
+                kpis=kpis,
             )
-        else:
-            reasons = error.errors or [error.message]
-            _finish(job, ImportStatus.INVALID, errors=[{"line": 0, "reason": r} for r in reasons])
-        return
-    _finish(
-        job,
-        ImportStatus.DONE,
-        processed_rows=parsed.rows,
-        imported_reports=len(result.reports),
-        imported_values=result.values,
-        errors=[],
-        existing_months=[],
-    )
+        except MetricsError as error:
+            if error.existing:
+                _finish(
+                    job,
+                    ImportStatus.NEEDS_CONFIRMATION,
+                    existing_months=error.existing,
+                    processed_rows=parsed.rows,
+                )
+            else:
+                reasons = error.errors or [error.message]
+                _finish(job, ImportStatus.INVALID, errors=[{"line": 0, "reason": r} for r in reasons])
+            return
+        _finish(
+            job,
+            ImportStatus.DONE,
+            processed_rows=parsed.rows,
+            imported_reports=len(result.reports),
+            imported_values=result.values,
+            errors=[],
+            existing_months=[],
+        )
+
+
+def _mine(job: MetricImportJob):
+    return MetricImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, claim=job.claim)
 
 
 def _discard_file(job: MetricImportJob) -> None:
@@ -323,8 +385,31 @@ def _discard_file(job: MetricImportJob) -> None:
     MetricImportJob.objects.filter(pk=job.pk).update(file="")
 
 
-def _finish(job: MetricImportJob, status: str, **fields) -> None:
+def _finish(job: MetricImportJob, status: str, **fields) -> bool:
+    """Record the outcome, unless another worker took the job over (it will)."""
     fields.update(status=status, finished_at=timezone.now())
-    MetricImportJob.objects.filter(pk=job.pk).update(**fields)
+    if not MetricImportJob.objects.filter(pk=job.pk, claim=job.claim).update(**fields):
+        return False
     for name, value in fields.items():
         setattr(job, name, value)
+    return True
+
+
+def claim_stalled_imports(*, limit: int = 1000) -> list[int]:
+    """Ids of import jobs that should be running and are not, stamped as
+    queued now: queued (a broker outage or a request that died lost the
+    message) or running with a stopped heartbeat (its worker died), and
+    not queued again within REQUEUE_AFTER."""
+    now = timezone.now()
+    stalled = (
+        Q(status=ImportStatus.QUEUED)
+        | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        | Q(status=ImportStatus.RUNNING, heartbeat_at=None)
+    )
+    return stamp_queued(
+        MetricImportJob.objects.filter(stalled).filter(
+            Q(queued_at=None, created_at__lt=now - REQUEUE_AFTER) | Q(queued_at__lt=now - REQUEUE_AFTER)
+        ),
+        now=now,
+        limit=limit,
+    )

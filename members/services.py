@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from associations.models import Association, StaffMembership, StaffRole
 from associations.services import log_action
 
+from .emails import queue_email
 from .models import BusinessRole, BusinessUser, Invitation, InvitationKind
 
 INVITATION_SALT = "members.invitation"
@@ -116,9 +117,13 @@ def invite_person(
         invited_by=invited_by,
     )
     log_action(invitation, "invitation.sent", actor=invited_by, data={"email": email, "kind": kind})
-    from .tasks import send_invitation_email
-
-    send_invitation_email.delay_on_commit(invitation_id=invitation.pk)
+    queue_email(
+        f"invitation:{invitation.pk}",
+        to=invitation.email,
+        language=association.default_language,
+        template="invitation",
+        context={"invitation": invitation, "link": invitation_link(invitation)},
+    )
     return invitation
 
 

@@ -1,23 +1,40 @@
-"""The workflow emails go once, however often the broker delivers the task."""
+"""The workflow emails are recorded with the step that makes them due and go
+once, however often the broker delivers the send task or the step's
+occasion is recorded again."""
+
+import contextlib
 
 from django.core import mail
+from django.db import transaction
 
-from audits import services, tasks
+from audits import emails, services
+from members.models import OutboundEmail
+from members.outbox import send_emails
 from tests import factories as f
 
 from .scenario import build, full_scores
 
 
-def test_assignment_email_run_twice_sends_once(world):
+def _send_again() -> None:
+    send_emails.delay(email_ids=list(OutboundEmail.objects.values_list("pk", flat=True)))
+
+
+def test_assignment_email_run_twice_sends_once(world, django_capture_on_commit_callbacks):
     s = build(world, declared=False)
+    profile = f.AuditorFactory(associations=[world.a])
     mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = services.assign_auditor(
+            s.application, auditor=profile, due_date=s.assignment.due_date, actor=world.staff_admin_a
+        )
 
-    tasks.send_assignment_email.delay(assignment_id=s.assignment.pk)
-    tasks.send_assignment_email.delay(assignment_id=s.assignment.pk)
+    _send_again()
+    emails.queue_assignment_email(assignment)
+    _send_again()
 
-    s.assignment.refresh_from_db()
-    assert [m.to for m in mail.outbox] == [[world.auditor.email]]
-    assert s.assignment.notified_at is not None
+    assert [m.to for m in mail.outbox] == [[profile.user.email]]
+    sent = OutboundEmail.objects.get(key=f"audit-assigned:{assignment.pk}")
+    assert (sent.to, sent.sent_at is not None, sent.attempts) == (profile.user.email, True, 1)
 
 
 def test_changes_requested_email_run_twice_sends_once_per_round(world, django_capture_on_commit_callbacks):
@@ -25,7 +42,8 @@ def test_changes_requested_email_run_twice_sends_once_per_round(world, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         services.request_changes(s.application, actor=world.auditor, items=[(s.criteria[1], "Add the SLA")])
 
-    tasks.send_changes_requested_email.delay(application_id=s.application.pk)
+    _send_again()
+    emails.queue_changes_requested_email(s.application)
 
     assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
 
@@ -37,7 +55,9 @@ def test_decision_email_run_twice_sends_once(world, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         services.approve(s.application, actor=world.staff_admin_a, level=s.levels[2])
 
-    tasks.send_decision_email.delay(application_id=s.application.pk)
+    _send_again()
+    s.application.refresh_from_db()
+    emails.queue_decision_emails(s.application)
 
     decision_mail = [m.to for m in mail.outbox if "is ready" not in m.subject]
     assert decision_mail == [[world.business_user_a.email], [world.auditor.email]]
@@ -56,12 +76,23 @@ def test_workflow_emails_skip_inactive_business_users(world, django_capture_on_c
     assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
 
 
-def test_assignment_email_for_a_removed_assignment_sends_nothing(world):
+def test_assignment_email_of_an_assignment_rolled_back_is_never_sent(
+    world, django_capture_on_commit_callbacks
+):
     s = build(world, declared=False)
-    pk = s.assignment.pk
-    s.assignment.delete()
+    profile = f.AuditorFactory(associations=[world.a])
     mail.outbox.clear()
 
-    tasks.send_assignment_email.delay(assignment_id=pk)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        contextlib.suppress(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.assign_auditor(
+            s.application, auditor=profile, due_date=s.assignment.due_date, actor=world.staff_admin_a
+        )
+        raise RuntimeError("the request failed after the assignment")
+    _send_again()
 
+    assert OutboundEmail.objects.filter(to=profile.user.email).exists() is False
     assert mail.outbox == []

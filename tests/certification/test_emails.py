@@ -5,13 +5,15 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from audits.tasks import send_changes_requested_email
+from audits.emails import queue_changes_requested_email
 from certification import certificates as service
 from certification.models import ApplicationStatus
 from tests import factories as f
 
 
-def test_changes_requested_email_is_not_html_escaped_and_links_the_application(world):
+def test_changes_requested_email_is_not_html_escaped_and_links_the_application(
+    world, django_capture_on_commit_callbacks
+):
     world.business_a.name = "Ali & Sons"
     world.business_a.save()
     standard = f.PublishedStandardFactory(association=world.a, name="Shops <retail>")
@@ -23,7 +25,8 @@ def test_changes_requested_email_is_not_html_escaped_and_links_the_application(w
         application=application, criterion=criterion, message='Show the driver\'s log & the "rota"'
     )
 
-    send_changes_requested_email(application_id=application.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_changes_requested_email(application)
 
     body = mail.outbox[0].body
     assert "The auditors of Ali & Sons's application for Shops <retail>" in body
@@ -32,10 +35,13 @@ def test_changes_requested_email_is_not_html_escaped_and_links_the_application(w
     assert body.rstrip().endswith(settings.SITE_URL + reverse("applications:detail", args=[application.pk]))
 
 
-def test_certificate_issued_email_prints_the_holder_unescaped(world):
+def test_certificate_issued_email_prints_the_holder_unescaped(world, django_capture_on_commit_callbacks):
     world.business_a.name = "Ali & Sons"
     world.business_a.save()
 
-    service.issue_certificate(f.ApprovedApplicationFactory(association=world.a, business=world.business_a))
+    with django_capture_on_commit_callbacks(execute=True):
+        service.issue_certificate(
+            f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+        )
 
     assert "Congratulations: Ali & Sons is certified" in mail.outbox[0].body

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from certification import certificates as service
 from certification import services
+from certification.models import Application as ApplicationModel
 from certification.models import ApplicationStatus, Certificate, CertificateSequence
 from certification.signing import check_signature
-from certification.tasks import issue_certificate_task, sweep
+from certification.tasks import issue_certificates, sweep
+from members.models import OutboundEmail
 from tests import factories as f
 
 
@@ -29,9 +31,12 @@ def approved(world):
     )
 
 
-def test_issue_certificate_task_twice_makes_one_certificate(approved, world):
-    first = issue_certificate_task.delay(application_id=approved.pk).get()
-    second = issue_certificate_task.delay(application_id=approved.pk).get()
+def test_issue_certificate_task_twice_makes_one_certificate(
+    approved, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = issue_certificates.delay(application_ids=[approved.pk]).get()
+        second = issue_certificates.delay(application_ids=[approved.pk]).get()
 
     assert first == second
     assert Certificate.objects.count() == 1
@@ -96,14 +101,18 @@ def test_approve_application_enqueues_issuance_after_commit(world, django_captur
         services.approve_application(app, actor=world.staff_admin_a, level=level)
         assert Certificate.objects.count() == 0
 
-    assert len(callbacks) == 1
+    # The issuance, then the email it recorded.
+    assert [c.func.__self__.name for c in callbacks] == [
+        "certification.tasks.issue_certificates",
+        "members.outbox.send_emails",
+    ]
     assert Certificate.objects.get().application == app
 
 
 def test_sweep_reissues_missing_certificate_and_missing_pdf(world):
     app = f.ApprovedApplicationFactory(association=world.a, decided_at=None)
     without_pdf = f.CertificateFactory(
-        application=f.ApprovedApplicationFactory(association=world.a),
+        application=f.ApprovedApplicationFactory(association=world.a, decided_at="2020-01-01T00:00:00Z"),
         issued_at="2020-01-01T00:00:00Z",
     )
 
@@ -163,7 +172,7 @@ def test_issue_certificate_leaves_rendering_claimed_by_another_task(approved, wo
     result = service.issue_certificate(approved, claim="this-task")
 
     assert (result.pdf_sha256, result.pdf.name) == ("", "")
-    assert mail.outbox == []
+    assert OutboundEmail.objects.count() == 0
 
 
 def test_issue_certificate_redelivered_task_takes_its_own_claim_back(approved):
@@ -200,6 +209,7 @@ def test_store_certificate_pdf_never_deletes_a_file_already_there(approved):
 def test_sweep_leaves_certificates_with_a_stored_pdf_alone(approved):
     issued = service.issue_certificate(approved)
     Certificate.objects.filter(pk=issued.pk).update(issued_at="2020-01-01T00:00:00Z")
+    ApplicationModel.objects.filter(pk=approved.pk).update(decided_at="2020-01-01T00:00:00Z")
 
     counts = sweep.delay().get()
 

@@ -13,7 +13,7 @@ from associations.models import ActionLog, Standard
 from certification import certificates as service
 from certification.models import Application, Certificate, Evidence, ReminderSent
 from certification.services import CertificationError, remove_evidence
-from certification.tasks import daily_lifecycle, send_renewal_reminder
+from certification.tasks import daily_lifecycle, record_renewal_reminders
 from tests import factories as f
 
 
@@ -105,16 +105,17 @@ def _expiring_in(certificate, days):
     )
 
 
-def test_reminder_task_twice_sends_each_reminder_once(certificate, world):
+def test_reminder_task_twice_sends_each_reminder_once(certificate, world, django_capture_on_commit_callbacks):
     world.business_user_a.language = "ur"
     world.business_user_a.save()
     _expiring_in(certificate, 30)
 
-    daily_lifecycle.delay()
-    daily_lifecycle.delay()
+    with django_capture_on_commit_callbacks(execute=True):
+        daily_lifecycle.delay()
+        daily_lifecycle.delay()
 
     assert list(ReminderSent.objects.values_list("offset_days", flat=True)) == [30]
-    assert ReminderSent.objects.get().sent_at is not None
+    assert ReminderSent.objects.get().recorded_at is not None
     assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
     assert reverse("certification:renew", args=[certificate.pk]) in mail.outbox[0].body
 
@@ -140,13 +141,14 @@ def test_reminder_two_workers_at_once_send_one_email():
         ),
         valid_until=timezone.localdate() + datetime.timedelta(days=7),
     )
+    reminder = ReminderSent.objects.create(certificate=certificate, offset_days=7)
     barrier = threading.Barrier(3)
     results = []
 
     def run():
         try:
             barrier.wait()
-            results.append(send_renewal_reminder(certificate_id=certificate.pk, offset_days=7))
+            results.append(record_renewal_reminders(reminder_ids=[reminder.pk]))
         finally:
             connections.close_all()
 
@@ -156,7 +158,7 @@ def test_reminder_two_workers_at_once_send_one_email():
     for thread in threads:
         thread.join()
 
-    assert sorted(results) == [False, False, True]
+    assert sorted(results) == [0, 0, 1]
     assert len(mail.outbox) == 1
 
 
@@ -315,8 +317,8 @@ def test_reminders_due_uses_each_associations_offsets_and_skips_sent(world):
         application=f.ApprovedApplicationFactory(association=world.b, business=world.business_b),
         valid_until=today + datetime.timedelta(days=20),
     )
-    ReminderSent.objects.create(certificate=in_a[1], offset_days=30, sent_at=timezone.now())
-    ReminderSent.objects.create(certificate=in_a[0], offset_days=90, sent_at=timezone.now())
+    ReminderSent.objects.create(certificate=in_a[1], offset_days=30, recorded_at=timezone.now())
+    ReminderSent.objects.create(certificate=in_a[0], offset_days=90, recorded_at=timezone.now())
 
     due = service.reminders_due()
     later = service.reminders_due(today=today + datetime.timedelta(days=7))

@@ -219,22 +219,6 @@ def test_start_metric_import_refuses_an_oversized_file(setup, settings):
     assert MetricImportJob.objects.count() == 0
 
 
-def test_process_metric_import_reclaims_a_run_abandoned_by_a_dead_worker(setup, settings):
-    from django.utils import timezone
-
-    settings.METRIC_IMPORT_SYNC_MAX_ROWS = 1
-    job = _import(setup, HEADER + "2026-01,fcr,70,\n2026-02,fcr,71,\n")
-    MetricImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=timezone.now())
-    process_metric_import(job_id=job.pk)
-    assert MetricValue.objects.count() == 0
-    MetricImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - datetime.timedelta(hours=1))
-
-    process_metric_import(job_id=job.pk)
-
-    assert MetricImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE
-    assert MetricValue.objects.count() == 2
-
-
 NUL_REFUSAL = (
     "Line 3 contains a NUL character, which a CSV file cannot hold. "
     "Save the file again as CSV UTF-8 and upload it."
