@@ -212,12 +212,13 @@ def test_create_application_refuses_a_standard_of_an_association_that_did_not_gr
 def test_emails_about_b_reach_only_the_roles_b_granted(world, shared, django_capture_on_commit_callbacks):
     from django.core import mail
 
-    from audits import tasks
+    from audits import emails
 
     mail.outbox.clear()
     application = f.ApprovedApplicationFactory(association=world.b, business=shared.business)
 
-    tasks.send_decision_email(application_id=application.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue_decision_emails(application)
 
     assert [m.to for m in mail.outbox] == [[shared.genuine.email]]
 
