@@ -125,13 +125,20 @@ def pick_targets() -> dict:
         application__association_id=association_id,
         auditor__is_active=True,
     ).order_by("pk")
-    assignment = cleared.filter(scorecard__submitted_at__isnull=True).first() or cleared.first()
+    assignment = (
+        cleared.filter(scorecard__isnull=False, scorecard__submitted_at__isnull=True).first()
+        or cleared.first()
+    )
     audited = Application.objects.filter(association_id=association_id, assignments__isnull=False)
     decided = audited.filter(status__in=["scored", "approved"]).order_by("status", "pk").first()
     certificate = (
         Certificate.objects.filter(association_id=association_id, status="active").order_by("pk").first()
     )
-    report = MetricReport.objects.filter(business_id=application.business_id).order_by("-period").first()
+    report = (
+        MetricReport.objects.filter(business_id=application.business_id, association_id=association_id)
+        .order_by("-period")
+        .first()
+    )
     entry = ActionLog.objects.filter(association_id=association_id).order_by("-created_at", "-pk").first()
     token = certificate.verification_token
     urls = {
@@ -268,6 +275,26 @@ def query_log(key: str, *, explain: bool, top: int = 5) -> None:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 plan = "\n".join(row[0] for row in cursor.fetchall())
             print("=" * 100 + f"\n{sql[:1000]}\n" + "-" * 100 + f"\n{plan}\n")
+
+
+def profile(key: str, *, top: int = 30) -> None:
+    """cProfile of one request of the page (the second: the first fills caches)."""
+    import cProfile
+    import pstats
+
+    targets = pick_targets()
+    page = PAGES_BY_KEY[key]
+    client = _clients({page.who: targets["users"][page.who]})[page.who]
+    url = targets["urls"][key]
+    client.get(url, secure=True)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    response = client.get(url, secure=True)
+    profiler.disable()
+    print(f"{page.label}: GET {url} as {page.who} -> {response.status_code}")
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
 
 
 # --- outside Django: the run ------------------------------------------------------------------------
@@ -506,6 +533,7 @@ def run(keys: list[str]) -> int:
     scale_env = _env(base, DATABASE_URL=scale_url)
 
     started = time.perf_counter()
+    load_before = os.getloadavg()
     state = _run([PY, "bench/seed_scale.py", "--status"], scale_env).strip()
     if state == "other":
         print(
@@ -584,11 +612,16 @@ def run(keys: list[str]) -> int:
 
     print(f"\nscale data: {scale_url.rsplit('@', 1)[-1]}; demo: {demo_url.rsplit('@', 1)[-1]}")
     print(f"as: {json.dumps(at_scale['users'])}")
-    print(f"load: {os.cpu_count()} CPUs shared by wrk, gunicorn, PostgreSQL and anything else running.\n")
+    load = ", ".join(f"{x:.1f}" for x in (*load_before, *os.getloadavg()))
+    print(
+        f"machine: {os.cpu_count()} CPUs shared by wrk, gunicorn, PostgreSQL and anything else running; "
+        f"load average (1, 5, 15 min) before and after: {load}\n"
+    )
     rows = [(PAGES_BY_KEY[k], demo["pages"].get(k), at_scale["pages"][k], loads.get(k)) for k in keys]
     _print_table(rows, trivial)
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_average_before_after": [*load_before, *os.getloadavg()],
         "trivial": trivial,
         "pages": {
             k: {"demo": demo["pages"].get(k), "scale": at_scale["pages"][k], "load": loads.get(k)}
@@ -612,13 +645,20 @@ def main() -> int:
     )
     parser.add_argument("--queries", metavar="PAGE", help="print the query log of one page and stop")
     parser.add_argument("--explain", metavar="PAGE", help="--queries plus EXPLAIN ANALYZE of the slowest")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="print a cProfile of one request of a page and stop"
+    )
     args = parser.parse_args()
     keys = [k for k in args.pages.split(",") if k] or [page.key for page in PAGES]
-    unknown = [k for k in [*keys, args.queries or "", args.explain or ""] if k and k not in PAGES_BY_KEY]
+    unknown = [
+        k
+        for k in [*keys, args.queries or "", args.explain or "", args.profile or ""]
+        if k and k not in PAGES_BY_KEY
+    ]
     if unknown:
         parser.error(f"unknown page {unknown[0]!r}; pages: {', '.join(PAGES_BY_KEY)}")
 
-    if args.child or args.queries or args.explain:
+    if args.child or args.queries or args.explain or args.profile:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
         import django
 
@@ -627,6 +667,8 @@ def main() -> int:
             prepare_demo()
         elif args.child == "count":
             print("BENCH_JSON " + json.dumps(count_queries(keys)))
+        elif args.profile:
+            profile(args.profile)
         else:
             query_log(args.queries or args.explain, explain=bool(args.explain))
         return 0
