@@ -18,10 +18,14 @@ Environment: BENCH_DURATION (seconds per page, default 10), BENCH_CONNECTIONS
 (`apt-get install wrk`; the bench installs it when run as root on Debian);
 without it only the query counts are printed.
 
+"1 req ms" in the table is one request through the Django test client at
+scale, with no HTTP and no concurrency: what the page costs on its own.
+
 For finding out why a page is slow, against the database in DATABASE_URL:
 
     python bench/bench_pages.py --queries admin_certificates   # the query log, slowest first
     python bench/bench_pages.py --explain admin_certificates   # plus EXPLAIN ANALYZE of the slowest
+    python bench/bench_pages.py --profile admin_certificates   # cProfile of one request
 """
 
 import argparse
@@ -454,7 +458,9 @@ def _verdict(page: Page, demo: dict | None, scale: dict, load: dict | None, triv
         problems.append("queries grow")
     if page.kind.startswith("admin") and scale["queries"] > ADMIN_QUERY_BUDGET:
         problems.append(f"> {ADMIN_QUERY_BUDGET} queries")
-    if load:
+    if load and not load["requests"]:
+        problems.append("no answer within the run")
+    elif load:
         budget = P95_BUDGET_MS[page.kind]
         if load["p95"] / 1000 > budget:
             problems.append(f"p95 > {budget} ms")
@@ -473,6 +479,7 @@ def _print_table(rows: list, trivial: list[dict]) -> None:
         "page",
         "kind",
         "queries demo/scale",
+        "1 req ms",
         "req/s",
         "p50 ms",
         "p95 ms",
@@ -487,11 +494,12 @@ def _print_table(rows: list, trivial: list[dict]) -> None:
                 f"trivial view ({t['when']})",
                 "-",
                 "-",
+                "-",
                 f"{t['rps']:.0f}",
                 f"{t['p50'] / 1000:.1f}",
                 f"{t['p95'] / 1000:.1f}",
                 f"{t['p99'] / 1000:.1f}",
-                "1.00",
+                f"{t['rps'] / trivial_rps:.2f}",
                 "",
             ]
         )
@@ -505,11 +513,10 @@ def _print_table(rows: list, trivial: list[dict]) -> None:
             ]
         else:
             figures = ["-"] * 5
-        lines.append(
-            [page.label, page.kind, queries, *figures, _verdict(page, demo, scale, load, trivial_rps)]
-        )
+        verdict = _verdict(page, demo, scale, load, trivial_rps)
+        lines.append([page.label, page.kind, queries, f"{scale['ms']:.0f}", *figures, verdict])
     widths = [max(len(str(r[i])) for r in [header, *lines]) for i in range(len(header))]
-    right = {2, 3, 4, 5, 6, 7}
+    right = {2, 3, 4, 5, 6, 7, 8}
     for r in [header, ["-" * w for w in widths], *lines]:
         cells = [
             str(c).rjust(w) if i in right else str(c).ljust(w)
