@@ -77,6 +77,7 @@ def certificates(s: "Seeder") -> str:
         created = issued_at - datetime.timedelta(days=rng.randint(30, 120), hours=rng.randint(0, 8))
         submitted = created + datetime.timedelta(days=rng.randint(1, 20))
         application_id = s.ids("application")
+        decided = issued_at - datetime.timedelta(minutes=rng.randint(1, 30))
         applications.append(
             {
                 "id": application_id,
@@ -87,8 +88,9 @@ def certificates(s: "Seeder") -> str:
                 "created_by_id": s.owner_of[pair.business],
                 "created_at": created,
                 "submitted_at": submitted,
-                "decided_at": issued_at - datetime.timedelta(minutes=rng.randint(1, 30)),
+                "decided_at": decided,
                 "decided_by_id": a.staff[rng.choice(("admin", "officer"))],
+                "issuance_queued_at": decided,
                 "level_id": level[1],
                 "decision_reason": "",
             }
@@ -125,7 +127,7 @@ def certificates(s: "Seeder") -> str:
                 "pdf": CERTIFICATE_FILE if rendered else "",
                 "pdf_sha256": s.pdf_sha256 if rendered else "",
                 "verification_count": rng.randint(0, 40),
-                "issued_email_sent_at": issued_at + datetime.timedelta(minutes=2) if rendered else None,
+                "issued_email_recorded_at": issued_at + datetime.timedelta(minutes=2) if rendered else None,
             }
         )
         s.latest_certificate[(pair.business, a.id)] = (certificate_id, status, valid_until)
@@ -172,10 +174,11 @@ def certificates(s: "Seeder") -> str:
 
 
 def reminders(s: "Seeder") -> str:
-    """Reminders already sent for the offsets a certificate has passed;
-    the current one sent for most, claimed but unsent for a few, and not
-    yet sent for the rest (the daily job's work)."""
-    rng, rows, unsent = s.rng, [], 0
+    """Reminders recorded (their emails in the outbox) for the offsets a
+    certificate has passed; the current one recorded for most, queued long
+    ago and not recorded for a few (the sweep queues them again), and with
+    no row yet for the rest (the daily job's work)."""
+    rng, rows, lapsed, missing = s.rng, [], 0, 0
     for certificate_id, _association, valid_until in s.active_certificates:
         days_left = (valid_until - s.today).days
         reached = sorted(o for o in REMINDER_OFFSETS if 0 <= days_left <= o)
@@ -189,20 +192,20 @@ def reminders(s: "Seeder") -> str:
                     "id": s.ids("reminder"),
                     "certificate_id": certificate_id,
                     "offset_days": offset,
-                    "claimed_at": sent,
-                    "sent_at": sent,
+                    "queued_at": sent,
+                    "recorded_at": sent,
                 }
             )
         fate = rng.random()
-        claimed = min(s.now, s.at(valid_until - datetime.timedelta(days=current), rng=rng))
+        queued = min(s.now, s.at(valid_until - datetime.timedelta(days=current), rng=rng))
         if fate < 0.75:
             rows.append(
                 {
                     "id": s.ids("reminder"),
                     "certificate_id": certificate_id,
                     "offset_days": current,
-                    "claimed_at": claimed,
-                    "sent_at": claimed,
+                    "queued_at": queued,
+                    "recorded_at": queued,
                 }
             )
         elif fate < 0.80:
@@ -211,12 +214,12 @@ def reminders(s: "Seeder") -> str:
                     "id": s.ids("reminder"),
                     "certificate_id": certificate_id,
                     "offset_days": current,
-                    "claimed_at": claimed,
-                    "sent_at": None,
+                    "queued_at": queued,
+                    "recorded_at": None,
                 }
             )
-            unsent += 1
+            lapsed += 1
         else:
-            unsent += 1
+            missing += 1
     s.w.insert(s.M.ReminderSent, rows)
-    return f"{len(rows):,} sent or claimed, {unsent:,} due and not sent"
+    return f"{len(rows):,} rows, {lapsed:,} queued and not recorded, {missing:,} due with no row yet"

@@ -276,7 +276,7 @@ class Seeder:
 
     def people(self) -> str:
         M, rng = self.M, self.rng
-        users, emails, staff, auditors, auditor_links, business_users = [], [], [], [], [], []
+        users, emails, staff, auditors, auditor_memberships, business_users = [], [], [], [], [], []
 
         def user(email: str, name: str, *, language: str = "en", superuser: bool = False) -> int:
             user_id = self.ids("user")
@@ -334,9 +334,7 @@ class Seeder:
                         "created_at": self.now - datetime.timedelta(days=900),
                     }
                 )
-                auditor_links.append(
-                    {"id": self.ids("auditor_link"), "auditorprofile_id": profile_id, "association_id": a.id}
-                )
+                auditor_memberships.append(self._auditor_membership(profile_id, a.id))
                 if active:
                     self.auditors_of[a.id].append((profile_id, user_id, name))
                 else:
@@ -345,46 +343,54 @@ class Seeder:
         for i, a in enumerate(self.associations):
             following = self.associations[(i + 1) % len(self.associations)]
             for profile_id, user_id, name in self.auditors_of[a.id][1:3]:
-                auditor_links.append(
-                    {
-                        "id": self.ids("auditor_link"),
-                        "auditorprofile_id": profile_id,
-                        "association_id": following.id,
-                    }
-                )
+                auditor_memberships.append(self._auditor_membership(profile_id, following.id))
                 self.auditors_of[following.id].append((profile_id, user_id, name))
         self.inactive_auditors = inactive_auditors
+
+        # A business user's role is granted per association: the owner has
+        # one in every association the business belongs to, an editor in its first.
+        associations_of = defaultdict(list)
+        for pair in self.pairs:
+            associations_of[pair.business].append(pair.association.id)
+
+        def business_user(business_id: int, user_id: int, association_id: int, role: str) -> dict:
+            return {
+                "id": self.ids("business_user"),
+                "business_id": business_id,
+                "user_id": user_id,
+                "association_id": association_id,
+                "role": role,
+            }
 
         self.owner_of: dict[int, int] = {}
         for business_id, name in self.business_names.items():
             language = rng.choices(["en", "ur", "bn"], weights=[70, 20, 10])[0]
             owner = user(f"owner{business_id}@{EMAIL_DOMAIN}", f"Owner of {name}", language=language)
             self.owner_of[business_id] = owner
-            business_users.append(
-                {
-                    "id": self.ids("business_user"),
-                    "business_id": business_id,
-                    "user_id": owner,
-                    "role": "owner",
-                }
-            )
+            business_users += [
+                business_user(business_id, owner, association_id, "owner")
+                for association_id in associations_of[business_id]
+            ]
             if rng.random() < 0.2:
                 editor = user(f"editor{business_id}@{EMAIL_DOMAIN}", f"Editor at {name}")
                 business_users.append(
-                    {
-                        "id": self.ids("business_user"),
-                        "business_id": business_id,
-                        "user_id": editor,
-                        "role": "editor",
-                    }
+                    business_user(business_id, editor, associations_of[business_id][0], "editor")
                 )
         self.w.insert(M.User, users)
         self.w.insert(M.EmailAddress, emails)
         self.w.insert(M.StaffMembership, staff)
         self.w.insert(M.AuditorProfile, auditors)
-        self.w.insert(M.AuditorAssociations, auditor_links)
+        self.w.insert(M.AuditorMembership, auditor_memberships)
         self.w.insert(M.BusinessUser, business_users)
         return f"{len(users):,} users ({len(auditors)} auditors, {len(staff)} staff)"
+
+    def _auditor_membership(self, profile_id: int, association_id: int) -> dict:
+        return {
+            "id": self.ids("auditor_membership"),
+            "auditor_id": profile_id,
+            "association_id": association_id,
+            "started_at": self.now - datetime.timedelta(days=900),
+        }
 
     # --- history, sequences, statistics ----------------------------------------------------
 
@@ -436,7 +442,7 @@ class Seeder:
             M.EmailAddress,
             M.StaffMembership,
             M.AuditorProfile,
-            M.AuditorAssociations,
+            M.AuditorMembership,
             M.BusinessUser,
             M.Application,
             M.Certificate,

@@ -40,7 +40,7 @@ def models() -> SimpleNamespace:
         CertificateSequence=certification.CertificateSequence,
         ReminderSent=certification.ReminderSent,
         AuditorProfile=audits.AuditorProfile,
-        AuditorAssociations=audits.AuditorProfile.associations.through,
+        AuditorMembership=audits.AuditorMembership,
         Assignment=audits.Assignment,
         ConflictOfInterest=audits.ConflictOfInterest,
         Scorecard=audits.Scorecard,

@@ -165,7 +165,6 @@ def _application(s: "Seeder", state: str, pair, rows) -> None:
             "declaration": declaration,
             "conflict_reason": "I advised the owner last year." if declaration == "conflict" else "",
             "declared_at": later(12) if declaration != "pending" else None,
-            "notified_at": assigned + datetime.timedelta(minutes=1),
         }
         rows.assignments.append(assignment)
         assignments.append((assignment, auditor_user, auditor_name))
@@ -177,11 +176,12 @@ def _application(s: "Seeder", state: str, pair, rows) -> None:
         )
         if declaration == "conflict":
             rows.conflicts.setdefault(
-                (profile_id, business),
+                (profile_id, business, a.id),
                 {
                     "id": s.ids("conflict"),
                     "auditor_id": profile_id,
                     "business_id": business,
+                    "association_id": a.id,
                     "reason": "I advised the owner last year.",
                     "declared_at": assignment["declared_at"],
                 },
