@@ -15,10 +15,11 @@ from associations.admin_scoping import (
 from associations.models import CertificationLevel
 from certification.models import Application
 from certification.queries import FULL, application_history
+from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 
 from . import queries, services
 from .forms import AssignForm, DecisionForm
-from .models import Assignment, AuditorMembership, AuditorProfile, ConflictOfInterest
+from .models import Assignment
 
 
 class AuditorMembershipForm(forms.ModelForm):

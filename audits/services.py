@@ -16,14 +16,12 @@ from associations.models import EDITING_ROLES, Association, CertificationLevel, 
 from associations.services import log_action
 from certification import services as certification
 from certification.models import Application, ApplicationStatus, Evidence
+from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 from members.roles import is_business_user
 
 from . import emails, queries
 from .models import (
     Assignment,
-    AuditorMembership,
-    AuditorProfile,
-    ConflictOfInterest,
     Consensus,
     Declaration,
     Score,

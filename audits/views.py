@@ -13,12 +13,13 @@ from associations.models import Criterion, Dimension
 from certification.files import serve_file
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import CARRIED_REVIEW_STATES
+from members.models import AuditorProfile
 from members.roles import role_required
 
 from . import queries, services
 from .apps import cleared_auditor_q
 from .forms import CarriedEvidenceForm, ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
-from .models import Assignment, AuditorProfile, Declaration
+from .models import Assignment, Declaration
 
 # Shown in the page; anything else is downloaded. (Only these of the
 # uploadable types, certification.evidence, can be shown.)

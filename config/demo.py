@@ -23,8 +23,15 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import AuditorMembership, AuditorProfile
-from members.models import Business, BusinessRole, BusinessUser, Membership, User
+from members.models import (
+    AuditorMembership,
+    AuditorProfile,
+    Business,
+    BusinessRole,
+    BusinessUser,
+    Membership,
+    User,
+)
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 

@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from associations.models import Association, CertificationLevel, Criterion, Standard
 from audits import services as audits
-from audits.models import AuditorProfile
 from certification import services as certification
 from certification.models import Application
 from members.metrics import record_metric_reports
-from members.models import Business, Membership, MetricReport, User
+from members.models import AuditorProfile, Business, Membership, MetricReport, User
 
 # (name, city, member number): members without a portal login, reporting through the API
 MORE_BUSINESSES = [

@@ -11,7 +11,7 @@ from associations.models import Association, StaffMembership, StaffRole
 from associations.services import log_action
 
 from .emails import queue_email
-from .models import BusinessRole, BusinessUser, Invitation, InvitationKind
+from .models import AuditorMembership, AuditorProfile, BusinessRole, BusinessUser, Invitation, InvitationKind
 
 INVITATION_SALT = "members.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
@@ -158,11 +158,8 @@ def accept_invitation(invitation: Invitation, *, user) -> Invitation:
             StaffMembership, role=invitation.role, association=invitation.association, user=user
         )
     else:
-        from django.apps import apps
-
-        # The profile and membership models live in audits, above this app.
-        profile, _created = apps.get_model("audits", "AuditorProfile").objects.get_or_create(user=user)
-        membership, created = apps.get_model("audits", "AuditorMembership").objects.get_or_create(
+        profile, _created = AuditorProfile.objects.get_or_create(user=user)
+        membership, created = AuditorMembership.objects.get_or_create(
             auditor=profile, association=invitation.association
         )
         if not created and membership.ended_at is not None:

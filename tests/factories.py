@@ -20,9 +20,17 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import Assignment, AuditorMembership, AuditorProfile
+from audits.models import Assignment
 from certification.models import Application, ApplicationStatus, ChangeRequest, Evidence
-from members.models import Business, BusinessRole, BusinessUser, Membership, User
+from members.models import (
+    AuditorMembership,
+    AuditorProfile,
+    Business,
+    BusinessRole,
+    BusinessUser,
+    Membership,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -309,7 +317,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
 class ConflictOfInterestFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "audits.ConflictOfInterest"
+        model = "members.ConflictOfInterest"
 
     auditor = factory.SubFactory(AuditorFactory)
     business = factory.SubFactory(BusinessFactory)

@@ -31,7 +31,7 @@ CHANGELISTS = [
     ("associations", "codeofconduct"),
     ("members", "membership"),
     ("members", "business"),
-    ("audits", "auditorprofile"),
+    ("members", "auditorprofile"),
 ]
 
 
@@ -52,7 +52,7 @@ def test_admin_changelist_of_staff_and_auditors_is_scoped(world, client_for):
     client = client_for("staff_admin_a")
 
     staff = client.get(reverse("admin:associations_staffmembership_changelist")).context["cl"].result_list
-    auditors = client.get(reverse("admin:audits_auditorprofile_changelist")).context["cl"].result_list
+    auditors = client.get(reverse("admin:members_auditorprofile_changelist")).context["cl"].result_list
 
     assert {m.user for m in staff} == {world.staff_admin_a, world.staff_viewer_a}
     assert [p.user for p in auditors] == [world.auditor]

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from associations.models import ActionLog
 from audits import services
-from audits.models import Assignment, AuditorMembership, ConflictOfInterest
+from audits.models import Assignment
 from certification.models import ApplicationStatus
+from members.models import AuditorMembership, ConflictOfInterest
 from tests import factories as f
 
 from .scenario import build, full_scores, second_auditor
@@ -188,9 +189,11 @@ def test_admin_conflicts_of_another_association_business_stay_hidden(world, clie
     )
     client = client_for("staff_admin_a")
 
-    listing = client.get(reverse("admin:audits_conflictofinterest_changelist"))
-    change = client.get(reverse("admin:audits_conflictofinterest_change", args=[theirs.pk]))
-    delete = client.post(reverse("admin:audits_conflictofinterest_delete", args=[theirs.pk]), {"post": "yes"})
+    listing = client.get(reverse("admin:members_conflictofinterest_changelist"))
+    change = client.get(reverse("admin:members_conflictofinterest_change", args=[theirs.pk]))
+    delete = client.post(
+        reverse("admin:members_conflictofinterest_delete", args=[theirs.pk]), {"post": "yes"}
+    )
 
     body = listing.content.decode()
     assert (str(world.business_a) in body, str(world.business_b) in body) == (True, False)
@@ -200,7 +203,7 @@ def test_admin_conflicts_of_another_association_business_stay_hidden(world, clie
 
 def test_admin_staff_cannot_change_an_auditors_global_fields(world, client_for):
     profile = world.auditor.auditor_profile
-    url = reverse("admin:audits_auditorprofile_change", args=[profile.pk])
+    url = reverse("admin:members_auditorprofile_change", args=[profile.pk])
 
     client_for("staff_admin_a").post(
         url, {"associations": [world.a.pk], "is_active": "", "expertise": "Taken over"}
@@ -307,9 +310,9 @@ def test_admin_conflict_of_an_auditor_of_another_association_stays_hidden(world,
     )
     client = client_for("staff_b")
 
-    page = client.get(reverse("admin:audits_conflictofinterest_change", args=[conflict.pk]))
+    page = client.get(reverse("admin:members_conflictofinterest_change", args=[conflict.pk]))
     delete = client.post(
-        reverse("admin:audits_conflictofinterest_delete", args=[conflict.pk]), {"post": "yes"}
+        reverse("admin:members_conflictofinterest_delete", args=[conflict.pk]), {"post": "yes"}
     )
 
     assert (page.status_code, delete.status_code) == (404, 404)
@@ -321,7 +324,7 @@ def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(world, 
     AuditorMembership.objects.create(auditor=profile, association=world.b)
     client = client_for("staff_b")
 
-    response = client.post(reverse("admin:audits_auditorprofile_delete", args=[profile.pk]), {"post": "yes"})
+    response = client.post(reverse("admin:members_auditorprofile_delete", args=[profile.pk]), {"post": "yes"})
 
     assert response.status_code == 403
     assert type(profile).objects.filter(pk=profile.pk).exists()

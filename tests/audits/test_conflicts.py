@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits import services
-from audits.models import ConflictOfInterest
 from certification.queries import FULL, application_history
+from members.models import ConflictOfInterest
 from tests import factories as f
 
 REASON = "My brother-in-law owns it"
@@ -83,8 +83,8 @@ def test_admin_assignment_in_another_association_is_refused_without_the_reason(w
 def test_admin_staff_of_another_association_see_the_conflict_but_not_its_reason(world, client_for, declared):
     client = client_for("staff_b")
 
-    listed = client.get(reverse("admin:audits_conflictofinterest_changelist"))
-    detail = client.get(reverse("admin:audits_conflictofinterest_change", args=[declared.conflict.pk]))
+    listed = client.get(reverse("admin:members_conflictofinterest_changelist"))
+    detail = client.get(reverse("admin:members_conflictofinterest_change", args=[declared.conflict.pk]))
 
     assert list(listed.context["cl"].result_list) == [declared.conflict]
     assert detail.status_code == 200
@@ -98,8 +98,8 @@ def test_admin_staff_of_another_association_see_the_conflict_but_not_its_reason(
 def test_admin_staff_of_the_recording_association_read_the_reason(world, client_for, declared):
     client = client_for("staff_admin_a")
 
-    listed = client.get(reverse("admin:audits_conflictofinterest_changelist"))
-    detail = client.get(reverse("admin:audits_conflictofinterest_change", args=[declared.conflict.pk]))
+    listed = client.get(reverse("admin:members_conflictofinterest_changelist"))
+    detail = client.get(reverse("admin:members_conflictofinterest_change", args=[declared.conflict.pk]))
 
     assert REASON in listed.content.decode()
     assert REASON in detail.content.decode()
@@ -107,13 +107,13 @@ def test_admin_staff_of_the_recording_association_read_the_reason(world, client_
 
 def test_admin_staff_of_another_association_cannot_change_or_delete_the_conflict(world, client_for, declared):
     client = client_for("staff_b")
-    url = reverse("admin:audits_conflictofinterest_change", args=[declared.conflict.pk])
+    url = reverse("admin:members_conflictofinterest_change", args=[declared.conflict.pk])
 
     changed = client.post(
         url, {"auditor": declared.profile.pk, "business": world.business_a.pk, "reason": "x"}
     )
     deleted = client.post(
-        reverse("admin:audits_conflictofinterest_delete", args=[declared.conflict.pk]), {"post": "yes"}
+        reverse("admin:members_conflictofinterest_delete", args=[declared.conflict.pk]), {"post": "yes"}
     )
 
     assert (changed.status_code, deleted.status_code) == (403, 403)

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from associations.models import ActionLog
 from audits import services
-from audits.models import Assignment, AuditorMembership
+from audits.models import Assignment
 from certification.models import ApplicationStatus
 from certification.queries import FULL, application_history
 from members import services as members_services
+from members.models import AuditorMembership
 from tests import factories as f
 
 from .scenario import build, carry_evidence, full_scores, second_auditor
@@ -192,7 +193,7 @@ def _profile_post(profile, memberships, *, assignments=0, active=None) -> dict:
 
 
 def _change_url(profile) -> str:
-    return reverse("admin:audits_auditorprofile_change", args=[profile.pk])
+    return reverse("admin:members_auditorprofile_change", args=[profile.pk])
 
 
 def test_admin_removes_an_auditor_through_the_service(world, client_for):
@@ -216,7 +217,7 @@ def test_staff_still_see_a_removed_auditor_and_their_past_assignments(world, cli
     _remove(world)
     client = client_for("staff_admin_a")
 
-    changelist = client.get(reverse("admin:audits_auditorprofile_changelist"))
+    changelist = client.get(reverse("admin:members_auditorprofile_changelist"))
     page = client.get(_change_url(s.assignment.auditor))
     application = client.get(reverse("admin:certification_application_change", args=[s.application.pk]))
 

@@ -9,9 +9,8 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from associations.models import ActionLog, StaffMembership
-from audits.models import AuditorProfile
 from members import services
-from members.models import BusinessUser, Invitation, InvitationKind
+from members.models import AuditorProfile, BusinessUser, Invitation, InvitationKind
 from tests import factories as f
 
 
