@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 
 from . import factories as f
+from .faults import PrivateRedis, redis_server_missing
 
 # The suite runs with no environment set; the database is whatever
 # DATABASE_URL says (SQLite by default, PostgreSQL in CI).
@@ -90,9 +91,7 @@ def client_for(client, world):
 
 @pytest.fixture
 def private_redis(tmp_path):
-    """A redis-server of this test's own (tests/redis_server.py), to stop and restart."""
-    from .redis_server import PrivateRedis, redis_server_missing
-
+    """A redis-server of this test's own (tests/faults.py), to stop and restart."""
     if redis_server_missing():
         pytest.skip("redis-server is not installed (Debian package redis-server)")
     server = PrivateRedis(tmp_path)

@@ -26,15 +26,9 @@ from members.outbox import send_emails
 from tests import factories as f
 
 from .audits.scenario import build, full_scores
-from .faults import celery_broker, drain, needs_redis_server, running_private_redis
+from .faults import celery_broker, drain, needs_redis_server
 
 pytestmark = [needs_redis_server, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    with running_private_redis(tmp_path) as redis:
-        yield redis
 
 
 @pytest.fixture(autouse=True)
