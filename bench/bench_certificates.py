@@ -43,7 +43,7 @@ def main() -> None:
     n = int(os.environ.get("BENCH_N", "1000"))
     language = os.environ.get("BENCH_LANGUAGE", "ur")
     call_command("migrate", verbosity=0)
-    from certification.certificates import create_certificate, store_certificate_pdf
+    from certification.issuance import create_certificate, store_certificate_pdf
     from tests import factories as f
 
     association = f.AssociationFactory(

@@ -27,15 +27,12 @@ from associations.services import log_action
 from members import roles
 from members.models import Business, MembershipStatus
 
+from .errors import CertificationError
 from .evidence import EvidenceRejected, inspect_upload
 from .models import Application, ApplicationStatus, ChangeRequest, Evidence
 
 S = ApplicationStatus
 logger = logging.getLogger(__name__)
-
-
-class CertificationError(Exception):
-    """A broken rule, with a message the user can read."""
 
 
 # --- who is acting -----------------------------------------------------------

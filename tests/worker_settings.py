@@ -25,17 +25,18 @@ if RENDER_DELAY:
 
     def _slow_down_rendering(sender=None, **kwargs):
         # Runs in the process that executes tasks, once Django is set up.
-        from certification import pdf
+        # Issuance calls the renderer it imported, so that is the one to slow.
+        from certification import issuance
 
-        if getattr(pdf.render_certificate_pdf, "slowed", False):
+        if getattr(issuance.render_certificate_pdf, "slowed", False):
             return
-        render = pdf.render_certificate_pdf
+        render = issuance.render_certificate_pdf
 
         def slow_render(certificate):
             time.sleep(RENDER_DELAY)
             return render(certificate)
 
         slow_render.slowed = True
-        pdf.render_certificate_pdf = slow_render
+        issuance.render_certificate_pdf = slow_render
 
     task_prerun.connect(_slow_down_rendering, weak=False)

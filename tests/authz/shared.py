@@ -32,7 +32,7 @@ def _application_in_b(w):
 
 
 def _certificate_in_b(w):
-    from certification.certificates import issue_certificate
+    from certification.issuance import issue_certificate
 
     _shared(w)
     return issue_certificate(f.ApprovedApplicationFactory(association=w.b, business=w.business_a))

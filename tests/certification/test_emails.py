@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audits.emails import queue_changes_requested_email
-from certification import certificates as service
+from certification import issuance
 from certification.models import ApplicationStatus
 from tests import factories as f
 
@@ -40,7 +40,7 @@ def test_certificate_issued_email_prints_the_holder_unescaped(world, django_capt
     world.business_a.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        service.issue_certificate(
+        issuance.issue_certificate(
             f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
         )
 

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 
 from associations.models import ActionLog, Standard
 from certification import certificates as service
+from certification import issuance, reminders
 from certification.models import Application, Certificate, Evidence, ReminderSent
 from certification.services import CertificationError, remove_evidence
 from certification.tasks import daily_lifecycle, record_renewal_reminders
@@ -122,11 +123,11 @@ def test_reminder_task_twice_sends_each_reminder_once(certificate, world, django
 
 def test_reminders_due_picks_nearest_offset_only(certificate):
     _expiring_in(certificate, 100)
-    assert service.reminders_due() == []
+    assert reminders.reminders_due() == []
     _expiring_in(certificate, 85)
-    assert service.reminders_due() == [(certificate.pk, 90)]
+    assert reminders.reminders_due() == [(certificate.pk, 90)]
     _expiring_in(certificate, 5)
-    assert service.reminders_due() == [(certificate.pk, 7)]
+    assert reminders.reminders_due() == [(certificate.pk, 7)]
 
 
 @pytest.mark.skipif(
@@ -238,7 +239,7 @@ def test_renew_view_starts_renewal_for_business(due, client_for):
 
 def test_download_gives_pdf_attachment_to_business(world, client_for):
     app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    issued = service.issue_certificate(app)
+    issued = issuance.issue_certificate(app)
 
     response = client_for("business_user_a").get(reverse("certification:download", args=[issued.pk]))
 
@@ -303,7 +304,7 @@ def test_reminders_due_queries_do_not_grow_with_certificates(world, count, djang
     _certificates(world, count, valid_until=timezone.localdate() + datetime.timedelta(days=300))
 
     with django_assert_num_queries(2):
-        due = service.reminders_due()
+        due = reminders.reminders_due()
 
     assert due == [(c.pk, 30) for c in certificates]
 
@@ -320,8 +321,8 @@ def test_reminders_due_uses_each_associations_offsets_and_skips_sent(world):
     ReminderSent.objects.create(certificate=in_a[1], offset_days=30, recorded_at=timezone.now())
     ReminderSent.objects.create(certificate=in_a[0], offset_days=90, recorded_at=timezone.now())
 
-    due = service.reminders_due()
-    later = service.reminders_due(today=today + datetime.timedelta(days=7))
+    due = reminders.reminders_due()
+    later = reminders.reminders_due(today=today + datetime.timedelta(days=7))
 
     assert due == [(in_a[0].pk, 30)]
     assert later == [(in_a[0].pk, 30), (in_b.pk, 14)]
@@ -333,7 +334,7 @@ def test_expire_certificates_queries_do_not_grow(world, count, django_assert_num
     ContentType.objects.get_for_model(Certificate)  # cached, as in a running worker
 
     with django_assert_num_queries(5):  # savepoint, locking read, update, history insert, release
-        done = service.expire_certificates()
+        done = reminders.expire_certificates()
 
     assert done == count
     assert set(Certificate.objects.values_list("status", flat=True)) == {"expired"}
@@ -344,7 +345,7 @@ def test_expire_certificates_queries_do_not_grow(world, count, django_assert_num
 
 def test_admin_change_page_of_an_issued_certificate_links_the_download(world, client_for):
     approved = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    issued = service.issue_certificate(approved)
+    issued = issuance.issue_certificate(approved)
     client = client_for("staff_admin_a")
 
     response = client.get(reverse("admin:certification_certificate_change", args=[issued.pk]))

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from certification import certificates
+from certification import issuance
 from certification.models import Certificate, Evidence
 from certification.services import CertificationError, attach_evidence
 from certification.tasks import delete_orphan_files_task
@@ -108,16 +108,16 @@ def test_evidence_upload_to_a_full_disk_leaves_no_partial_file(draft, world, set
 
 def test_certificate_pdf_on_a_full_disk_releases_the_rendering_and_stores_nothing(world, settings):
     approved = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    certificate = certificates.create_certificate(approved)
+    certificate = issuance.create_certificate(approved)
 
     with full_disk(Path(settings.MEDIA_ROOT) / "certificates"):
         default_storage.save("certificates/filler", ContentFile(b"x" * 60_000))
         with pytest.raises(OSError):
-            certificates.issue_certificate(approved, claim="task-on-a-full-disk")
+            issuance.issue_certificate(approved, claim="task-on-a-full-disk")
         left = stored_files(Path(settings.MEDIA_ROOT) / "certificates")
         claim = Certificate.objects.values_list("pdf_claim", "pdf_sha256").get(pk=certificate.pk)
 
-    issued = certificates.issue_certificate(approved, claim="retry-later")
+    issued = issuance.issue_certificate(approved, claim="retry-later")
 
     assert [name for name in left if not name.startswith("filler")] == []
     assert claim == ("", "")  # released at once: the retry does not wait for the lease

@@ -15,8 +15,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from certification import certificates as service
-from certification import services
+from certification import issuance, reminders, services
 from certification.models import Application, Certificate, ReminderSent
 from certification.tasks import daily_lifecycle, sweep
 from config.celery import REQUEUE_AFTER, TRANSIENT_ERRORS, app
@@ -70,7 +69,7 @@ def test_sweep_runs_every_minute_so_lost_work_resumes_within_two_minutes():
 
     assert schedule["task"] == "certification.tasks.sweep"
     # Lost work is taken back once its window or lease lapsed, at the next sweep.
-    for window in (REQUEUE_AFTER, service.RENDER_LEASE, SEND_LEASE, metrics_import.STALE_AFTER):
+    for window in (REQUEUE_AFTER, issuance.RENDER_LEASE, SEND_LEASE, metrics_import.STALE_AFTER):
         assert window.total_seconds() + schedule["schedule"] <= 120, window
 
 
@@ -114,7 +113,7 @@ def test_sweep_leaves_a_live_rendering_and_takes_over_a_lapsed_one(world):
 
     live = sweep.delay().get()
     Certificate.objects.filter(pk=certificate.pk).update(
-        pdf_claimed_at=timezone.now() - service.RENDER_LEASE - datetime.timedelta(seconds=1)
+        pdf_claimed_at=timezone.now() - issuance.RENDER_LEASE - datetime.timedelta(seconds=1)
     )
     Application.objects.filter(pk=certificate.application_id).update(issuance_queued_at=LONG_AGO)
     lapsed = sweep.delay().get()
@@ -132,8 +131,8 @@ def test_sweep_records_the_email_of_a_certificate_stored_by_a_worker_that_died(
         association=world.a, business=world.business_a, decided_at=LONG_AGO
     )
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = service.create_certificate(approved)
-        certificate = service.store_certificate_pdf(certificate)  # died before recording the email
+        certificate = issuance.create_certificate(approved)
+        certificate = issuance.store_certificate_pdf(certificate)  # died before recording the email
 
         sweep.delay()
         sweep.delay()
@@ -206,13 +205,13 @@ def test_sweep_claims_are_set_based(
     OutboundEmail.objects.update(queued_at=LONG_AGO)
 
     with django_assert_num_queries(4):  # savepoint, locking read, update, release
-        issuance = service.claim_unfinished_issuance()
+        unfinished = issuance.claim_unfinished_issuance()
     with django_assert_num_queries(4):
         emails = claim_unsent_emails()
     with django_assert_num_queries(7):  # + the due reminders (2) and their insert
-        reminders = service.claim_due_reminders()
+        due = reminders.claim_due_reminders()
 
-    assert (len(issuance), len(emails), len(reminders)) == (count, count, count)
+    assert (len(unfinished), len(emails), len(due)) == (count, count, count)
 
 
 def test_reminder_blocked_by_a_mail_outage_goes_at_the_next_sweep_after_the_window(

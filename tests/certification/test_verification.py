@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import certificates as service
+from certification import issuance
 from certification.models import Certificate
 from tests import factories as f
 
@@ -109,7 +109,7 @@ def test_verify_unknown_token_is_404(client, db):
 @pytest.fixture
 def issued(world):
     app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    certificate = service.issue_certificate(app)
+    certificate = issuance.issue_certificate(app)
     return certificate, default_storage.open(certificate.pdf.name).read()
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from certification.certificates import issue_certificate
+from certification.issuance import issue_certificate
 from members import services
 from members.api_auth import create_api_token
 from members.metrics_import import start_metric_import
