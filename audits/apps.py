@@ -20,7 +20,6 @@ class AuditsConfig(AppConfig):
     verbose_name = _("Audits")
 
     def ready(self):
-        from certification import issuance as certification_issuance
         from certification import models as certification_models
         from certification import services as certification_services
 
@@ -35,5 +34,3 @@ class AuditsConfig(AppConfig):
             certification_services.DECISION_GUARDS.append(services.guard_separation_of_duties)
         if services.level_reached not in certification_services.LEVEL_PROVIDERS:
             certification_services.LEVEL_PROVIDERS.append(services.level_reached)
-        if services.certificate_scores not in certification_issuance.SCORE_PROVIDERS:
-            certification_issuance.SCORE_PROVIDERS.append(services.certificate_scores)

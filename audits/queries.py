@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from associations.models import Association, CertificationLevel, Criterion, Dimension
 from certification.models import Application, ApplicationStatus, Evidence
+from certification.services import AuditResult
 from members.models import MetricReport, MetricValue
 
 from . import scoring
@@ -213,6 +214,49 @@ def result_for(application: Application) -> Result:
         level=by_name.get(outcome.level.name) if outcome.level else None,
         level_by_score=by_name.get(outcome.level_by_score.name) if outcome.level_by_score else None,
     )
+
+
+def audit_result(result: Result) -> AuditResult:
+    """What mark_scored stores on the application from the scoring's result."""
+    outcome = result.outcome
+    return AuditResult(
+        overall=outcome.overall.value,
+        dimensions={dimension: score.value for dimension, score in outcome.dimensions.items()},
+        level=result.level,
+        gates_missed=[
+            {
+                "criterion": gate.code,
+                "kpi": gate.kpi,
+                "threshold": str(gate.threshold),
+                "value": None if gate.value is None else str(gate.value),
+                "higher_is_better": gate.higher_is_better,
+            }
+            for gate in outcome.capped_by
+        ],
+    )
+
+
+def gates_missed(application: Application) -> list[scoring.Gate]:
+    """The KPI gates that capped the stored result (see audit_result)."""
+    return [
+        scoring.Gate(
+            code=gate["criterion"],
+            kpi=gate["kpi"],
+            threshold=Decimal(gate["threshold"]),
+            value=None if gate["value"] is None else Decimal(gate["value"]),
+            higher_is_better=gate["higher_is_better"],
+        )
+        for gate in application.gates_missed
+    ]
+
+
+def level_and_gates(application: Application, result: Result) -> tuple[CertificationLevel | None, list]:
+    """The level reached and the KPI gates that capped it: as stored when the
+    application was scored (what its decision is checked against, whatever
+    the business reported since), else as the scores say now."""
+    if application.overall_score is None:
+        return result.level, list(result.outcome.capped_by)
+    return application.level_reached, gates_missed(application)
 
 
 def result_visible_to(user, application: Application) -> bool:

@@ -403,17 +403,13 @@ def _mark_scored_when_done(
     result = queries.result_for(application)
     if result.open_flags:
         return
-    data = {
-        "overall": str(result.outcome.overall.value),
-        "level_reached": result.level.name if result.level else None,
-        **(data or {}),
-    }
+    stored = queries.audit_result(result)
     if not vouched:
-        certification.mark_scored(application, actor=actor, data=data)
+        certification.mark_scored(application, actor=actor, result=stored, data=data)
         return
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status == S.IN_REVIEW:
-        certification.mark_scored(locked, actor=actor, data=data, locked=locked)
+        certification.mark_scored(locked, actor=actor, result=stored, data=data, locked=locked)
 
 
 # --- change requests ---------------------------------------------------------
@@ -520,15 +516,3 @@ def guard_separation_of_duties(user, application: Application) -> None:
         raise certification.CertificationError(
             _("You scored this application, so someone else must decide it.")
         )
-
-
-def certificate_scores(application: Application) -> dict | None:
-    """What the certificate prints: the overall and per-dimension scores of
-    the submitted scorecards (with consensus). None when nobody scored it."""
-    result = queries.result_for(application)
-    if not result.scorecards:
-        return None
-    return {
-        "overall": result.outcome.overall.value,
-        "dimensions": {dim: score.value for dim, score in result.outcome.dimensions.items() if score.terms},
-    }

@@ -243,13 +243,14 @@ def result(request, pk):
     """Who may see it: queries.result_visible_to."""
     app = get_object_or_404(
         Application.objects.visible_to(request.user).select_related(
-            "association", "business", "standard", "level"
+            "association", "business", "standard", "level", "level_reached"
         ),
         pk=pk,
     )
     if not queries.result_visible_to(request.user, app):
         raise PermissionDenied
     result = queries.result_for(app)
+    level, gates = queries.level_and_gates(app, result)
     criteria = {c.code: c for c in result.criteria}
     dimensions = dict(Dimension.choices)
     return render(
@@ -262,8 +263,9 @@ def result(request, pk):
                 (dimensions.get(key, key), score) for key, score in result.outcome.dimensions.items()
             ],
             "criteria_by_code": criteria,
+            "level": level,
             # Each missed gate with its KPI, so the page names it and its unit.
-            "missed_gates": [(gate, criteria[gate.code].kpi) for gate in result.outcome.capped_by],
+            "missed_gates": [(gate, criteria[gate.code].kpi) for gate in gates],
         },
     )
 

@@ -7,7 +7,6 @@ import calendar
 import datetime
 import hashlib
 import uuid
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -25,24 +24,11 @@ from .models import Application, ApplicationStatus, Certificate, CertificateSequ
 from .pdf import render_certificate_pdf
 from .signing import sign_pdf
 
-# Higher apps (audits) say what the scores were: application ->
-# {"overall": Decimal, "dimensions": {dimension: Decimal}} or None. The first
-# provider that answers wins; with none, the certificate prints no scores.
-SCORE_PROVIDERS: list = []
-
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _scores(application: Application) -> dict:
-    for provider in SCORE_PROVIDERS:
-        scores = provider(application)
-        if scores:
-            return scores
-    return {"overall": Decimal("0"), "dimensions": {}}
 
 
 def _next_number(association, year: int) -> str:
@@ -71,10 +57,11 @@ def create_certificate(application: Application) -> Certificate:
         return existing
     if application.status != ApplicationStatus.APPROVED or application.level is None:
         raise CertificationError(_("Only an approved application gets a certificate."))
+    if application.overall_score is None:
+        raise CertificationError(_("This application has no audit result to print."))
     association = application.association
     issued_at = timezone.now()
     valid_from = timezone.localdate(issued_at)
-    scores = _scores(application)
     certificate = Certificate(
         application=application,
         association=association,
@@ -87,10 +74,9 @@ def create_certificate(application: Application) -> Certificate:
         standard_name=application.standard.name,
         standard_version=application.standard.version,
         level_name=application.level.name,
-        overall_score=Decimal(scores["overall"]).quantize(Decimal("0.01")),
-        dimension_scores={
-            k: str(Decimal(v).quantize(Decimal("0.01"))) for k, v in scores["dimensions"].items()
-        },
+        # The audit's result, stored when the application was scored.
+        overall_score=application.overall_score,
+        dimension_scores=application.dimension_scores,
         issued_at=issued_at,
         valid_from=valid_from,
         valid_until=add_months(valid_from, association.validity_months),

@@ -88,6 +88,23 @@ class Application(models.Model):
         verbose_name=_("level awarded"),
     )
     decision_reason = models.TextField(_("decision rationale"), blank=True)
+    # The audit's result, stored by services.mark_scored when the auditors
+    # finish (audits computes it with audits/scoring.py): the decision and
+    # the certificate read these, not the scorecards.
+    overall_score = models.DecimalField(
+        _("overall score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    dimension_scores = models.JSONField(_("scores per dimension"), default=dict, blank=True)
+    level_reached = models.ForeignKey(
+        CertificationLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("level reached"),
+    )
+    # The KPI gates that capped the level (audits writes and reads them).
+    gates_missed = models.JSONField(_("KPI gates missed"), default=list, blank=True)
     # When issuance (certificate, PDF, its email) was last queued: by the
     # approval, then by the sweep while it is unfinished.
     issuance_queued_at = models.DateTimeField(null=True, blank=True, editable=False)

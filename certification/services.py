@@ -9,6 +9,8 @@ state it starts from and who is acting, and records who, when and why."""
 import datetime
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -413,13 +415,48 @@ def resubmit_application(application: Application, *, actor) -> Application:
     return application
 
 
+@dataclass(frozen=True)
+class AuditResult:
+    """What the auditors' scores came to (audits computes it with its scoring
+    rules). Stored on the application when it is scored: the decision checks
+    the level against it and the certificate prints its scores."""
+
+    overall: Decimal
+    dimensions: dict[str, Decimal]
+    level: CertificationLevel | None
+    # The KPI gates that capped the level, as audits records them.
+    gates_missed: list[dict] = field(default_factory=list)
+
+
 @transaction.atomic
 def mark_scored(
-    application: Application, *, actor, data: dict | None = None, locked: Application | None = None
+    application: Application,
+    *,
+    actor,
+    result: AuditResult,
+    data: dict | None = None,
+    locked: Application | None = None,
 ) -> Application:
-    """`locked`: a caller that checked who may do this itself passes the row
-    it locked (audits, when an auditor's conflict completes the scoring)."""
-    return _transition(application, "mark_scored", actor=actor, data=data, locked=locked)
+    """Scored, with the result stored in the same write. `locked`: a caller
+    that checked who may do this itself passes the row it locked (audits,
+    when an auditor's conflict completes the scoring)."""
+    return _transition(
+        application,
+        "mark_scored",
+        actor=actor,
+        data={
+            "overall": str(result.overall),
+            "level_reached": result.level.name if result.level else None,
+            **(data or {}),
+        },
+        locked=locked,
+        changes={
+            "overall_score": result.overall,
+            "dimension_scores": {name: str(score) for name, score in result.dimensions.items()},
+            "level_reached": result.level,
+            "gates_missed": result.gates_missed,
+        },
+    )
 
 
 # --- decision ----------------------------------------------------------------

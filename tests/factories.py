@@ -200,6 +200,9 @@ class ApprovedApplicationFactory(factory.django.DjangoModelFactory):
     level = factory.SubFactory(LevelFactory, association=factory.SelfAttribute("..association"))
     status = "approved"
     decided_at = factory.LazyFunction(timezone.now)
+    # The audit's result, stored when it was scored: the certificate prints it.
+    overall_score = "80.00"
+    level_reached = factory.SelfAttribute("level")
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from associations.models import ActionLog
+from associations.models import ActionLog, Dimension
 from audits import queries, services
 from audits.models import Assignment, Consensus, Declaration, Score
 from certification import services as certification
@@ -340,6 +340,25 @@ def test_kpi_gate_caps_the_level_reached(world):
 
     assert (result.level_by_score, result.level) == (s.levels[2], s.levels[1])
     assert [(g.code, g.value) for g in result.outcome.capped_by] == [(s.criteria[0].code, Decimal(70))]
+
+
+def test_scoring_stores_the_result_on_the_application(world):
+    s = build(world)
+    kpi = f.KpiFactory(association=world.a, code="csat")
+    s.criteria[0].kpi, s.criteria[0].kpi_threshold = kpi, Decimal(80)
+    s.criteria[0].save()
+    f.MetricValueFactory(
+        report=f.MetricReportFactory(business=world.business_a, association=world.a), kpi=kpi, value=70
+    )
+    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+
+    kpi.values.update(value=95)  # the business reports better after the scoring
+    s.application.refresh_from_db()
+
+    assert s.application.status == ApplicationStatus.SCORED
+    assert (s.application.overall_score, s.application.level_reached) == (Decimal("100.00"), s.levels[1])
+    assert s.application.dimension_scores == dict.fromkeys(Dimension.values, "100.00")
+    assert [gate["criterion"] for gate in s.application.gates_missed] == [s.criteria[0].code]
 
 
 def test_decider_who_scored_is_refused(world):

@@ -45,13 +45,10 @@ def test_issue_certificate_task_twice_makes_one_certificate(
 
 
 def test_issue_certificate_freezes_printed_fields(approved, world):
-    issuance.SCORE_PROVIDERS.append(
-        lambda app: {"overall": Decimal("86.456"), "dimensions": {"reliability": Decimal("90")}}
-    )
-    try:
-        certificate = issuance.issue_certificate(approved)
-    finally:
-        issuance.SCORE_PROVIDERS.pop()
+    approved.overall_score, approved.dimension_scores = Decimal("86.46"), {"reliability": "90.00"}
+    approved.save()
+
+    certificate = issuance.issue_certificate(approved)
 
     assert (certificate.holder_name, certificate.holder_city) == ("Alpha Traders", "Lahore")
     assert certificate.association_name == "Pakistan Service Association"

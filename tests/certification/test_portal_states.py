@@ -1,6 +1,8 @@
 """Every transition of the application state machine, allowed and refused
 (wrong state, wrong actor), with the state and the history rows it leaves."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -49,8 +51,17 @@ def status_of(application):
     return Application.objects.get(pk=application.pk).status
 
 
-def advance(application, target, w, criteria):
-    """Walk the application along the happy path up to `target`."""
+def scored(overall: str = "80.00", level=None) -> services.AuditResult:
+    """An audit's result, as audits computes it when the auditors finish."""
+    return services.AuditResult(
+        overall=Decimal(overall), dimensions={"reliability": Decimal(overall)}, level=level
+    )
+
+
+def advance(application, target, w, criteria, result=None):
+    """Walk the application along the happy path up to `target` (scored
+    with `result`, by default one that reaches no level)."""
+    result = result or scored()
     steps = [
         (
             S.SUBMITTED,
@@ -68,7 +79,10 @@ def advance(application, target, w, criteria):
         ),
     ]
     if target == S.SCORED:
-        steps = [*steps[:2], (S.SCORED, lambda: services.mark_scored(application, actor=w.staff_admin_a))]
+        steps = [
+            *steps[:2],
+            (S.SCORED, lambda: services.mark_scored(application, actor=w.staff_admin_a, result=result)),
+        ]
     for state, step in steps:
         step()
         if state == target:
@@ -412,11 +426,25 @@ def test_mark_scored_by_staff(setup, world):
     application, criteria = setup
     application = advance(application, S.IN_REVIEW, world, criteria)
 
-    services.mark_scored(application, actor=world.staff_admin_a, data={"overall": "80.00"})
+    gold = f.LevelFactory(association=world.a, name="Gold", min_score=80)
 
-    assert status_of(application) == S.SCORED
+    services.mark_scored(application, actor=world.staff_admin_a, result=scored("80.00", gold))
+
+    application.refresh_from_db()
+    assert (application.status, application.overall_score, application.level_reached) == (
+        S.SCORED,
+        Decimal("80.00"),
+        gold,
+    )
+    assert application.dimension_scores == {"reliability": "80.00"}
     log = ActionLog.objects.for_object(application).last()
-    assert log.data == {"from": "in_review", "to": "scored", "reason": "", "overall": "80.00"}
+    assert log.data == {
+        "from": "in_review",
+        "to": "scored",
+        "reason": "",
+        "overall": "80.00",
+        "level_reached": "Gold",
+    }
 
 
 def test_mark_scored_refused_from_submitted_and_for_the_business(setup, world):
@@ -424,13 +452,13 @@ def test_mark_scored_refused_from_submitted_and_for_the_business(setup, world):
     application = advance(application, S.SUBMITTED, world, criteria)
 
     assert_refused(
-        lambda: services.mark_scored(application, actor=world.staff_admin_a),
+        lambda: services.mark_scored(application, actor=world.staff_admin_a, result=scored()),
         application,
         "cannot be marked as scored",
     )
     services.start_review(application, actor=world.staff_admin_a)
     assert_refused(
-        lambda: services.mark_scored(application, actor=world.business_user_a),
+        lambda: services.mark_scored(application, actor=world.business_user_a, result=scored()),
         application,
         "Only an auditor assigned",
     )
