@@ -30,7 +30,3 @@ class AuditsConfig(AppConfig):
             certification_models.VISIBILITY_HOOKS.append(cleared_auditor_q)
         if services.is_cleared_auditor not in certification_services.REVIEWER_CHECKS:
             certification_services.REVIEWER_CHECKS.append(services.is_cleared_auditor)
-        if services.guard_separation_of_duties not in certification_services.DECISION_GUARDS:
-            certification_services.DECISION_GUARDS.append(services.guard_separation_of_duties)
-        if services.level_reached not in certification_services.LEVEL_PROVIDERS:
-            certification_services.LEVEL_PROVIDERS.append(services.level_reached)

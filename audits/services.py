@@ -463,21 +463,26 @@ def reject_carried_evidence(assignment: Assignment, *, evidence: Evidence, actor
 # --- decision ----------------------------------------------------------------
 
 
-def level_reached(application: Application) -> CertificationLevel | None:
-    return queries.result_for(application).level
+def _check_separation_of_duties(application: Application, actor) -> None:
+    """Whoever scored the application (a score or a consensus) may not decide it."""
+    scored = (
+        Score.objects.filter(
+            scorecard__assignment__application=application, scorecard__assignment__auditor__user=actor
+        ).exists()
+        or Consensus.objects.filter(application=application, recorded_by=actor).exists()
+    )
+    if scored:
+        raise AuditError(_("You scored this application, so someone else must decide it."))
 
 
 @transaction.atomic
 def approve(application: Application, *, actor, level: CertificationLevel, reason: str = "") -> Application:
-    """Approve at the level the scores reached, or lower with a reason; the
-    approved state is where certificate issuance starts."""
-    reached = level_reached(application)
-    if reached is None:
-        raise AuditError(_("The scores reach no certification level; reject the application instead."))
+    """The decision to certify, at the level the scores reached (stored when
+    the application was scored) or lower with a reason. Approving queues the
+    certificate's issuance; the business and the auditors are emailed."""
+    _check_separation_of_duties(application, actor)
     try:
-        application = certification.approve_application(
-            application, actor=actor, level=level, reason=reason, level_reached=reached
-        )
+        application = certification.approve_application(application, actor=actor, level=level, reason=reason)
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
     emails.queue_decision_emails(application)
@@ -486,6 +491,7 @@ def approve(application: Application, *, actor, level: CertificationLevel, reaso
 
 @transaction.atomic
 def reject(application: Application, *, actor, reason: str) -> Application:
+    _check_separation_of_duties(application, actor)
     try:
         application = certification.reject_application(application, actor=actor, reason=reason)
     except certification.CertificationError as error:
@@ -503,16 +509,3 @@ def is_cleared_auditor(user, application: Application) -> bool:
         .filter(application=application, auditor__user=user, declaration=Declaration.NO_CONFLICT)
         .exists()
     )
-
-
-def guard_separation_of_duties(user, application: Application) -> None:
-    scored = (
-        Score.objects.filter(
-            scorecard__assignment__application=application, scorecard__assignment__auditor__user=user
-        ).exists()
-        or Consensus.objects.filter(application=application, recorded_by=user).exists()
-    )
-    if scored:
-        raise certification.CertificationError(
-            _("You scored this application, so someone else must decide it.")
-        )

@@ -23,10 +23,6 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certification")
 
     def ready(self):
-        from . import certificates, services
-
-        if certificates.enqueue_issuance not in services.APPROVAL_HOOKS:
-            services.APPROVAL_HOOKS.append(certificates.enqueue_issuance)
         checks.register(check_harfbuzz_subset)
         # The members dashboard shows applications and certificates without
         # members importing certification.

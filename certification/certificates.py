@@ -17,16 +17,6 @@ from .emails import queue_certificate_status_emails
 from .errors import CertificationError
 from .models import Application, ApplicationStatus, Certificate, CertificateStatus, Evidence
 from .services import create_application, is_deciding_staff
-from .tasks import issue_certificates
-
-
-def enqueue_issuance(application: Application) -> None:
-    """APPROVAL_HOOKS entry: recorded by the approved state, stamped as
-    queued (the sweep leaves it to this message for a while), queued once
-    the approval has committed."""
-    Application.objects.filter(pk=application.pk).update(issuance_queued_at=timezone.now())
-    issue_certificates.delay_on_commit(application_ids=[application.pk])
-
 
 # --- lifecycle ------------------------------------------------------------------
 

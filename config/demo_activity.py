@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from associations.models import Association, CertificationLevel, Criterion, Standard
+from associations.models import Association, Criterion, Standard
 from audits import services as audits
 from certification import services as certification
 from certification.models import Application
@@ -96,11 +96,7 @@ def _certified(business: Business, standard: Standard, owner, auditor: AuditorPr
     entries = {c.pk: (4 if c.order % 3 else 5, "Evidence reviewed on site.") for c in criteria}
     audits.save_scores(assignment, actor=auditor.user, entries=entries, submit=True)
     application.refresh_from_db()
-    level = (
-        audits.level_reached(application)
-        or CertificationLevel.objects.filter(association=application.association).first()
-    )
-    audits.approve(application, actor=admin, level=level)
+    audits.approve(application, actor=admin, level=application.level_reached)
 
 
 def _waiting_for_auditor(

@@ -342,7 +342,7 @@ def test_kpi_gate_caps_the_level_reached(world):
     assert [(g.code, g.value) for g in result.outcome.capped_by] == [(s.criteria[0].code, Decimal(70))]
 
 
-def test_scoring_stores_the_result_on_the_application(world):
+def test_scoring_stores_the_result_the_decision_is_checked_against(world):
     s = build(world)
     kpi = f.KpiFactory(association=world.a, code="csat")
     s.criteria[0].kpi, s.criteria[0].kpi_threshold = kpi, Decimal(80)
@@ -359,6 +359,8 @@ def test_scoring_stores_the_result_on_the_application(world):
     assert (s.application.overall_score, s.application.level_reached) == (Decimal("100.00"), s.levels[1])
     assert s.application.dimension_scores == dict.fromkeys(Dimension.values, "100.00")
     assert [gate["criterion"] for gate in s.application.gates_missed] == [s.criteria[0].code]
+    with pytest.raises(services.AuditError, match="above the level the scores reached"):
+        services.approve(s.application, actor=world.staff_admin_a, level=s.levels[2])
 
 
 def test_decider_who_scored_is_refused(world):
@@ -368,10 +370,12 @@ def test_decider_who_scored_is_refused(world):
 
     with pytest.raises(services.AuditError) as error:
         services.approve(s.application, actor=world.auditor, level=s.levels[2])
-    with pytest.raises(certification.CertificationError):
-        certification.reject_application(s.application, actor=world.auditor, reason="no")
+    with pytest.raises(services.AuditError, match="someone else must decide"):
+        services.reject(s.application, actor=world.auditor, reason="no")
 
     assert "someone else must decide" in str(error.value)
+    s.application.refresh_from_db()
+    assert s.application.status == ApplicationStatus.SCORED
 
 
 def test_reject_needs_a_rationale_and_emails(world, django_capture_on_commit_callbacks):

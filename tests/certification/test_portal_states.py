@@ -466,8 +466,8 @@ def test_mark_scored_refused_from_submitted_and_for_the_business(setup, world):
 
 def test_approve_records_level_and_decider(setup, world):
     application, criteria = setup
-    application = advance(application, S.SCORED, world, criteria)
     level = f.LevelFactory(association=world.a, name="Gold", min_score=80)
+    application = advance(application, S.SCORED, world, criteria, result=scored("80.00", level))
 
     application = services.approve_application(application, actor=world.staff_admin_a, level=level)
 
@@ -598,12 +598,11 @@ def test_allowed_actions_per_actor(setup, world):
     assert services.allowed_actions(application, world.business_user_b) == []
 
 
-def test_approve_without_level_reached_asks_the_level_providers(setup, world, monkeypatch):
+def test_approve_checks_the_level_against_the_stored_result(setup, world):
     application, criteria = setup
-    application = advance(application, S.SCORED, world, criteria)
     silver = f.LevelFactory(association=world.a, name="Silver", min_score=70)
     gold = f.LevelFactory(association=world.a, name="Gold", min_score=85)
-    monkeypatch.setattr(services, "LEVEL_PROVIDERS", [lambda app: None, lambda app: silver])
+    application = advance(application, S.SCORED, world, criteria, result=scored("75.00", silver))
 
     assert_refused(
         lambda: services.approve_application(application, actor=world.staff_admin_a, level=gold),
@@ -615,15 +614,28 @@ def test_approve_without_level_reached_asks_the_level_providers(setup, world, mo
     assert (status_of(approved), approved.level) == (S.APPROVED, silver)
 
 
-def test_approve_below_the_provided_level_needs_a_reason(setup, world, monkeypatch):
+def test_approve_below_the_level_reached_needs_a_reason(setup, world):
     application, criteria = setup
-    application = advance(application, S.SCORED, world, criteria)
     bronze = f.LevelFactory(association=world.a, name="Bronze", min_score=50)
     silver = f.LevelFactory(association=world.a, name="Silver", min_score=70)
-    monkeypatch.setattr(services, "LEVEL_PROVIDERS", [lambda app: silver])
+    application = advance(application, S.SCORED, world, criteria, result=scored("75.00", silver))
 
     assert_refused(
         lambda: services.approve_application(application, actor=world.staff_admin_a, level=bronze),
         application,
         "Give a reason for approving below the level reached.",
+    )
+
+
+def test_approve_refused_when_the_scores_reach_no_level(setup, world):
+    application, criteria = setup
+    bronze = f.LevelFactory(association=world.a, name="Bronze", min_score=50)
+    application = advance(application, S.SCORED, world, criteria, result=scored("40.00"))
+
+    assert_refused(
+        lambda: services.approve_application(
+            application, actor=world.staff_admin_a, level=bronze, reason="Close enough."
+        ),
+        application,
+        "The scores reach no certification level; reject the application instead.",
     )
