@@ -8,8 +8,9 @@ from django.urls import reverse
 from certification.emails import business_recipients
 from certification.models import Application
 from members.emails import queue_email
+from members.models import Declaration
 
-from .models import Assignment, Declaration
+from .models import Assignment
 
 
 def queue_assignment_email(assignment: Assignment, *, occasion: int | None = None) -> None:

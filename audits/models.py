@@ -9,13 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Criterion
-from members.models import AuditorMembership, AuditorProfile
-
-
-class Declaration(models.TextChoices):
-    PENDING = "pending", _("Not declared yet")
-    NO_CONFLICT = "no_conflict", _("No conflict of interest")
-    CONFLICT = "conflict", _("Conflict of interest")
+from members.models import AuditorProfile, Declaration
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -24,12 +18,9 @@ class AssignmentQuerySet(models.QuerySet):
 
     def current(self):
         """Assignments in force: not ended, of an active auditor who still
-        audits for the application's association. Every auditor access rule
-        starts here, so removing an auditor ends their access at once."""
-        member = AuditorMembership.objects.filter(
-            auditor=OuterRef("auditor"), association=OuterRef("application__association"), ended_at=None
-        )
-        return self.filter(Exists(member), ended_at=None, auditor__is_active=True)
+        audits for the application's association."""
+        auditing = AuditorProfile.objects.auditing(OuterRef("application__association"))
+        return self.filter(Exists(auditing.filter(pk=OuterRef("auditor"))), ended_at=None)
 
     def of_auditor(self, user):
         """The auditor's own assignments in force, declared or not."""

@@ -10,10 +10,10 @@ from django.utils import timezone
 from associations.models import Association, CertificationLevel, Criterion, Dimension
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import AuditResult
-from members.models import MetricReport, MetricValue
+from members.models import Declaration, MetricReport, MetricValue
 
 from . import scoring
-from .models import Assignment, Consensus, Declaration, Score, Scorecard
+from .models import Assignment, Consensus, Score, Scorecard
 
 # Applications whose audit is over: their assignments leave the queue.
 CLOSED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
@@ -266,12 +266,8 @@ def result_visible_to(user, application: Application) -> bool:
         return True
     if application.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
         return True
-    cleared = (
-        Assignment.objects.current()
-        .filter(application=application, auditor__user=user, declaration=Declaration.NO_CONFLICT)
-        .exists()
-    )
-    return cleared and all_submitted(cleared_assignments(application))
+    reviewing = Application.objects.reviewed_by(user).filter(pk=application.pk).exists()
+    return reviewing and all_submitted(cleared_assignments(application))
 
 
 def scorecard_for(assignment: Assignment) -> tuple[Scorecard | None, dict[int, Score]]:

@@ -16,14 +16,13 @@ from associations.models import EDITING_ROLES, Association, CertificationLevel, 
 from associations.services import log_action
 from certification import services as certification
 from certification.models import Application, ApplicationStatus, Evidence
-from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
+from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest, Declaration
 from members.roles import is_business_user
 
 from . import emails, queries
 from .models import (
     Assignment,
     Consensus,
-    Declaration,
     Score,
     Scorecard,
 )
@@ -346,7 +345,7 @@ def record_consensus(
     """The auditors' agreed score for a flagged criterion."""
     application = Application.objects.select_for_update().select_related("association").get(pk=application.pk)
     assignments = queries.cleared_assignments(application)
-    if not is_cleared_auditor(actor, application):
+    if not Application.objects.reviewed_by(actor).filter(pk=application.pk).exists():
         raise AuditError(_("Only an auditor assigned to this application can record a consensus."))
     if application.status != S.IN_REVIEW:
         raise AuditError(_("A consensus can be recorded only while the application is in review."))
@@ -498,14 +497,3 @@ def reject(application: Application, *, actor, reason: str) -> Application:
         raise AuditError(str(error)) from None
     emails.queue_decision_emails(application)
     return application
-
-
-# --- hooks registered into certification (see apps.py) ------------------------
-
-
-def is_cleared_auditor(user, application: Application) -> bool:
-    return (
-        Assignment.objects.current()
-        .filter(application=application, auditor__user=user, declaration=Declaration.NO_CONFLICT)
-        .exists()
-    )

@@ -13,13 +13,12 @@ from associations.models import Criterion, Dimension
 from certification.files import serve_file
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import CARRIED_REVIEW_STATES
-from members.models import AuditorProfile
+from members.models import AuditorProfile, Declaration
 from members.roles import role_required
 
 from . import queries, services
-from .apps import cleared_auditor_q
 from .forms import CarriedEvidenceForm, ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
-from .models import Assignment, Declaration
+from .models import Assignment
 
 # Shown in the page; anything else is downloaded. (Only these of the
 # uploadable types, certification.evidence, can be shown.)
@@ -275,7 +274,7 @@ def result(request, pk):
 def evidence(request, pk):
     # As the auditor, in force and cleared: not through some other role.
     item = get_object_or_404(
-        Evidence.objects.filter(application__in=Application.objects.filter(cleared_auditor_q(request.user))),
+        Evidence.objects.filter(application__in=Application.objects.reviewed_by(request.user)),
         pk=pk,
     )
     inline = item.content_type in PREVIEWABLE

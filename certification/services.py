@@ -8,7 +8,7 @@ state it starts from and who is acting, and records who, when and why."""
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -40,10 +40,6 @@ logger = logging.getLogger(__name__)
 
 # --- who is acting -----------------------------------------------------------
 
-# Higher apps register who else may review an application (audits: an
-# assigned auditor who declared no conflict). certification never imports audits.
-REVIEWER_CHECKS: list[Callable] = []  # (user, application) -> bool
-
 
 def is_business_user(user, application: Application) -> bool:
     """A role in the business granted by the application's association."""
@@ -60,7 +56,11 @@ def is_deciding_staff(user, application: Application) -> bool:
 
 
 def is_reviewer(user, application: Application) -> bool:
-    return is_deciding_staff(user, application) or any(check(user, application) for check in REVIEWER_CHECKS)
+    """Association staff with a deciding role, or an auditor reviewing it."""
+    return (
+        is_deciding_staff(user, application)
+        or Application.objects.reviewed_by(user).filter(pk=application.pk).exists()
+    )
 
 
 BUSINESS, REVIEWER, DECIDER = "business", "reviewer", "decider"

@@ -238,6 +238,12 @@ class AuditorProfileQuerySet(models.QuerySet):
         still manage an auditor they removed (see the past work, re-add)."""
         return self.filter(memberships__association__in=Association.objects.administered_by(user)).distinct()
 
+    def auditing(self, association):
+        """Active auditors who audit for `association` now (an Association, or
+        an OuterRef to one in a subquery): every auditor access rule starts
+        here, so removing an auditor from an association ends it at once."""
+        return self.filter(is_active=True, memberships__association=association, memberships__ended_at=None)
+
     def auditing_for(self, associations):
         """Active auditors with an active membership in one of `associations`."""
         return self.filter(
@@ -310,6 +316,15 @@ class AuditorMembership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class Declaration(models.TextChoices):
+    """An auditor's declaration on one assignment (audits.Assignment): only
+    after "no conflict" do they see the application."""
+
+    PENDING = "pending", _("Not declared yet")
+    NO_CONFLICT = "no_conflict", _("No conflict of interest")
+    CONFLICT = "conflict", _("Conflict of interest")
 
 
 class ConflictOfInterestQuerySet(models.QuerySet):

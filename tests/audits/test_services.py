@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from associations.models import ActionLog, Dimension
 from audits import queries, services
-from audits.models import Assignment, Consensus, Declaration, Score
+from audits.models import Assignment, Consensus, Score
 from certification import services as certification
 from certification.models import Application, ApplicationStatus
-from members.models import ConflictOfInterest
+from members.models import ConflictOfInterest, Declaration
 from tests import factories as f
 
 from .scenario import build, full_scores, second_auditor

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits import services
-from audits.models import Declaration, Score
+from audits.models import Score
 from certification.models import ApplicationStatus
+from members.models import Declaration
 from tests import factories as f
 
 from .scenario import build, full_scores, second_auditor
