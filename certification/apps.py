@@ -24,11 +24,3 @@ class CertificationConfig(AppConfig):
 
     def ready(self):
         checks.register(check_harfbuzz_subset)
-        # The members dashboard shows applications and certificates without
-        # members importing certification.
-        from members.portal_views import DASHBOARD_SECTIONS
-
-        from .portal_views import dashboard_section
-
-        if dashboard_section not in DASHBOARD_SECTIONS:
-            DASHBOARD_SECTIONS.append(dashboard_section)

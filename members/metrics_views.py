@@ -20,8 +20,7 @@ from .metrics_forms import ApiTokenForm, MetricImportForm, MetricReportForm
 from .metrics_import import confirm_metric_import, start_metric_import, template_csv
 from .metrics_queries import MIN_PEERS, kpi_panels
 from .models import ApiToken, Business, BusinessRole, MetricImportJob, MetricReport
-from .portal_views import business_user_required
-from .roles import business_scope
+from .roles import business_scope, business_user_required
 from .services import MembersError
 
 

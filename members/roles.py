@@ -122,3 +122,11 @@ def role_required(check: Callable[[HttpRequest], bool]) -> Callable:
         return login_required(wrapped)
 
     return decorator
+
+
+def _is_business_user(request) -> bool:
+    return request.user.business_roles.exists()
+
+
+# Portal pages answer 404 to anyone who is not a user of some business.
+business_user_required = role_required(_is_business_user)

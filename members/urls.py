@@ -1,12 +1,12 @@
+"""The portal's service-metrics and API-token pages, under /portal/ in the
+`portal` namespace (certification/portal_urls.py mounts them next to the
+portal's dashboard)."""
+
 from django.urls import path
 
-from . import metrics_views, portal_views
-
-app_name = "portal"
+from . import metrics_views
 
 urlpatterns = [
-    path("", portal_views.dashboard, name="dashboard"),
-    # Service metrics and API tokens (members/metrics_views.py)
     path("b/<int:business_id>/metrics/", metrics_views.metrics_dashboard, name="metrics"),
     path("b/<int:business_id>/metrics/reports/", metrics_views.metrics_reports, name="metrics_reports"),
     path(

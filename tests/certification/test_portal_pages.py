@@ -183,7 +183,7 @@ def test_user_of_two_businesses_sees_both_and_no_others(client, world, standard)
 
     response = client.get(reverse("portal:dashboard"))
 
-    section = response.context["sections"][0]["context"]
+    section = response.context
     assert {a.pk for a in section["applications"]} == {mine_a.pk, mine_b.pk}
 
 
@@ -194,7 +194,7 @@ def test_dashboard_lists_next_steps_and_certificates(client_for, world, standard
 
     response = client_for("business_user_a").get(reverse("portal:dashboard"))
 
-    section = response.context["sections"][0]["context"]
+    section = response.context
     todo = [(t["application"], t["kind"]) for t in section["todo"]]
     assert todo == [(draft, "draft"), (changes, "changes")]
     assert [c.code for c in section["todo"][0]["missing"]] == ["T1", "R1"]

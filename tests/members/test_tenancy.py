@@ -130,8 +130,8 @@ def test_owner_granted_by_a_only_sees_only_a_on_the_portal(world, client, shared
     kpis = client.get(reverse("portal:metrics", args=[shared.business.pk]))
 
     assert [m.association for m in dashboard.context["memberships"]] == [world.a]
-    assert [a.pk for a in dashboard.context["s"]["applications"]] == [shared.application_a.pk]
-    assert dashboard.context["s"]["certificates"] == []
+    assert [a.pk for a in dashboard.context["applications"]] == [shared.application_a.pk]
+    assert dashboard.context["certificates"] == []
     assert [r.pk for r in reports.context["reports"]] == [shared.report_a.pk]
     assert list(reports.context["imports"]) == []
     assert (kpis.context["association"], kpis.context["associations"]) == (world.a, [world.a])
