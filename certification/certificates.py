@@ -16,40 +16,41 @@ from associations.services import log_action
 from .emails import queue_certificate_status_emails
 from .errors import CertificationError
 from .models import Application, ApplicationStatus, Certificate, CertificateStatus, Evidence
-from .services import create_application, is_deciding_staff
+from .services import ACTOR_CHECKS, ACTOR_REFUSALS, DECIDER, create_application
 
-# --- lifecycle ------------------------------------------------------------------
+# --- suspend, reinstate, revoke ---------------------------------------------------
 
-ALLOWED_FROM = {
-    "suspend": (CertificateStatus.ACTIVE,),
-    "reinstate": (CertificateStatus.SUSPENDED,),
-    "revoke": (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED),
+C = CertificateStatus
+
+# action -> (states it may start from, state it ends in, who may do it): the
+# same shape as the application's TRANSITIONS (services.py).
+TRANSITIONS = {
+    "suspend": ((C.ACTIVE,), C.SUSPENDED, DECIDER),
+    "reinstate": ((C.SUSPENDED,), C.ACTIVE, DECIDER),
+    "revoke": ((C.ACTIVE, C.SUSPENDED), C.REVOKED, DECIDER),
 }
-TARGET = {
-    "suspend": CertificateStatus.SUSPENDED,
-    "reinstate": CertificateStatus.ACTIVE,
-    "revoke": CertificateStatus.REVOKED,
-}
 
 
-def _change_status(certificate: Certificate, action: str, *, actor, reason: str) -> Certificate:
+def _transition(certificate: Certificate, action: str, *, actor, reason: str) -> Certificate:
+    """Lock, check the state it starts from and who is acting, move, record
+    who, when and why; the business is emailed the reason."""
+    sources, target, who = TRANSITIONS[action]
     reason = reason.strip()
     if not reason:
         raise CertificationError(_("Give a reason."))
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if not (actor.is_superuser or is_deciding_staff(actor, locked)):
-        raise CertificationError(_("Only association staff with a deciding role can do this."))
-    if locked.status not in ALLOWED_FROM[action]:
+    if not ACTOR_CHECKS[who](actor, locked):
+        raise CertificationError(str(ACTOR_REFUSALS[who]))
+    if locked.status not in sources:
         raise CertificationError(
             _("This certificate is %(status)s, so this cannot be done.")
             % {"status": locked.get_status_display().lower()}
         )
     before = locked.status
-    if action == "reinstate" and locked.valid_until < timezone.localdate():
-        locked.status = CertificateStatus.EXPIRED
-    else:
-        locked.status = TARGET[action]
-    locked.status_reason = "" if locked.status == CertificateStatus.ACTIVE else reason
+    if target == C.ACTIVE and locked.valid_until < timezone.localdate():
+        target = C.EXPIRED  # reinstated past its date: it is not valid again
+    locked.status = target
+    locked.status_reason = "" if target == C.ACTIVE else reason
     locked.save(update_fields=["status", "status_reason"])
     entry = log_action(
         locked,
@@ -63,17 +64,17 @@ def _change_status(certificate: Certificate, action: str, *, actor, reason: str)
 
 @transaction.atomic
 def suspend_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
-    return _change_status(certificate, "suspend", actor=actor, reason=reason)
+    return _transition(certificate, "suspend", actor=actor, reason=reason)
 
 
 @transaction.atomic
 def reinstate_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
-    return _change_status(certificate, "reinstate", actor=actor, reason=reason)
+    return _transition(certificate, "reinstate", actor=actor, reason=reason)
 
 
 @transaction.atomic
 def revoke_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
-    return _change_status(certificate, "revoke", actor=actor, reason=reason)
+    return _transition(certificate, "revoke", actor=actor, reason=reason)
 
 
 # --- renewal --------------------------------------------------------------------
