@@ -143,7 +143,7 @@ def consensus_of(application: Application) -> dict[str, Decimal]:
 
 def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
     """Per KPI code, the business's most recent value of that KPI, whichever
-    month reported it (as on the business's KPI dashboard, members.metrics_queries):
+    month reported it (as on the business's KPI dashboard, members.metrics.queries):
     a month that left a KPI out does not erase the earlier value. One query."""
     latest = (
         MetricValue.objects.filter(

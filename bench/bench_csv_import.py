@@ -41,7 +41,7 @@ def make_csv(rows: int) -> bytes:
 
 def main(rows: int) -> None:
     from associations.models import Association, KpiDefinition
-    from members.metrics_import import kpis_by_code, parse_metric_csv, start_metric_import
+    from members.metrics.csv_import import kpis_by_code, parse_metric_csv, start_metric_import
     from members.models import Business, Membership, MetricValue, User
 
     association = Association.objects.create(

@@ -10,7 +10,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from config.celery import TRANSIENT_ERRORS, chunks
-from members import metrics_import, outbox
+from members import outbox
+from members.metrics import csv_import
 from members.tasks import process_metric_import, send_emails
 
 from .files import delete_orphan_files
@@ -81,7 +82,7 @@ def sweep() -> dict:
     for chunk in chunks(emails, EMAIL_CHUNK):
         send_emails.delay(email_ids=chunk)
     reminders = _queue_reminders()
-    imports = metrics_import.claim_stalled_imports()
+    imports = csv_import.claim_stalled_imports()
     for job_id in imports:
         # One message per import: each is a whole file's work.
         process_metric_import.delay(job_id=job_id)

@@ -16,7 +16,7 @@ from associations.models import Association, Criterion, Standard
 from audits import services as audits
 from certification import services as certification
 from certification.models import Application
-from members.metrics import record_metric_reports
+from members.metrics.reports import record_metric_reports
 from members.models import AuditorProfile, Business, Membership, MetricReport, User
 
 # (name, city, member number): members without a portal login, reporting through the API

@@ -14,7 +14,7 @@ urlpatterns = [
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
     path("portal/applications/", include("certification.application_urls")),
     path("portal/", include("certification.portal_urls")),
-    path("api/v1/", include("members.api_urls")),
+    path("api/v1/", include("members.api.urls")),
     path("audit/", include("audits.urls")),
     path("", include("certification.urls")),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ import uuid
 
 from celery import shared_task
 
-from . import metrics_import
+from .metrics import csv_import
 from .outbox import send_emails
 
 __all__ = ["process_metric_import", "send_emails"]
@@ -21,5 +21,5 @@ def process_metric_import(self, *, job_id: int) -> None:
     """The claim is the task's id: a redelivered message (its worker died)
     takes the job back at once; another task waits for the claim to go stale."""
     claim = self.request.id or f"direct-{uuid.uuid4().hex}"  # called as a function, not through the broker
-    if metrics_import.process_import_job(job_id, claim=claim) is None:
+    if csv_import.process_import_job(job_id, claim=claim) is None:
         logger.info("metric import %s gone, finished or claimed by a live task; nothing to do", job_id)

@@ -20,7 +20,7 @@ from audits import services as audits
 from certification.models import Application, ApplicationStatus, Certificate
 from certification.tasks import sweep
 from config import celery as celery_config
-from members.metrics_import import start_metric_import
+from members.metrics.csv_import import start_metric_import
 from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundEmail
 from members.outbox import send_emails
 from tests import factories as f

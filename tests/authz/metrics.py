@@ -29,7 +29,7 @@ def _report(w):
 
 
 def _job(w):
-    from members.metrics_import import start_metric_import
+    from members.metrics.csv_import import start_metric_import
 
     _report(w)
     upload = SimpleUploadedFile("m.csv", b"month,kpi_code,value,sample_size\n2026-01,csat,81,\n")
@@ -37,7 +37,7 @@ def _job(w):
 
 
 def _token(w):
-    from members.api_auth import create_api_token
+    from members.api.auth import create_api_token
 
     return create_api_token(w.business_a, name="CRM", actor=w.business_user_a)[0]
 

@@ -39,7 +39,7 @@ def _certificate_in_b(w):
 
 
 def _metrics_in_b(w):
-    from members.metrics_import import start_metric_import
+    from members.metrics.csv_import import start_metric_import
 
     _shared(w)
     kpi = f.KpiFactory(association=w.b, code="nps", min_value=-100)

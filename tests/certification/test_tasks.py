@@ -19,8 +19,8 @@ from certification import issuance, reminders, services
 from certification.models import Application, Certificate, ReminderSent
 from certification.tasks import daily_lifecycle, sweep
 from config.celery import REQUEUE_AFTER, TRANSIENT_ERRORS, app
-from members import metrics_import
 from members.emails import queue_email
+from members.metrics import csv_import as metrics_import
 from members.models import OutboundEmail
 from members.outbox import SEND_LEASE, claim_unsent_emails
 from tests import factories as f

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from associations.models import ActionLog
-from members.metrics import MetricsError, record_metric_report, record_metric_reports
+from members.metrics.reports import MetricsError, record_metric_report, record_metric_reports
 from members.models import MembershipStatus, MetricReport, MetricValue
 from tests import factories as f
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members.api_auth import create_api_token, revoke_api_token
-from members.api_serializers import MetricReportInputSerializer
+from members.api.auth import create_api_token, revoke_api_token
+from members.api.serializers import MetricReportInputSerializer
 from members.models import ApiToken, BusinessUser, MetricReport
 from tests import factories as f
 

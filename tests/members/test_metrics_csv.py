@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from members.metrics_import import confirm_metric_import, parse_metric_csv, start_metric_import
+from members.metrics.csv_import import confirm_metric_import, parse_metric_csv, start_metric_import
 from members.models import ImportStatus, MetricImportJob, MetricReport, MetricValue
 from members.tasks import process_metric_import
 from tests import factories as f
@@ -162,7 +162,7 @@ def test_start_metric_import_replaces_months_only_after_confirmation(setup):
 
 
 def test_confirm_metric_import_refuses_a_job_not_waiting(setup):
-    from members.metrics import MetricsError
+    from members.metrics.reports import MetricsError
 
     job = _import(setup, HEADER + "2026-01,fcr,70,\n")
 
@@ -209,7 +209,7 @@ def test_process_metric_import_is_safe_to_run_twice(setup, settings):
 
 
 def test_start_metric_import_refuses_an_oversized_file(setup, settings):
-    from members.metrics import MetricsError
+    from members.metrics.reports import MetricsError
 
     settings.METRIC_IMPORT_MAX_BYTES = 10
 
@@ -226,7 +226,7 @@ NUL_REFUSAL = (
 
 
 def test_start_metric_import_refuses_a_nul_byte_and_stores_nothing(setup, settings):
-    from members.metrics import MetricsError
+    from members.metrics.reports import MetricsError
 
     with pytest.raises(MetricsError) as refused:
         _import(setup, HEADER + "2026-01,fcr,70,\n2026-01,csat,8\x007,10\n")

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.celery import REQUEUE_AFTER
-from members import metrics_import
 from members.emails import queue_email
+from members.metrics import csv_import as metrics_import
 from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundEmail
 from members.outbox import SEND_LEASE, claim_unsent_emails, send_emails
 from tests import factories as f

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from certification.issuance import issue_certificate
 from members import services
-from members.api_auth import create_api_token
-from members.metrics_import import start_metric_import
+from members.api.auth import create_api_token
+from members.metrics.csv_import import start_metric_import
 from members.models import InvitationKind, MetricImportJob, MetricReport
 from tests import factories as f
 

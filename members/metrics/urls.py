@@ -4,44 +4,42 @@ portal's dashboard)."""
 
 from django.urls import path
 
-from . import metrics_views
+from . import views
 
 urlpatterns = [
-    path("b/<int:business_id>/metrics/", metrics_views.metrics_dashboard, name="metrics"),
-    path("b/<int:business_id>/metrics/reports/", metrics_views.metrics_reports, name="metrics_reports"),
+    path("b/<int:business_id>/metrics/", views.metrics_dashboard, name="metrics"),
+    path("b/<int:business_id>/metrics/reports/", views.metrics_reports, name="metrics_reports"),
     path(
         "b/<int:business_id>/metrics/reports/<int:report_id>/",
-        metrics_views.metrics_report_detail,
+        views.metrics_report_detail,
         name="metrics_report",
     ),
-    path(
-        "b/<int:business_id>/metrics/report/", metrics_views.metrics_report_form, name="metrics_report_form"
-    ),
-    path("b/<int:business_id>/metrics/import/", metrics_views.metrics_import, name="metrics_import"),
+    path("b/<int:business_id>/metrics/report/", views.metrics_report_form, name="metrics_report_form"),
+    path("b/<int:business_id>/metrics/import/", views.metrics_import, name="metrics_import"),
     path(
         "b/<int:business_id>/metrics/import/template.csv",
-        metrics_views.metrics_import_template,
+        views.metrics_import_template,
         name="metrics_import_template",
     ),
     path(
         "b/<int:business_id>/metrics/import/<int:job_id>/",
-        metrics_views.metrics_import_job,
+        views.metrics_import_job,
         name="metrics_import_job",
     ),
     path(
         "b/<int:business_id>/metrics/import/<int:job_id>/status.json",
-        metrics_views.metrics_import_status,
+        views.metrics_import_status,
         name="metrics_import_status",
     ),
     path(
         "b/<int:business_id>/metrics/import/<int:job_id>/confirm/",
-        metrics_views.metrics_import_confirm,
+        views.metrics_import_confirm,
         name="metrics_import_confirm",
     ),
-    path("b/<int:business_id>/api-tokens/", metrics_views.api_tokens, name="api_tokens"),
+    path("b/<int:business_id>/api-tokens/", views.api_tokens, name="api_tokens"),
     path(
         "b/<int:business_id>/api-tokens/<int:token_id>/revoke/",
-        metrics_views.api_token_revoke,
+        views.api_token_revoke,
         name="api_token_revoke",
     ),
 ]

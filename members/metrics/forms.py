@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .metrics import ValueProblem, clean_value, month_start, plain_number
+from .reports import ValueProblem, clean_value, month_start, plain_number
 
 
 class MonthInput(forms.DateInput):

@@ -12,16 +12,16 @@ from rest_framework.views import APIView
 
 from associations.models import Association, KpiDefinition
 
-from .api_auth import HasBusinessToken
-from .api_parsers import SafeBodyMixin
-from .api_serializers import (
+from ..metrics.reports import MetricsError, record_metric_report
+from ..models import MetricReport, MetricValue
+from .auth import HasBusinessToken
+from .parsers import SafeBodyMixin
+from .serializers import (
     MAX_VALUES_PER_REPORT,
     KpiDefinitionSerializer,
     MetricReportInputSerializer,
     MetricReportSerializer,
 )
-from .metrics import MetricsError, record_metric_report
-from .models import MetricReport, MetricValue
 
 ASSOCIATION_PARAM = OpenApiParameter("association", str, description="Only this association (its slug).")
 

@@ -21,8 +21,8 @@ from associations.models import Association, KpiDefinition
 from associations.services import log_action
 from config.celery import REQUEUE_AFTER, TRANSIENT_ERRORS, stamp_queued
 
-from .metrics import MetricsError, ValueProblem, clean_value, kpis_by_code, month_start, record_metric_reports
-from .models import Business, ImportStatus, MetricImportJob
+from ..models import Business, ImportStatus, MetricImportJob
+from .reports import MetricsError, ValueProblem, clean_value, kpis_by_code, month_start, record_metric_reports
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ def _dispatch(job: MetricImportJob) -> MetricImportJob:
     request dies), the sweep finds the job queued and queues it again."""
     if job.total_rows > settings.METRIC_IMPORT_SYNC_MAX_ROWS:
         # tasks imports this module to run the job: the cycle is cut here.
-        from .tasks import process_metric_import
+        from ..tasks import process_metric_import
 
         process_metric_import.delay_on_commit(job_id=job.pk)
         return job

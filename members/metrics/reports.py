@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from associations.models import ActionLog, Association, KpiDefinition
 from associations.services import log_action
 
-from .models import Business, Membership, MembershipStatus, MetricReport, MetricValue
-from .services import MembersError
+from ..models import Business, Membership, MembershipStatus, MetricReport, MetricValue
+from ..services import MembersError
 
 # A KPI value fits DecimalField(max_digits=12, decimal_places=2).
 MAX_ABS_VALUE = Decimal("9999999999.99")
