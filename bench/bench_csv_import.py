@@ -41,7 +41,9 @@ def make_csv(rows: int) -> bytes:
 
 def main(rows: int) -> None:
     from associations.models import Association, KpiDefinition
-    from members.metrics.csv_import import kpis_by_code, parse_metric_csv, start_metric_import
+    from members.metrics.csv_import import start_metric_import
+    from members.metrics.csv_parsing import parse_metric_csv
+    from members.metrics.values import kpis_by_code
     from members.models import Business, Membership, MetricValue, User
 
     association = Association.objects.create(

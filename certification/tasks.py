@@ -10,8 +10,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from config.celery import TRANSIENT_ERRORS, chunks
-from members import outbox
-from members.metrics import csv_import
+from members.metrics.import_jobs import claim_stalled_imports
+from members.outbox import claim_unsent_emails
 from members.tasks import process_metric_import, send_emails
 
 from .files import delete_orphan_files
@@ -78,11 +78,11 @@ def sweep() -> dict:
     issuance = claim_unfinished_issuance()
     for chunk in chunks(issuance, ISSUANCE_CHUNK):
         issue_certificates.delay(application_ids=chunk)
-    emails = outbox.claim_unsent_emails()
+    emails = claim_unsent_emails()
     for chunk in chunks(emails, EMAIL_CHUNK):
         send_emails.delay(email_ids=chunk)
     reminders = _queue_reminders()
-    imports = csv_import.claim_stalled_imports()
+    imports = claim_stalled_imports()
     for job_id in imports:
         # One message per import: each is a whole file's work.
         process_metric_import.delay(job_id=job_id)

@@ -17,6 +17,7 @@ from audits import services as audits
 from certification import services as certification
 from certification.models import Application
 from members.metrics.reports import record_metric_reports
+from members.metrics.values import clean_reports, kpis_by_code
 from members.models import AuditorProfile, Business, Membership, MetricReport, User
 
 # (name, city, member number): members without a portal login, reporting through the API
@@ -63,7 +64,13 @@ def _metrics(association: Association, business: Business, seed: int, actor) -> 
             "first_response_hours": (Decimal(f"{30 - 22 * quality + rng.uniform(-2, 2):.1f}"), None),
             "resolution_hours": (Decimal(f"{200 - 120 * quality + rng.uniform(-20, 20):.0f}"), None),
         }
-    record_metric_reports(business, association=association, reports=reports, actor=actor, source="demo")
+    record_metric_reports(
+        business,
+        association=association,
+        reports=clean_reports(reports, kpis_by_code(association)),
+        actor=actor,
+        source="demo",
+    )
 
 
 def _evidence_for_every_criterion(application: Application, owner) -> None:

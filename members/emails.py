@@ -1,13 +1,14 @@
 """Every email of the platform goes through `queue_email`: rendered from
 templates/emails/ in the recipient's language, recorded in the caller's
-transaction, and sent once after it commits (members.outbox sends it)."""
+transaction, and sent once after it commits (tasks.send_emails, which
+members.outbox's deliver_emails does the work of)."""
 
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
-from . import outbox
 from .models import OutboundEmail
+from .tasks import send_emails
 
 
 def _render_text(name: str, context: dict) -> str:
@@ -41,5 +42,5 @@ def queue_email(key: str, *, to: str, language: str, template: str, context: dic
     )
     if not created:
         return None
-    outbox.send_emails.delay_on_commit(email_ids=[email.pk])
+    send_emails.delay_on_commit(email_ids=[email.pk])
     return email

@@ -11,19 +11,11 @@ from associations.models import Association, StaffMembership, StaffRole
 from associations.services import log_action
 
 from .emails import queue_email
+from .errors import MembersError
 from .models import AuditorMembership, AuditorProfile, BusinessRole, BusinessUser, Invitation, InvitationKind
 
 INVITATION_SALT = "members.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
-
-
-class MembersError(Exception):
-    """A broken rule, with a message the user can read, and the form field
-    it is about when there is one."""
-
-    def __init__(self, message="", *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def invitation_link(invitation: Invitation) -> str:

@@ -22,7 +22,7 @@ from certification.tasks import sweep
 from config import celery as celery_config
 from members.metrics.csv_import import start_metric_import
 from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundEmail
-from members.outbox import send_emails
+from members.tasks import send_emails
 from tests import factories as f
 
 from .audits.scenario import build, full_scores

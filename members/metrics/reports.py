@@ -1,43 +1,20 @@
-"""Service metrics: the one writer every way in (portal form, CSV import,
-REST API) goes through, and the reads of the KPI dashboard."""
+"""The one writer of service metrics: every way in (the portal's form, a CSV
+import, the API) records checked values (values.py) through it."""
 
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from associations.models import ActionLog, Association, KpiDefinition
+from associations.models import ActionLog, Association
 from associations.services import log_action
 
 from ..models import Business, Membership, MembershipStatus, MetricReport, MetricValue
-from ..services import MembersError
-
-# A KPI value fits DecimalField(max_digits=12, decimal_places=2).
-MAX_ABS_VALUE = Decimal("9999999999.99")
-MAX_SAMPLE_SIZE = 2_147_483_647
-
-ValuePair = tuple[object, object]  # (value, sample_size) as given: str, int, Decimal or None
-
-
-class MetricsError(MembersError):
-    """A refused report. `errors` lists one readable reason per bad value
-    (or per month already reported); `existing` names those months."""
-
-    def __init__(self, message: str, *, errors: list[str] | None = None, existing: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or []
-        self.existing = existing or []
-
-
-class ValueProblem(ValueError):
-    """One value that cannot be accepted, with the reason."""
+from .values import CleanValue, MetricsError
 
 
 @dataclass(frozen=True)
@@ -48,106 +25,17 @@ class RecordResult:
     values: int
 
 
-def month_start(value) -> datetime.date:
-    """The first day of the month, from a date or 'YYYY-MM' / 'YYYY-MM-DD'."""
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.replace(day=1)
-    text = str(value).strip()
-    try:
-        if len(text) == 7 and text[4] == "-":
-            return datetime.date(int(text[:4]), int(text[5:7]), 1)
-        if len(text) == 10:
-            return datetime.date.fromisoformat(text).replace(day=1)
-        raise ValueError(text)
-    except ValueError:
-        raise ValueProblem(
-            _("“%(month)s” is not a month; write it as YYYY-MM, e.g. 2026-03.") % {"month": text}
-        ) from None
-
-
-def clean_value(kpi: KpiDefinition, value, sample_size) -> tuple[Decimal, int | None]:
-    """The value and sample size as stored, or ValueProblem saying why not."""
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        text = str(value).strip() if value is not None else ""
-        if not text:
-            raise ValueProblem(_("%(kpi)s: a value is required.") % {"kpi": kpi.code})
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueProblem(
-                _("%(kpi)s: “%(value)s” is not a number.") % {"kpi": kpi.code, "value": text[:40]}
-            ) from None
-    if not number.is_finite():
-        raise ValueProblem(_("%(kpi)s: the value must be a finite number.") % {"kpi": kpi.code})
-    if abs(number) > MAX_ABS_VALUE:
-        raise ValueProblem(_("%(kpi)s: the value is too large.") % {"kpi": kpi.code})
-    if number != number.quantize(Decimal("0.01")):
-        raise ValueProblem(
-            _("%(kpi)s: use at most two decimal places (got %(value)s).") % {"kpi": kpi.code, "value": number}
-        )
-    if number < kpi.min_value or number > kpi.max_value:
-        raise ValueProblem(
-            _("%(kpi)s: %(value)s is outside the valid range %(min)s to %(max)s %(unit)s.")
-            % {
-                "kpi": kpi.code,
-                "value": plain_number(number),
-                "min": plain_number(kpi.min_value),
-                "max": plain_number(kpi.max_value),
-                "unit": kpi.unit,
-            }
-        )
-    return number, _clean_sample(kpi, sample_size)
-
-
-def plain_number(number) -> str:
-    """100.00 -> "100", 4.50 -> "4.5": how a person writes the number."""
-    return f"{Decimal(number).normalize():f}"
-
-
-def _clean_sample(kpi: KpiDefinition, sample_size) -> int | None:
-    text = "" if sample_size is None else str(sample_size).strip()
-    if not kpi.has_sample_size:
-        if text:
-            raise ValueProblem(_("%(kpi)s: this KPI does not take a sample size.") % {"kpi": kpi.code})
-        return None
-    if not text:
-        raise ValueProblem(_("%(kpi)s: a sample size is required.") % {"kpi": kpi.code})
-    try:
-        size = int(text)
-    except ValueError:
-        raise ValueProblem(
-            _("%(kpi)s: the sample size “%(size)s” is not a whole number.")
-            % {"kpi": kpi.code, "size": text[:20]}
-        ) from None
-    if size < 1:
-        raise ValueProblem(_("%(kpi)s: the sample size must be at least 1.") % {"kpi": kpi.code})
-    if size > MAX_SAMPLE_SIZE:
-        raise ValueProblem(
-            _("%(kpi)s: the sample size must be at most %(max)s.")
-            % {"kpi": kpi.code, "max": number_format(MAX_SAMPLE_SIZE, force_grouping=True)}
-        )
-    return size
-
-
-def kpis_by_code(association: Association) -> dict[str, KpiDefinition]:
-    return {kpi.code: kpi for kpi in KpiDefinition.objects.filter(association=association)}
-
-
 def record_metric_report(
     business: Business,
     *,
     association: Association,
-    period,
-    values: Mapping[str, ValuePair],
+    period: datetime.date,
+    values: list[CleanValue],
     actor,
     source: str,
     replace: bool = False,
 ) -> MetricReport:
-    """Record one month's values ({kpi_code: (value, sample_size)})."""
+    """Record one month's values."""
     result = record_metric_reports(
         business,
         association=association,
@@ -164,16 +52,15 @@ def record_metric_reports(
     business: Business,
     *,
     association: Association,
-    reports: Mapping[object, Mapping[str, ValuePair]],
+    reports: Mapping[datetime.date, list[CleanValue]],
     actor,
     source: str,
     replace: bool = False,
-    kpis: dict[str, KpiDefinition] | None = None,
 ) -> RecordResult:
-    """Record several months at once ({period: {kpi_code: (value, sample)}}):
-    all of them or none. A month already reported is replaced as a whole,
-    and only when `replace` is set. Writes in bulk: a fixed number of
-    queries however many months and values."""
+    """Record several months at once ({month: [value, ...]}), values that
+    values.py checked: all of them or none. A month already reported is
+    replaced as a whole, and only when `replace` is set. Writes in bulk: a
+    fixed number of queries however many months and values."""
     # The lock serialises imports for one membership, so two uploads of the
     # same month cannot race past the "already reported" check.
     membership = (
@@ -189,20 +76,16 @@ def record_metric_reports(
             _("The membership is %(status)s; metrics cannot be reported.")
             % {"status": membership.get_status_display().lower()}
         )
-    kpis = kpis if kpis is not None else kpis_by_code(association)
-    cleaned, errors = _clean_reports(reports, kpis)
-    if errors:
-        raise MetricsError(_("Nothing was saved: some values are not valid."), errors=errors)
-    if not cleaned:
+    if not reports:
         raise MetricsError(_("There is nothing to record."))
 
-    periods = sorted(cleaned)
+    periods = sorted(reports)
     existing = {
         report.period: report
         for report in MetricReport.objects.filter(
             business=business, association=association, period__gte=periods[0], period__lte=periods[-1]
         )
-        if report.period in cleaned
+        if report.period in reports
     }
     if existing and not replace:
         months = [f"{p:%Y-%m}" for p in sorted(existing)]
@@ -229,9 +112,9 @@ def record_metric_reports(
     )
     by_period = {**existing, **{r.period: r for r in new}}
     rows = [
-        (by_period[period].pk, kpi_id, value, sample)
+        (by_period[period].pk, value.kpi_id, value.value, value.sample_size)
         for period in periods
-        for kpi_id, value, sample in cleaned[period]
+        for value in reports[period]
     ]
     _insert_values(rows)
     _log_reports(list(existing.values()), "metrics.replaced", actor=actor, source=source)
@@ -259,42 +142,6 @@ def _insert_values(rows: list[tuple]) -> None:
     MetricValue.objects.bulk_create(
         [MetricValue(report_id=r, kpi_id=k, value=v, sample_size=n) for r, k, v, n in rows], batch_size=5000
     )
-
-
-def _clean_reports(reports, kpis) -> tuple[dict[datetime.date, list[tuple]], list[str]]:
-    cleaned: dict[datetime.date, list[tuple]] = {}
-    errors: list[str] = []
-    latest = timezone.localdate().replace(day=1)
-    for raw_period, values in reports.items():
-        try:
-            period = month_start(raw_period)
-        except ValueProblem as problem:
-            errors.append(str(problem))
-            continue
-        label = f"{period:%Y-%m}"
-        if period > latest:
-            errors.append(_("%(month)s: a month in the future cannot be reported.") % {"month": label})
-            continue
-        if period in cleaned:
-            errors.append(_("%(month)s: the month is given twice.") % {"month": label})
-            continue
-        rows = []
-        for code, pair in values.items():
-            kpi = kpis.get(code)
-            if kpi is None:
-                errors.append(_("%(month)s: unknown KPI code “%(code)s”.") % {"month": label, "code": code})
-                continue
-            value, sample = pair if isinstance(pair, tuple | list) else (pair, None)
-            try:
-                number, size = clean_value(kpi, value, sample)
-            except ValueProblem as problem:
-                errors.append(f"{label}: {problem}")
-                continue
-            rows.append((kpi.pk, number, size))
-        if not values:
-            errors.append(_("%(month)s: no values given.") % {"month": label})
-        cleaned[period] = rows
-    return cleaned, errors
 
 
 def _log_reports(reports: list[MetricReport], action: str, *, actor, source: str) -> None:

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from audits import emails, services
 from members.models import OutboundEmail
-from members.outbox import send_emails
+from members.tasks import send_emails
 from tests import factories as f
 
 from .scenario import build, full_scores

@@ -100,7 +100,7 @@ def test_approve_application_enqueues_issuance_after_commit(world, django_captur
     # The issuance, then the email it recorded.
     assert [c.func.__self__.name for c in callbacks] == [
         "certification.tasks.issue_certificates",
-        "members.outbox.send_emails",
+        "members.tasks.send_emails",
     ]
     assert Certificate.objects.get().application == app
 

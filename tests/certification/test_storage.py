@@ -21,7 +21,7 @@ from certification.models import Certificate, Evidence
 from certification.services import CertificationError, attach_evidence
 from certification.tasks import delete_orphan_files_task
 from members.metrics.csv_import import start_metric_import
-from members.metrics.reports import MetricsError
+from members.metrics.values import MetricsError
 from members.models import MetricImportJob
 from tests import factories as f
 

@@ -20,7 +20,7 @@ from certification.models import Application, Certificate, ReminderSent
 from certification.tasks import daily_lifecycle, sweep
 from config.celery import REQUEUE_AFTER, TRANSIENT_ERRORS, app
 from members.emails import queue_email
-from members.metrics import csv_import as metrics_import
+from members.metrics import import_jobs
 from members.models import OutboundEmail
 from members.outbox import SEND_LEASE, claim_unsent_emails
 from tests import factories as f
@@ -56,8 +56,8 @@ def test_every_task_retries_transient_errors_with_backoff():
         "certification.tasks.issue_certificates",
         "certification.tasks.record_renewal_reminders",
         "certification.tasks.sweep",
-        "members.outbox.send_emails",
         "members.tasks.process_metric_import",
+        "members.tasks.send_emails",
     ]
     for task in ours.values():
         assert (task.autoretry_for, task.retry_backoff) == (TRANSIENT_ERRORS, True), task.name
@@ -69,7 +69,7 @@ def test_sweep_runs_every_minute_so_lost_work_resumes_within_two_minutes():
 
     assert schedule["task"] == "certification.tasks.sweep"
     # Lost work is taken back once its window or lease lapsed, at the next sweep.
-    for window in (REQUEUE_AFTER, issuance.RENDER_LEASE, SEND_LEASE, metrics_import.STALE_AFTER):
+    for window in (REQUEUE_AFTER, issuance.RENDER_LEASE, SEND_LEASE, import_jobs.STALE_AFTER):
         assert window.total_seconds() + schedule["schedule"] <= 120, window
 
 
@@ -163,8 +163,8 @@ def test_sweep_queues_chunks_of_ids_not_one_message_per_row(
         "certification.tasks.sweep",
         "certification.tasks.issue_certificates",  # 10
         "certification.tasks.issue_certificates",  # 2
-        "members.outbox.send_emails",  # 100
-        "members.outbox.send_emails",  # 50
+        "members.tasks.send_emails",  # 100
+        "members.tasks.send_emails",  # 50
     ]
 
 

@@ -33,7 +33,7 @@ from certification.models import Certificate
 from certification.tasks import issue_certificates
 from config.celery import app
 from members.models import OutboundEmail
-from members.outbox import send_emails
+from members.tasks import send_emails
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]

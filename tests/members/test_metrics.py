@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from associations.models import ActionLog
-from members.metrics.reports import MetricsError, record_metric_report, record_metric_reports
+from members.metrics.reports import record_metric_reports
+from members.metrics.values import MetricsError, clean_reports, kpis_by_code
 from members.models import MembershipStatus, MetricReport, MetricValue
 from tests import factories as f
 
@@ -24,12 +25,14 @@ def setup(db):
     return association, business, user, csat, hours
 
 
-def _record(setup, values, **kwargs):
+def _record(setup, values, *, period=JAN, replace=False):
+    """One month's values as given: checked once (clean_reports), then written."""
     association, business, user, *_ = setup
-    kwargs.setdefault("period", JAN)
-    return record_metric_report(
-        business, association=association, values=values, actor=user, source="form", **kwargs
+    reports = clean_reports({period: values}, kpis_by_code(association))
+    result = record_metric_reports(
+        business, association=association, reports=reports, actor=user, source="form", replace=replace
     )
+    return result.reports[0]
 
 
 def test_record_metric_report_stores_values_and_history(setup):
@@ -109,7 +112,7 @@ def test_record_metric_report_refuses_a_business_outside_the_association(setup):
     other = f.AssociationFactory()
 
     with pytest.raises(MetricsError, match="is not a member of"):
-        record_metric_report(business, association=other, period=JAN, values={}, actor=user, source="form")
+        record_metric_reports(business, association=other, reports={JAN: []}, actor=user, source="form")
 
 
 def test_record_metric_report_refuses_a_suspended_membership(setup):
@@ -145,10 +148,13 @@ def test_record_metric_report_replaces_the_whole_month_when_asked(setup):
 
 def test_record_metric_reports_writes_many_months_in_fixed_queries(setup, django_assert_max_num_queries):
     association, business, user, *_ = setup
-    reports = {
-        datetime.date(2000 + i // 12, i % 12 + 1, 1): {"response-hours": (str(i % 70), None)}
-        for i in range(300)
-    }
+    reports = clean_reports(
+        {
+            datetime.date(2000 + i // 12, i % 12 + 1, 1): {"response-hours": (str(i % 70), None)}
+            for i in range(300)
+        },
+        kpis_by_code(association),
+    )
 
     # Bulk writes are chunked (SQLite allows 999 parameters a query), never per row.
     with django_assert_max_num_queries(20):

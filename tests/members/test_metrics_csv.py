@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from members.metrics.csv_import import confirm_metric_import, parse_metric_csv, start_metric_import
+from members.metrics.csv_import import confirm_metric_import, start_metric_import
+from members.metrics.csv_parsing import parse_metric_csv
+from members.metrics.values import CleanValue
 from members.models import ImportStatus, MetricImportJob, MetricReport, MetricValue
 from members.tasks import process_metric_import
 from tests import factories as f
@@ -40,7 +42,10 @@ def test_parse_metric_csv_reads_good_rows(setup):
 
     assert parsed.errors == []
     assert parsed.reports == {
-        datetime.date(2026, 1, 1): {"csat": (Decimal("87.5"), 120), "fcr": (Decimal(70), None)}
+        datetime.date(2026, 1, 1): [
+            CleanValue(kpis["csat"].pk, Decimal("87.5"), 120),
+            CleanValue(kpis["fcr"].pk, Decimal(70), None),
+        ]
     }
 
 
@@ -52,7 +57,7 @@ def test_parse_metric_csv_accepts_a_bom_and_crlf(setup):
     parsed = parse_metric_csv(data, kpis)
 
     assert parsed.errors == []
-    assert parsed.reports == {datetime.date(2026, 1, 1): {"fcr": (Decimal(70), None)}}
+    assert parsed.reports == {datetime.date(2026, 1, 1): [CleanValue(kpis["fcr"].pk, Decimal(70), None)]}
 
 
 def test_parse_metric_csv_accepts_semicolons_and_decimal_commas(setup):
@@ -61,7 +66,7 @@ def test_parse_metric_csv_accepts_semicolons_and_decimal_commas(setup):
     parsed = parse_metric_csv(b"month;kpi_code;value;sample_size\n2026-02;csat;87,5;40\n", kpis)
 
     assert parsed.errors == []
-    assert parsed.reports == {datetime.date(2026, 2, 1): {"csat": (Decimal("87.5"), 40)}}
+    assert parsed.reports == {datetime.date(2026, 2, 1): [CleanValue(kpis["csat"].pk, Decimal("87.5"), 40)]}
 
 
 def test_parse_metric_csv_without_sample_size_column(setup):
@@ -70,7 +75,7 @@ def test_parse_metric_csv_without_sample_size_column(setup):
     parsed = parse_metric_csv(b"kpi_code,month,value\nfcr,2026-02,12\n", kpis)
 
     assert parsed.errors == []
-    assert parsed.reports == {datetime.date(2026, 2, 1): {"fcr": (Decimal(12), None)}}
+    assert parsed.reports == {datetime.date(2026, 2, 1): [CleanValue(kpis["fcr"].pk, Decimal(12), None)]}
 
 
 @pytest.mark.parametrize(
@@ -162,7 +167,7 @@ def test_start_metric_import_replaces_months_only_after_confirmation(setup):
 
 
 def test_confirm_metric_import_refuses_a_job_not_waiting(setup):
-    from members.metrics.reports import MetricsError
+    from members.metrics.values import MetricsError
 
     job = _import(setup, HEADER + "2026-01,fcr,70,\n")
 
@@ -209,7 +214,7 @@ def test_process_metric_import_is_safe_to_run_twice(setup, settings):
 
 
 def test_start_metric_import_refuses_an_oversized_file(setup, settings):
-    from members.metrics.reports import MetricsError
+    from members.metrics.values import MetricsError
 
     settings.METRIC_IMPORT_MAX_BYTES = 10
 
@@ -226,7 +231,7 @@ NUL_REFUSAL = (
 
 
 def test_start_metric_import_refuses_a_nul_byte_and_stores_nothing(setup, settings):
-    from members.metrics.reports import MetricsError
+    from members.metrics.values import MetricsError
 
     with pytest.raises(MetricsError) as refused:
         _import(setup, HEADER + "2026-01,fcr,70,\n2026-01,csat,8\x007,10\n")

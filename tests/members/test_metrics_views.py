@@ -75,6 +75,21 @@ def test_metrics_report_form_shows_the_reason_of_a_bad_value(client, world, owne
     assert MetricReport.objects.count() == 0
 
 
+def test_metrics_report_form_refuses_a_month_still_to_come_on_the_month(client, world, owner):
+    client.force_login(owner)
+    next_month = (datetime.date.today().replace(day=1) + datetime.timedelta(days=40)).replace(day=1)
+
+    response = client.post(
+        _url("metrics_report_form", world),
+        {"association": world.a.pk, "month": f"{next_month:%Y-%m}", "value_hours": "4"},
+    )
+
+    assert response.context["form"].errors == {
+        "month": [f"{next_month:%Y-%m}: a month in the future cannot be reported."]
+    }
+    assert MetricReport.objects.count() == 0
+
+
 def test_metrics_report_form_needs_a_value(client, world, owner):
     client.force_login(owner)
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from config.celery import REQUEUE_AFTER
 from members.emails import queue_email
-from members.metrics import csv_import as metrics_import
+from members.metrics import import_jobs
+from members.metrics.csv_import import start_metric_import
 from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundEmail
-from members.outbox import SEND_LEASE, claim_unsent_emails, send_emails
+from members.outbox import SEND_LEASE, claim_unsent_emails
+from members.tasks import send_emails
 from tests import factories as f
 
 
@@ -150,7 +152,7 @@ def queued_job(world, settings):
     )
     with transaction.atomic():
         # The message is lost: the on-commit publish never happens here.
-        job = metrics_import.start_metric_import(
+        job = start_metric_import(
             world.business_a, association=world.a, upload=upload, actor=world.business_user_a
         )
     return job
@@ -161,7 +163,7 @@ def test_process_import_job_redelivered_takes_its_own_claim_back(queued_job):
         status=ImportStatus.RUNNING, claim="task-1", heartbeat_at=timezone.now()
     )
 
-    done = metrics_import.process_import_job(queued_job.pk, claim="task-1")
+    done = import_jobs.process_import_job(queued_job.pk, claim="task-1")
 
     assert done is not None
     assert MetricImportJob.objects.get(pk=queued_job.pk).status == ImportStatus.DONE
@@ -172,13 +174,13 @@ def test_process_import_job_leaves_a_live_claim_and_takes_over_a_stopped_heart(q
     MetricImportJob.objects.filter(pk=queued_job.pk).update(
         status=ImportStatus.RUNNING, claim="task-1", heartbeat_at=timezone.now()
     )
-    left = metrics_import.process_import_job(queued_job.pk, claim="task-2")
+    left = import_jobs.process_import_job(queued_job.pk, claim="task-2")
     values_while_alive = MetricValue.objects.count()
     MetricImportJob.objects.filter(pk=queued_job.pk).update(
-        heartbeat_at=timezone.now() - metrics_import.STALE_AFTER - datetime.timedelta(seconds=1)
+        heartbeat_at=timezone.now() - import_jobs.STALE_AFTER - datetime.timedelta(seconds=1)
     )
 
-    taken = metrics_import.process_import_job(queued_job.pk, claim="task-2")
+    taken = import_jobs.process_import_job(queued_job.pk, claim="task-2")
 
     assert (left, values_while_alive) == (None, 0)
     assert taken is not None
@@ -193,8 +195,8 @@ def test_process_import_job_stops_when_another_worker_took_it_over(queued_job):
     # The old owner's heartbeat finds the claim gone and stops before writing.
     job = MetricImportJob.objects.get(pk=queued_job.pk)
     job.claim = "old-owner"
-    with pytest.raises(metrics_import.ClaimLost):
-        metrics_import._run(job)
+    with pytest.raises(import_jobs.ClaimLost):
+        import_jobs._run(job)
 
     assert MetricValue.objects.count() == 0
     assert MetricImportJob.objects.get(pk=queued_job.pk).status == ImportStatus.RUNNING
@@ -211,7 +213,7 @@ def test_sweep_requeues_a_lost_import_and_one_whose_worker_died(queued_job, worl
         replace=True,
         status=ImportStatus.RUNNING,
         claim="killed-task",
-        heartbeat_at=timezone.now() - metrics_import.STALE_AFTER - datetime.timedelta(seconds=1),
+        heartbeat_at=timezone.now() - import_jobs.STALE_AFTER - datetime.timedelta(seconds=1),
         queued_at=timezone.now() - REQUEUE_AFTER - datetime.timedelta(seconds=1),
     )
     live = MetricImportJob.objects.create(
