@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
-from associations.models import Association, CertificationLevel, Criterion, Dimension
+from associations.models import Association, CertificationLevel, Criterion, Dimension, KpiDefinition
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import AuditResult
 from members.models import Declaration, MetricReport, MetricValue
@@ -294,8 +294,6 @@ def kpi_table(application: Application, *, months: int = 12):
         .order_by("-period")
         .prefetch_related(Prefetch("values"))[:months]
     )[::-1]
-    from associations.models import KpiDefinition
-
     kpis = list(
         KpiDefinition.objects.filter(association_id=application.association_id).prefetch_related(
             Prefetch("criteria", queryset=Criterion.objects.filter(standard_id=application.standard_id))

@@ -33,6 +33,8 @@ from members.models import (
     User,
 )
 
+from .demo_activity import seed_activity
+
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
 
@@ -420,8 +422,6 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
             "DEBUG is off: this looks like production, and the demo logins share a published "
             "password. Run with --force if you really want the demo here."
         )
-    from .demo_activity import seed_activity
-
     association = _association()
     _programme(association)
     logins = _people(association)

@@ -1,9 +1,11 @@
 """Writes with rules for people and businesses."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +21,6 @@ INVITATION_MAX_AGE = 14 * 24 * 3600
 
 
 def invitation_link(invitation: Invitation) -> str:
-    from django.urls import reverse
-
     signed = signing.dumps(invitation.token, salt=INVITATION_SALT)
     return settings.SITE_URL + reverse("accept_invitation", args=[signed])
 
@@ -209,8 +209,6 @@ def create_invited_user(invitation: Invitation, *, name: str, password: str):
 
 def _mark_email_verified(user) -> None:
     # Following the emailed link proves the address.
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )

@@ -3,6 +3,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+
+from config.celery import app
 
 from . import factories as f
 from .faults import PrivateRedis, redis_server_missing
@@ -23,15 +26,11 @@ def _test_settings(settings, tmp_path):
     # A fresh in-process cache per test: allauth keeps its login rate limits
     # there, and with REDIS_URL set they would carry over between tests and runs.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
-
     cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    from config.celery import app
-
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -48,8 +49,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(obj, create, extracted, **kwargs):
         # allauth refuses an unverified address at login; test people are verified.
         if create:
-            from allauth.account.models import EmailAddress
-
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
             obj.save()
 

@@ -111,3 +111,9 @@ def drain(url: str, *, quiet_for: float = 1.0) -> list[str]:
                 ran.append(name)
         finally:
             queue.close()
+
+
+def mail_server_down(settings) -> None:
+    """SMTP to a port nobody listens on: every send is refused (an OSError)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", spare_port(), 1

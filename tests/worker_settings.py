@@ -24,9 +24,10 @@ if RENDER_DELAY:
     from celery.signals import task_prerun
 
     def _slow_down_rendering(sender=None, **kwargs):
-        # Runs in the process that executes tasks, once Django is set up.
+        # Runs in the process that executes tasks, once Django is set up (this
+        # settings module loads before it, so the import cannot be at the top).
         # Issuance calls the renderer it imported, so that is the one to slow.
-        from certification import issuance
+        from certification import issuance  # noqa: PLC0415
 
         if getattr(issuance.render_certificate_pdf, "slowed", False):
             return

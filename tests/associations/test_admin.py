@@ -1,9 +1,14 @@
 """Tenant isolation in the staff admin: staff of A see, choose and change only
 A's rows; B's rows answer 404; viewers only look; superusers see all."""
 
+from io import BytesIO
+
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from associations.models import CodeOfConduct, PublicationStatus, StaffMembership, StaffRole, Standard
 from members.models import Business, Membership
@@ -386,18 +391,12 @@ def test_admin_invited_staff_reaches_admin_after_allauth_login(world, client):
 
 
 def _png() -> bytes:
-    from io import BytesIO
-
-    from PIL import Image
-
     buffer = BytesIO()
     Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
     return buffer.getvalue()
 
 
 def test_admin_association_change_page_with_logo_is_200(world, client_for):
-    from django.core.files.base import ContentFile
-
     world.a.logo.save("psa.png", ContentFile(_png()))
     logo_url = reverse("admin:associations_association_logo", args=[world.a.pk])
     url = reverse("admin:associations_association_change", args=[world.a.pk])
@@ -409,8 +408,6 @@ def test_admin_association_change_page_with_logo_is_200(world, client_for):
 
 
 def test_admin_association_logo_is_served_to_own_staff_only(world, client_for):
-    from django.core.files.base import ContentFile
-
     world.a.logo.save("psa.png", ContentFile(_png()))
     url = reverse("admin:associations_association_logo", args=[world.a.pk])
 
@@ -423,9 +420,6 @@ def test_admin_association_logo_is_served_to_own_staff_only(world, client_for):
 
 
 def test_admin_association_logo_can_be_replaced(world, client_for):
-    from django.core.files.base import ContentFile
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     world.a.logo.save("old.png", ContentFile(_png()))
     client = client_for("staff_admin_a")
     url = reverse("admin:associations_association_change", args=[world.a.pk])

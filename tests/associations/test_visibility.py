@@ -15,6 +15,7 @@ from associations.models import (
 )
 from associations.services import log_action
 from members.models import Invitation
+from members.services import invite_person
 from tests import factories as f
 
 
@@ -69,8 +70,6 @@ def test_visible_to_inactive_auditor_reads_nothing(world, programme):
 
 
 def test_visible_to_invitations_and_history_are_staff_only(world):
-    from members.services import invite_person
-
     invitation = invite_person(world.a, email="x@example.com", kind="auditor", invited_by=world.staff_admin_a)
     log_action(world.a, "association.changed", actor=world.staff_admin_a)
 

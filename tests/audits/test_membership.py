@@ -13,6 +13,7 @@ from django.utils import timezone
 from associations.models import ActionLog
 from audits import services
 from audits.models import Assignment
+from audits.queries import result_for
 from certification.models import ApplicationStatus
 from certification.queries import FULL, application_history
 from members import services as members_services
@@ -148,7 +149,6 @@ def test_submitted_scorecard_of_a_removed_auditor_still_counts(world):
     s = build(world)
     services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
     services.approve(s.application, actor=world.staff_admin_a, level=s.levels[2])
-    from audits.queries import result_for
 
     before = result_for(s.application).outcome.overall.value
 

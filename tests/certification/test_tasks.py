@@ -24,6 +24,7 @@ from members.metrics import import_jobs
 from members.models import OutboundEmail
 from members.outbox import SEND_LEASE, claim_unsent_emails
 from tests import factories as f
+from tests.faults import mail_server_down
 
 LONG_AGO = timezone.now() - datetime.timedelta(days=1)
 
@@ -219,9 +220,8 @@ def test_reminder_blocked_by_a_mail_outage_goes_at_the_next_sweep_after_the_wind
 ):
     (certificate,) = _certificates_due(world, 1)
     Certificate.objects.filter(pk=certificate.pk).update(business=world.business_a)
-    from tests.members.test_tasks import _mail_server_down
 
-    _mail_server_down(settings)
+    mail_server_down(settings)
     with pytest.raises(Retry), django_capture_on_commit_callbacks(execute=True):
         daily_lifecycle.delay()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back

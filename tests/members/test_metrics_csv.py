@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.metrics.csv_import import confirm_metric_import, start_metric_import
 from members.metrics.csv_parsing import parse_metric_csv
-from members.metrics.values import CleanValue
+from members.metrics.values import CleanValue, MetricsError
 from members.models import ImportStatus, MetricImportJob, MetricReport, MetricValue
 from members.tasks import process_metric_import
 from tests import factories as f
@@ -167,8 +167,6 @@ def test_start_metric_import_replaces_months_only_after_confirmation(setup):
 
 
 def test_confirm_metric_import_refuses_a_job_not_waiting(setup):
-    from members.metrics.values import MetricsError
-
     job = _import(setup, HEADER + "2026-01,fcr,70,\n")
 
     with pytest.raises(MetricsError, match="not waiting"):
@@ -214,8 +212,6 @@ def test_process_metric_import_is_safe_to_run_twice(setup, settings):
 
 
 def test_start_metric_import_refuses_an_oversized_file(setup, settings):
-    from members.metrics.values import MetricsError
-
     settings.METRIC_IMPORT_MAX_BYTES = 10
 
     with pytest.raises(MetricsError, match="larger than"):
@@ -231,8 +227,6 @@ NUL_REFUSAL = (
 
 
 def test_start_metric_import_refuses_a_nul_byte_and_stores_nothing(setup, settings):
-    from members.metrics.values import MetricsError
-
     with pytest.raises(MetricsError) as refused:
         _import(setup, HEADER + "2026-01,fcr,70,\n2026-01,csat,8\x007,10\n")
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from members.middleware import SESSION_KEY, RequireMfaMiddleware
 from members.roles import is_business_user, role_required
+from members.services import invitation_link, invite_person
 from tests import factories as f
 from tests.factories import PASSWORD
 
@@ -203,8 +204,6 @@ def test_is_business_user_answers_for_the_association_that_granted_the_role(db):
 
 
 def test_role_gained_by_invitation_brings_the_mfa_requirement_at_once(world, client):
-    from members.services import invitation_link, invite_person
-
     world.a.require_mfa = True
     world.a.save()
     client.force_login(world.business_user_a)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from certification.tasks import sweep
 from config.celery import REQUEUE_AFTER
 from members.emails import queue_email
 from members.metrics import import_jobs
@@ -19,6 +20,7 @@ from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundE
 from members.outbox import SEND_LEASE, claim_unsent_emails
 from members.tasks import send_emails
 from tests import factories as f
+from tests.faults import mail_server_down
 
 
 def _queue(key: str = "renewal-reminder:1:30", to: str = "ayesha@example.org", language: str = "en"):
@@ -90,20 +92,12 @@ def test_send_emails_takes_over_the_claim_of_a_worker_that_died(world, django_ca
     assert (sent, len(mail.outbox)) == (1, 1)
 
 
-def _mail_server_down(settings) -> None:
-    """SMTP to a port nobody listens on: every send is refused (an OSError)."""
-    from tests.faults import spare_port
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", spare_port(), 1
-
-
 def test_mail_server_down_releases_the_claim_and_the_sweep_sends_it_once_back(
     world, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
-    _mail_server_down(settings)
+    mail_server_down(settings)
 
     with pytest.raises(Retry):
         send_emails.delay(email_ids=[email.pk])
@@ -203,8 +197,6 @@ def test_process_import_job_stops_when_another_worker_took_it_over(queued_job):
 
 
 def test_sweep_requeues_a_lost_import_and_one_whose_worker_died(queued_job, world):
-    from certification.tasks import sweep
-
     dead = MetricImportJob.objects.create(
         business=world.business_a,
         association=world.a,

@@ -6,14 +6,18 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from audits import emails
+from certification.forms import StartApplicationForm
 from certification.issuance import issue_certificate
+from certification.services import CertificationError, create_application
 from members import services
 from members.api.auth import create_api_token
 from members.metrics.csv_import import start_metric_import
-from members.models import InvitationKind, MetricImportJob, MetricReport
+from members.models import ApiToken, BusinessUser, InvitationKind, MetricImportJob, MetricReport
 from tests import factories as f
 
 FEBRUARY = datetime.date(2026, 2, 1)
@@ -192,9 +196,6 @@ def test_api_token_of_an_owner_granted_by_both_writes_both(world, client, shared
 
 
 def test_create_application_refuses_a_standard_of_an_association_that_did_not_grant_the_role(world, shared):
-    from certification.forms import StartApplicationForm
-    from certification.services import CertificationError, create_application
-
     standard_a = shared.application_a.standard
     standard_b = f.PublishedStandardFactory(association=world.b)
 
@@ -210,10 +211,6 @@ def test_create_application_refuses_a_standard_of_an_association_that_did_not_gr
 
 
 def test_emails_about_b_reach_only_the_roles_b_granted(world, shared, django_capture_on_commit_callbacks):
-    from django.core import mail
-
-    from audits import emails
-
     mail.outbox.clear()
     application = f.ApprovedApplicationFactory(association=world.b, business=shared.business)
 
@@ -233,8 +230,6 @@ def test_staff_see_and_change_only_the_roles_their_association_granted(world, cl
 
 
 def test_an_invitation_from_b_adds_a_role_in_b_and_leaves_a_alone(world, shared):
-    from members.models import BusinessUser
-
     _grant(world.b, shared.officer, business=shared.business, role="editor", invited_by=world.staff_b)
 
     roles = BusinessUser.objects.filter(user=shared.officer).values_list("association__slug", "role")
@@ -242,8 +237,6 @@ def test_an_invitation_from_b_adds_a_role_in_b_and_leaves_a_alone(world, shared)
 
 
 def test_owner_granted_by_a_only_neither_sees_nor_revokes_a_token_that_also_reaches_b(world, client, shared):
-    from members.models import ApiToken
-
     token, _secret = create_api_token(shared.business, name="CRM", actor=shared.genuine)
     own, _secret = create_api_token(shared.business, name="Mine", actor=shared.officer)
     client.force_login(shared.officer)
@@ -259,8 +252,6 @@ def test_owner_granted_by_a_only_neither_sees_nor_revokes_a_token_that_also_reac
 
 
 def test_api_token_stops_writing_for_b_when_b_ends_its_makers_role(world, client, shared):
-    from members.models import BusinessUser
-
     _token, secret = create_api_token(shared.business, name="CRM", actor=shared.genuine)
     headers = {"Authorization": f"Bearer {secret}"}
     body = {"association": world.b.slug, "month": "2026-02", "values": [{"kpi": "nps", "value": "10"}]}
