@@ -175,7 +175,6 @@ def levels_of(application: Application) -> list[tuple[CertificationLevel, scorin
 @dataclass
 class Result:
     criteria: list[Criterion]
-    scorecards: list[dict[str, int | None]]
     consensus: dict[str, Decimal]
     scores: dict[str, Decimal]
     spreads: list[scoring.Spread]
@@ -205,7 +204,6 @@ def result_for(application: Application) -> Result:
     by_name = {row.name: row for row, _lvl in levels}
     return Result(
         criteria=criteria,
-        scorecards=cards,
         consensus=consensus,
         scores=scores,
         spreads=spreads,
