@@ -20,7 +20,7 @@ def render_email(template: str, *, language: str, context: dict) -> tuple[str, s
     with translation.override(language):
         subject = " ".join(_render_text(f"emails/{template}_subject.txt", context).split())
         body = _render_text(f"emails/{template}.txt", context)
-    return subject[:500], body
+    return subject, body
 
 
 def queue_email(key: str, *, to: str, language: str, template: str, context: dict) -> OutboundEmail | None:
@@ -30,12 +30,17 @@ def queue_email(key: str, *, to: str, language: str, template: str, context: dic
     again records nothing and returns None: callers need no claim of their
     own. If the broker is down the row waits for the sweep."""
     subject, body = render_email(template, language=language, context=context)
+    return record_email(key, to=to, language=language, subject=subject, body=body)
+
+
+def record_email(key: str, *, to: str, language: str, subject: str, body: str) -> OutboundEmail | None:
+    """queue_email for an email rendered already (allauth renders its own)."""
     email, created = OutboundEmail.objects.get_or_create(
         key=key,
         to=to,
         defaults={
             "language": language,
-            "subject": subject,
+            "subject": subject[:500],
             "body": body,
             "queued_at": timezone.now(),
         },

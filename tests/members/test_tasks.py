@@ -9,6 +9,7 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from certification.tasks import sweep
@@ -46,6 +47,32 @@ def test_queue_email_records_an_occasion_once_per_recipient(world, django_captur
     assert (email.language, email.attempts, email.claimed_at) == ("ur", 1, None)
     assert email.sent_at is not None
     assert mail.outbox[0].subject == email.subject
+
+
+def test_a_password_reset_email_goes_through_the_outbox_once(
+    world, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": world.business_user_a.email})
+
+    email = OutboundEmail.objects.get()
+    assert response.status_code == 302
+    assert email.key.startswith("account:password_reset_key:")
+    assert (email.to, email.language, email.sent_at is not None) == (world.business_user_a.email, "en", True)
+    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [([email.to], email.subject, email.body)]
+    assert "/accounts/password/reset/key/" in email.body
+
+
+def test_a_password_reset_with_the_mail_server_down_answers_and_waits_for_the_sweep(
+    world, client, settings, django_capture_on_commit_callbacks
+):
+    mail_server_down(settings)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("account_reset_password"), {"email": world.business_user_a.email})
+
+    assert response.status_code == 302
+    assert OutboundEmail.objects.filter(sent_at=None).count() == 1
 
 
 def test_queue_email_records_nothing_when_the_step_rolls_back(world, django_capture_on_commit_callbacks):
