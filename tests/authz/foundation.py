@@ -28,7 +28,8 @@ ROWS = [
     Row(
         "audits:queue",
         lambda w: reverse("audits:queue"),
-        statuses(404, anonymous=LOGIN, auditor=200),
+        # An auditor's queue, empty until an assignment: any active auditor's.
+        statuses(404, anonymous=LOGIN, auditor=200, unassigned_auditor_a=200),
     ),
     Row(
         "admin:index",

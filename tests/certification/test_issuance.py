@@ -22,16 +22,16 @@ from tests import factories as f
 
 
 @pytest.fixture
-def approved(world):
+def approved(two_associations):
     return f.ApprovedApplicationFactory(
-        association=world.a,
-        business=world.business_a,
-        level=f.LevelFactory(association=world.a, name="Gold", min_score=80),
+        association=two_associations.a,
+        business=two_associations.business_a,
+        level=f.LevelFactory(association=two_associations.a, name="Gold", min_score=80),
     )
 
 
 def test_issue_certificate_task_twice_makes_one_certificate(
-    approved, world, django_capture_on_commit_callbacks
+    approved, two_associations, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         first = issue_certificates.delay(application_ids=[approved.pk]).get()
@@ -41,10 +41,10 @@ def test_issue_certificate_task_twice_makes_one_certificate(
     assert Certificate.objects.count() == 1
     certificate = Certificate.objects.get()
     assert certificate.number == f"PSA-{certificate.valid_from.year}-000001"
-    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert [m.to for m in mail.outbox] == [[two_associations.business_user_a.email]]
 
 
-def test_issue_certificate_freezes_printed_fields(approved, world):
+def test_issue_certificate_freezes_printed_fields(approved, two_associations):
     approved.overall_score, approved.dimension_scores = Decimal("86.46"), {"reliability": "90.00"}
     approved.save()
 
@@ -68,9 +68,9 @@ def test_issue_certificate_stores_signed_pdf_with_its_hash(approved):
     assert certificate.number in pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
 
 
-def test_issue_certificate_numbers_follow_per_association(world):
-    apps = [f.ApprovedApplicationFactory(association=world.a) for _ in range(2)]
-    other = f.ApprovedApplicationFactory(association=world.b)
+def test_issue_certificate_numbers_follow_per_association(two_associations):
+    apps = [f.ApprovedApplicationFactory(association=two_associations.a) for _ in range(2)]
+    other = f.ApprovedApplicationFactory(association=two_associations.b)
 
     numbers = [issuance.create_certificate(app).number for app in [*apps, other]]
 
@@ -78,23 +78,28 @@ def test_issue_certificate_numbers_follow_per_association(world):
     assert numbers == [f"PSA-{year}-000001", f"PSA-{year}-000002", f"BSC-{year}-000001"]
 
 
-def test_issue_certificate_refuses_unapproved_application(world):
-    app = f.ApprovedApplicationFactory(association=world.a, status=ApplicationStatus.SCORED)
+def test_issue_certificate_refuses_unapproved_application(two_associations):
+    app = f.ApprovedApplicationFactory(association=two_associations.a, status=ApplicationStatus.SCORED)
 
     with pytest.raises(services.CertificationError):
         issuance.issue_certificate(app)
 
 
-def test_approve_application_enqueues_issuance_after_commit(world, django_capture_on_commit_callbacks):
-    level = f.LevelFactory(association=world.a)
+def test_approve_application_enqueues_issuance_after_commit(
+    two_associations, django_capture_on_commit_callbacks
+):
+    level = f.LevelFactory(association=two_associations.a)
     # (level preset: _transition saves the status before the level, and the
     # database insists an approved application has one)
     app = f.ApprovedApplicationFactory(
-        association=world.a, business=world.business_a, status=ApplicationStatus.SCORED, level=level
+        association=two_associations.a,
+        business=two_associations.business_a,
+        status=ApplicationStatus.SCORED,
+        level=level,
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.approve_application(app, actor=world.staff_admin_a, level=level)
+        services.approve_application(app, actor=two_associations.staff_admin_a, level=level)
         assert Certificate.objects.count() == 0
 
     # The issuance, then the email it recorded.
@@ -105,10 +110,12 @@ def test_approve_application_enqueues_issuance_after_commit(world, django_captur
     assert Certificate.objects.get().application == app
 
 
-def test_sweep_reissues_missing_certificate_and_missing_pdf(world):
-    app = f.ApprovedApplicationFactory(association=world.a, decided_at=None)
+def test_sweep_reissues_missing_certificate_and_missing_pdf(two_associations):
+    app = f.ApprovedApplicationFactory(association=two_associations.a, decided_at=None)
     without_pdf = f.CertificateFactory(
-        application=f.ApprovedApplicationFactory(association=world.a, decided_at="2020-01-01T00:00:00Z"),
+        application=f.ApprovedApplicationFactory(
+            association=two_associations.a, decided_at="2020-01-01T00:00:00Z"
+        ),
         issued_at="2020-01-01T00:00:00Z",
     )
 
@@ -161,7 +168,7 @@ def test_issue_certificate_again_never_rerenders_a_stored_pdf(approved):
     assert default_storage.open(first.pdf.name).read() == data
 
 
-def test_issue_certificate_leaves_rendering_claimed_by_another_task(approved, world):
+def test_issue_certificate_leaves_rendering_claimed_by_another_task(approved, two_associations):
     certificate = issuance.create_certificate(approved)
     Certificate.objects.filter(pk=certificate.pk).update(pdf_claim="other", pdf_claimed_at=timezone.now())
 

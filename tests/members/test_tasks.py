@@ -35,7 +35,9 @@ def _reminder_context() -> dict:
     return {"certificate": certificate, "link": "https://example.org/renew", "user": None, "days": 30}
 
 
-def test_queue_email_records_an_occasion_once_per_recipient(world, django_capture_on_commit_callbacks):
+def test_queue_email_records_an_occasion_once_per_recipient(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         first = _queue(to="ayesha@example.org", language="ur")
         again = _queue(to="ayesha@example.org")
@@ -50,32 +52,42 @@ def test_queue_email_records_an_occasion_once_per_recipient(world, django_captur
 
 
 def test_a_password_reset_email_goes_through_the_outbox_once(
-    world, client, django_capture_on_commit_callbacks
+    two_associations, client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("account_reset_password"), {"email": world.business_user_a.email})
+        response = client.post(
+            reverse("account_reset_password"), {"email": two_associations.business_user_a.email}
+        )
 
     email = OutboundEmail.objects.get()
     assert response.status_code == 302
     assert email.key.startswith("account:password_reset_key:")
-    assert (email.to, email.language, email.sent_at is not None) == (world.business_user_a.email, "en", True)
+    assert (email.to, email.language, email.sent_at is not None) == (
+        two_associations.business_user_a.email,
+        "en",
+        True,
+    )
     assert [(m.to, m.subject, m.body) for m in mail.outbox] == [([email.to], email.subject, email.body)]
     assert "/accounts/password/reset/key/" in email.body
 
 
 def test_a_password_reset_with_the_mail_server_down_answers_and_waits_for_the_sweep(
-    world, client, settings, django_capture_on_commit_callbacks
+    two_associations, client, settings, django_capture_on_commit_callbacks
 ):
     mail_server_down(settings)
 
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("account_reset_password"), {"email": world.business_user_a.email})
+        response = client.post(
+            reverse("account_reset_password"), {"email": two_associations.business_user_a.email}
+        )
 
     assert response.status_code == 302
     assert OutboundEmail.objects.filter(sent_at=None).count() == 1
 
 
-def test_queue_email_records_nothing_when_the_step_rolls_back(world, django_capture_on_commit_callbacks):
+def test_queue_email_records_nothing_when_the_step_rolls_back(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -87,7 +99,7 @@ def test_queue_email_records_nothing_when_the_step_rolls_back(world, django_capt
     assert (OutboundEmail.objects.count(), mail.outbox) == (0, [])
 
 
-def test_send_emails_twice_sends_once(world, django_capture_on_commit_callbacks):
+def test_send_emails_twice_sends_once(two_associations, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
 
@@ -97,7 +109,9 @@ def test_send_emails_twice_sends_once(world, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
 
 
-def test_send_emails_leaves_an_email_another_worker_is_sending(world, django_capture_on_commit_callbacks):
+def test_send_emails_leaves_an_email_another_worker_is_sending(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
     OutboundEmail.objects.filter(pk=email.pk).update(claimed_at=timezone.now())
@@ -107,7 +121,9 @@ def test_send_emails_leaves_an_email_another_worker_is_sending(world, django_cap
     assert (sent, mail.outbox) == (0, [])
 
 
-def test_send_emails_takes_over_the_claim_of_a_worker_that_died(world, django_capture_on_commit_callbacks):
+def test_send_emails_takes_over_the_claim_of_a_worker_that_died(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
     OutboundEmail.objects.filter(pk=email.pk).update(
@@ -120,7 +136,7 @@ def test_send_emails_takes_over_the_claim_of_a_worker_that_died(world, django_ca
 
 
 def test_mail_server_down_releases_the_claim_and_the_sweep_sends_it_once_back(
-    world, settings, django_capture_on_commit_callbacks
+    two_associations, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
@@ -144,7 +160,7 @@ def test_mail_server_down_releases_the_claim_and_the_sweep_sends_it_once_back(
 
 
 def test_claim_unsent_emails_skips_sent_refused_and_recently_queued(
-    world, django_capture_on_commit_callbacks
+    two_associations, django_capture_on_commit_callbacks
 ):
     old = timezone.now() - REQUEUE_AFTER - datetime.timedelta(seconds=1)
     with django_capture_on_commit_callbacks(execute=False):
@@ -165,16 +181,19 @@ def test_claim_unsent_emails_skips_sent_refused_and_recently_queued(
 
 
 @pytest.fixture
-def queued_job(world, settings):
+def queued_job(two_associations, settings):
     settings.METRIC_IMPORT_SYNC_MAX_ROWS = 1
-    f.KpiFactory(association=world.a, code="fcr")
+    f.KpiFactory(association=two_associations.a, code="fcr")
     upload = SimpleUploadedFile(
         "m.csv", b"month,kpi_code,value,sample_size\n2026-01,fcr,70,\n2026-02,fcr,71,\n"
     )
     with transaction.atomic():
         # The message is lost: the on-commit publish never happens here.
         job = start_metric_import(
-            world.business_a, association=world.a, upload=upload, actor=world.business_user_a
+            two_associations.business_a,
+            association=two_associations.a,
+            upload=upload,
+            actor=two_associations.business_user_a,
         )
     return job
 
@@ -223,10 +242,10 @@ def test_process_import_job_stops_when_another_worker_took_it_over(queued_job):
     assert MetricImportJob.objects.get(pk=queued_job.pk).status == ImportStatus.RUNNING
 
 
-def test_sweep_requeues_a_lost_import_and_one_whose_worker_died(queued_job, world):
+def test_sweep_requeues_a_lost_import_and_one_whose_worker_died(queued_job, two_associations):
     dead = MetricImportJob.objects.create(
-        business=world.business_a,
-        association=world.a,
+        business=two_associations.business_a,
+        association=two_associations.a,
         file=queued_job.file.name,
         total_rows=2,
         replace=True,
@@ -236,8 +255,8 @@ def test_sweep_requeues_a_lost_import_and_one_whose_worker_died(queued_job, worl
         queued_at=timezone.now() - REQUEUE_AFTER - datetime.timedelta(seconds=1),
     )
     live = MetricImportJob.objects.create(
-        business=world.business_a,
-        association=world.a,
+        business=two_associations.business_a,
+        association=two_associations.a,
         file=queued_job.file.name,
         status=ImportStatus.RUNNING,
         claim="live-task",
