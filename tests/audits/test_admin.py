@@ -18,6 +18,24 @@ from .scenario import build, full_scores, second_auditor
 DUE = (timezone.localdate() + timedelta(days=7)).isoformat()
 
 
+def _scored(people, score: int, comment: str = "Seen the evidence."):
+    """The scenario's application, scored `score` on every criterion by its auditor."""
+    s = build(people)
+    services.save_scores(
+        s.assignment, actor=people.auditor, entries=full_scores(s.criteria, score, comment), submit=True
+    )
+    return s
+
+
+def _action(client, action: str, application, **form):
+    """An admin action on the application: its confirmation page, or with
+    `form` filled in, the confirmed action."""
+    data = {"action": action, "_selected_action": [application.pk]}
+    if form:
+        data |= {"apply": "1", **form}
+    return client.post(reverse("admin:certification_application_changelist"), data)
+
+
 def _inline_data(s, auditor):
     return {
         "assignments-TOTAL_FORMS": "2",
@@ -74,16 +92,7 @@ def test_admin_assign_action_with_due_date(two_associations, client_for):
     client = client_for("staff_admin_a")
 
     form_page = client.post(url, {"action": "assign", "_selected_action": [s.application.pk]})
-    done = client.post(
-        url,
-        {
-            "action": "assign",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "auditor": profile.pk,
-            "due_date": DUE,
-        },
-    )
+    done = _action(client, "assign", s.application, auditor=profile.pk, due_date=DUE)
 
     assert form_page.status_code == 200 and 'name="due_date"' in form_page.content.decode()
     assert done.status_code == 302
@@ -91,36 +100,17 @@ def test_admin_assign_action_with_due_date(two_associations, client_for):
 
 
 def test_admin_approve_form_shows_the_level_reached(two_associations, client_for):
-    s = build(two_associations)
-    services.save_scores(
-        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 4), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+    s = _scored(two_associations, 4)
 
-    response = client_for("staff_admin_a").post(
-        url, {"action": "approve", "_selected_action": [s.application.pk]}
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application)
 
     assert "overall 80.00 · level reached: Silver" in response.content.decode()
 
 
 def test_admin_approve_action_approves_at_the_chosen_level(two_associations, client_for):
-    s = build(two_associations)
-    services.save_scores(
-        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 5), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+    s = _scored(two_associations, 5)
 
-    response = client_for("staff_admin_a").post(
-        url,
-        {
-            "action": "approve",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "level": s.levels[2].pk,
-            "reason": "",
-        },
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application, level=s.levels[2].pk, reason="")
 
     assert response.status_code == 302
     s.application.refresh_from_db()
@@ -128,25 +118,11 @@ def test_admin_approve_action_approves_at_the_chosen_level(two_associations, cli
 
 
 def test_admin_reject_action_needs_a_rationale(two_associations, client_for):
-    s = build(two_associations)
-    services.save_scores(
-        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 1, "weak"), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+    s = _scored(two_associations, 1, "weak")
     client = client_for("staff_admin_a")
 
-    again = client.post(
-        url, {"action": "reject", "_selected_action": [s.application.pk], "apply": "1", "reason": ""}
-    )
-    done = client.post(
-        url,
-        {
-            "action": "reject",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "reason": "Evidence missing throughout",
-        },
-    )
+    again = _action(client, "reject", s.application, reason="")
+    done = _action(client, "reject", s.application, reason="Evidence missing throughout")
 
     assert (again.status_code, done.status_code) == (200, 302)
     s.application.refresh_from_db()
@@ -157,22 +133,9 @@ def test_admin_reject_action_needs_a_rationale(two_associations, client_for):
 
 
 def test_admin_viewer_cannot_decide(two_associations, client_for):
-    s = build(two_associations)
-    services.save_scores(
-        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 5), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+    s = _scored(two_associations, 5)
 
-    client_for("staff_viewer_a").post(
-        url,
-        {
-            "action": "approve",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "level": s.levels[2].pk,
-            "reason": "",
-        },
-    )
+    _action(client_for("staff_viewer_a"), "approve", s.application, level=s.levels[2].pk, reason="")
 
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.SCORED
@@ -355,37 +318,18 @@ def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(two_ass
 
 
 def test_admin_approve_form_preselects_the_level_reached(two_associations, client_for):
-    s = build(two_associations)
-    services.save_scores(
-        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 4), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+    s = _scored(two_associations, 4)
 
-    response = client_for("staff_admin_a").post(
-        url, {"action": "approve", "_selected_action": [s.application.pk]}
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application)
 
     assert response.context["form"]["level"].value() == s.levels[1].pk
     assert f'<option value="{s.levels[1].pk}" selected>Silver</option>' in response.content.decode()
 
 
 def test_admin_approve_without_a_level_says_what_is_missing(two_associations, client_for):
-    s = build(two_associations)
-    services.save_scores(
-        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 4), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+    s = _scored(two_associations, 4)
 
-    response = client_for("staff_admin_a").post(
-        url,
-        {
-            "action": "approve",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "level": "",
-            "reason": "",
-        },
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application, level="", reason="")
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"level": ["Choose the level to award."]}
@@ -395,15 +339,9 @@ def test_admin_approve_without_a_level_says_what_is_missing(two_associations, cl
 
 
 def test_admin_reject_without_a_rationale_says_what_is_missing(two_associations, client_for):
-    s = build(two_associations)
-    services.save_scores(
-        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 1, "weak"), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+    s = _scored(two_associations, 1, "weak")
 
-    response = client_for("staff_admin_a").post(
-        url, {"action": "reject", "_selected_action": [s.application.pk], "apply": "1", "reason": "  "}
-    )
+    response = _action(client_for("staff_admin_a"), "reject", s.application, reason="  ")
 
     assert response.context["form"].errors == {
         "reason": ["Write the reason for rejecting; the business will read it."]

@@ -194,16 +194,21 @@ def test_owner_granted_by_a_only_cannot_import_metrics_for_b_by_csv(
     assert MetricImportJob.objects.filter(created_by=shared_business.officer).exists() is False
 
 
+def _report_february_for_b(client, secret: str, b):
+    body = {"association": b.slug, "month": "2026-02", "values": [{"kpi": "nps", "value": "10"}]}
+    return client.post(
+        reverse("api:metric_reports"),
+        body,
+        headers={"Authorization": f"Bearer {secret}"},
+        content_type="application/json",
+    )
+
+
 def test_api_token_of_an_owner_granted_by_a_only_cannot_touch_b(two_associations, client, shared_business):
     _token, secret = create_api_token(shared_business.business, name="Mine", actor=shared_business.officer)
     headers = {"Authorization": f"Bearer {secret}"}
-    body = {
-        "association": two_associations.b.slug,
-        "month": "2026-02",
-        "values": [{"kpi": "nps", "value": "10"}],
-    }
 
-    write = client.post(reverse("api:metric_reports"), body, headers=headers, content_type="application/json")
+    write = _report_february_for_b(client, secret, two_associations.b)
     listed = client.get(reverse("api:metric_reports"), headers=headers).json()
     detail = client.get(reverse("api:metric_report", args=[shared_business.report_b.pk]), headers=headers)
     kpis = client.get(reverse("api:kpis"), headers=headers).json()
@@ -217,14 +222,8 @@ def test_api_token_of_an_owner_granted_by_a_only_cannot_touch_b(two_associations
 
 def test_api_token_of_an_owner_granted_by_both_writes_both(two_associations, client, shared_business):
     _token, secret = create_api_token(shared_business.business, name="CRM", actor=shared_business.genuine)
-    headers = {"Authorization": f"Bearer {secret}"}
-    body = {
-        "association": two_associations.b.slug,
-        "month": "2026-02",
-        "values": [{"kpi": "nps", "value": "10"}],
-    }
 
-    write = client.post(reverse("api:metric_reports"), body, headers=headers, content_type="application/json")
+    write = _report_february_for_b(client, secret, two_associations.b)
 
     assert write.status_code == 201
     assert MetricReport.objects.filter(association=two_associations.b, period=FEBRUARY).count() == 1
