@@ -11,7 +11,7 @@ from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.admin import ModelAdmin, TabularInline
 from unfold.sites import UnfoldAdminSite
 from unfold.widgets import UnfoldAdminImageFieldWidget
 
@@ -141,10 +141,6 @@ class ScopedAdmin(ScopingMixin, ModelAdmin):
 
 
 class ScopedTabularInline(ScopingMixin, TabularInline):
-    extra = 0
-
-
-class ScopedStackedInline(ScopingMixin, StackedInline):
     extra = 0
 
 

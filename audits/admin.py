@@ -15,10 +15,11 @@ from associations.admin_scoping import (
 from associations.models import CertificationLevel
 from certification.models import Application
 from certification.queries import FULL, application_history
+from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 
 from . import queries, services
 from .forms import AssignForm, DecisionForm
-from .models import Assignment, AuditorMembership, AuditorProfile, ConflictOfInterest
+from .models import Assignment
 
 
 class AuditorMembershipForm(forms.ModelForm):
@@ -227,8 +228,8 @@ class AssignmentInline(ScopedTabularInline):
         return self.readonly_fields
 
 
-# The decision page computes each selected application's result (a handful
-# of queries each): staff decide a few at a time, so the selection is capped.
+# Staff assign and decide a few applications at a time, each with its
+# result in view on the confirmation page: the selection is capped.
 MAX_DECISIONS = 20
 
 
@@ -239,17 +240,15 @@ def _too_many(request, queryset) -> bool:
     return True
 
 
-def _results(queryset) -> list[tuple]:
-    return [(obj, queries.result_for(obj)) for obj in queryset]
-
-
-def _level_reached_by_all(rows) -> CertificationLevel | None:
+def _level_reached_by_all(queryset) -> CertificationLevel | None:
     """The level to preselect: the one every selected application reached."""
-    reached = {result.level for _obj, result in rows}
+    reached = {obj.level_reached for obj in queryset.select_related("level_reached")}
     return reached.pop() if len(reached) == 1 else None
 
 
-def _decision_page(modeladmin, request, queryset, *, action, title, form, rows=None):
+def _decision_page(modeladmin, request, queryset, *, action, title, form, show_results=False):
+    """The confirmation page; with `show_results`, each application's stored
+    result (the one the decision is checked against)."""
     return render(
         request,
         "admin/audits/decision.html",
@@ -257,7 +256,8 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form, rows=N
             **modeladmin.admin_site.each_context(request),
             "title": title,
             "queryset": queryset,
-            "rows": rows if rows is not None else [(obj, None) for obj in queryset],
+            "applications": queryset.select_related("level_reached"),
+            "show_results": show_results,
             "form": form,
             "action": action,
             "opts": modeladmin.model._meta,
@@ -440,16 +440,15 @@ class ApplicationAdmin(ScopedAdmin):
         if _too_many(request, queryset):
             return None
         levels = CertificationLevel.objects.filter(association__in=editable_associations(request))
-        rows = _results(queryset)
         form = DecisionForm(
             request.POST if "apply" in request.POST else None,
             action=DecisionForm.APPROVE,
             levels=levels,
-            initial={"level": _level_reached_by_all(rows)},
+            initial={"level": _level_reached_by_all(queryset)},
         )
         if not form.is_valid():
             return _decision_page(
-                self, request, queryset, action="approve", title=_("Approve"), form=form, rows=rows
+                self, request, queryset, action="approve", title=_("Approve"), form=form, show_results=True
             )
         run_service_on(
             request,
@@ -475,7 +474,7 @@ class ApplicationAdmin(ScopedAdmin):
                 action="reject",
                 title=_("Reject"),
                 form=form,
-                rows=_results(queryset),
+                show_results=True,
             )
         run_service_on(
             request,

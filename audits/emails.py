@@ -5,11 +5,12 @@ them due; each goes once, after that commits."""
 from django.conf import settings
 from django.urls import reverse
 
-from certification.emails import business_recipients
+from certification.emails import queue_business_emails
 from certification.models import Application
 from members.emails import queue_email
+from members.models import Declaration
 
-from .models import Assignment, Declaration
+from .models import Assignment
 
 
 def queue_assignment_email(assignment: Assignment, *, occasion: int | None = None) -> None:
@@ -34,15 +35,16 @@ def queue_changes_requested_email(application: Application) -> None:
     requests = list(application.change_requests.open().select_related("criterion").order_by("pk"))
     if not requests:
         return
-    link = settings.SITE_URL + reverse("applications:detail", args=[application.pk])
-    for user in business_recipients(application.business_id, application.association_id):
-        queue_email(
-            f"changes-requested:{application.pk}:{requests[-1].pk}",
-            to=user.email,
-            language=user.language,
-            template="changes_requested",
-            context={"application": application, "change_requests": requests, "link": link},
-        )
+    queue_business_emails(
+        application,
+        f"changes-requested:{application.pk}:{requests[-1].pk}",
+        template="changes_requested",
+        context={
+            "application": application,
+            "change_requests": requests,
+            "link": settings.SITE_URL + reverse("applications:detail", args=[application.pk]),
+        },
+    )
 
 
 def queue_decision_emails(application: Application) -> None:
@@ -50,14 +52,7 @@ def queue_decision_emails(application: Application) -> None:
     link = settings.SITE_URL + reverse("audits:result", args=[application.pk])
     context = {"application": application, "link": link}
     occasion = f"decision:{application.pk}:{application.status}"
-    for user in business_recipients(application.business_id, application.association_id):
-        queue_email(
-            f"{occasion}:business",
-            to=user.email,
-            language=user.language,
-            template="decision",
-            context=context,
-        )
+    queue_business_emails(application, f"{occasion}:business", template="decision", context=context)
     auditors = application.assignments.filter(
         declaration=Declaration.NO_CONFLICT, auditor__user__is_active=True
     ).select_related("auditor__user")

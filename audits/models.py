@@ -1,99 +1,15 @@
-"""Auditors and their work: profiles, assignments with their conflict of
-interest declarations, scorecards, and the consensus on disagreements."""
+"""Auditors' work: assignments with their conflict of interest
+declarations, scorecards, and the consensus on disagreements. (Auditor
+profiles, their memberships and standing conflicts are roles: members.models.)"""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Association, Criterion, TenantQuerySet
-
-
-class AuditorProfileQuerySet(models.QuerySet):
-    def administered_by(self, user):
-        """Profiles that work or worked for the user's associations: staff
-        still manage an auditor they removed (see the past work, re-add)."""
-        return self.filter(memberships__association__in=Association.objects.administered_by(user)).distinct()
-
-    def auditing_for(self, associations):
-        """Active auditors with an active membership in one of `associations`."""
-        return self.filter(
-            is_active=True, memberships__association__in=associations, memberships__ended_at=None
-        ).distinct()
-
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        return (self.filter(user=user) | self.administered_by(user)).distinct()
-
-
-class AuditorProfile(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auditor_profile"
-    )
-    expertise = models.TextField(_("expertise"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = AuditorProfileQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("auditor")
-        verbose_name_plural = _("auditors")
-
-    def __str__(self) -> str:
-        return str(self.user)
-
-
-class AuditorMembershipQuerySet(TenantQuerySet):
-    def active(self):
-        return self.filter(ended_at=None)
-
-
-class AuditorMembership(models.Model):
-    """An auditor audits for an association while this row has no end.
-    Ending it (audits.services.end_auditor_membership) ends the auditor's
-    access to that association's applications at once and their assignments
-    there; the row stays, so the association's staff still see the profile
-    and its past work, and can re-add it."""
-
-    auditor = models.ForeignKey(AuditorProfile, on_delete=models.CASCADE, related_name="memberships")
-    association = models.ForeignKey(
-        Association,
-        on_delete=models.CASCADE,
-        related_name="auditor_memberships",
-        verbose_name=_("audits for"),
-    )
-    started_at = models.DateTimeField(_("since"), default=timezone.now)
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    objects = AuditorMembershipQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("auditor membership")
-        verbose_name_plural = _("auditor memberships")
-        constraints = [
-            models.UniqueConstraint(fields=["auditor", "association"], name="one_auditor_membership"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.auditor} @ {self.association}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.ended_at is None
-
-
-class Declaration(models.TextChoices):
-    PENDING = "pending", _("Not declared yet")
-    NO_CONFLICT = "no_conflict", _("No conflict of interest")
-    CONFLICT = "conflict", _("Conflict of interest")
+from associations.models import Association, Criterion
+from members.models import AuditorProfile, Declaration
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -102,12 +18,9 @@ class AssignmentQuerySet(models.QuerySet):
 
     def current(self):
         """Assignments in force: not ended, of an active auditor who still
-        audits for the application's association. Every auditor access rule
-        starts here, so removing an auditor ends their access at once."""
-        member = AuditorMembership.objects.filter(
-            auditor=OuterRef("auditor"), association=OuterRef("application__association"), ended_at=None
-        )
-        return self.filter(Exists(member), ended_at=None, auditor__is_active=True)
+        audits for the application's association."""
+        auditing = AuditorProfile.objects.auditing(OuterRef("application__association"))
+        return self.filter(Exists(auditing.filter(pk=OuterRef("auditor"))), ended_at=None)
 
     def of_auditor(self, user):
         """The auditor's own assignments in force, declared or not."""
@@ -183,67 +96,6 @@ class Assignment(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.due_date < timezone.localdate()
-
-
-class ConflictOfInterestQuerySet(models.QuerySet):
-    def administered_by(self, user):
-        """The conflicts the user's associations recorded, and those of an
-        auditor of those associations with a business of those associations
-        (both sides, or a conflict that concerns only another association
-        would leak). Only the recording association reads the reason: see
-        with_reason_shown_to."""
-        administered = Association.objects.administered_by(user)
-        both_sides = Q(
-            business__memberships__association__in=administered,
-            auditor__memberships__association__in=administered,
-        )
-        return self.filter(Q(association__in=administered) | both_sides).distinct()
-
-    def with_reason_shown_to(self, user):
-        """Annotates `reason_shown`: whether `user` may read the reason (staff
-        of the association that recorded it, or a superuser)."""
-        if user.is_superuser:
-            return self.annotate(reason_shown=Value(True))
-        own = Q(association__in=Association.objects.administered_by(user))
-        return self.annotate(reason_shown=Case(When(own, then=Value(True)), default=Value(False)))
-
-
-class ConflictOfInterest(models.Model):
-    """An auditor's standing conflict with a business: refuses every
-    assignment to it, in every association. The reason belongs to the
-    association where it was declared; another association learns only that
-    a conflict exists."""
-
-    auditor = models.ForeignKey(AuditorProfile, on_delete=models.CASCADE, related_name="conflicts")
-    business = models.ForeignKey(
-        "members.Business", on_delete=models.CASCADE, related_name="auditor_conflicts"
-    )
-    # Null only for a declaration older than this field whose association
-    # could not be told: its reason is shown to superusers only.
-    association = models.ForeignKey(
-        Association,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    reason = models.TextField(_("reason"))
-    declared_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ConflictOfInterestQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("conflict of interest")
-        verbose_name_plural = _("conflicts of interest")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["auditor", "business", "association"], name="unique_conflict_per_association"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.auditor} × {self.business}"
 
 
 class Scorecard(models.Model):

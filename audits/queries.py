@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
-from associations.models import Association, CertificationLevel, Criterion, Dimension
+from associations.models import Association, CertificationLevel, Criterion, Dimension, KpiDefinition
 from certification.models import Application, ApplicationStatus, Evidence
-from members.models import MetricReport, MetricValue
+from certification.services import AuditResult
+from members.models import Declaration, MetricReport, MetricValue
 
 from . import scoring
-from .models import Assignment, Consensus, Declaration, Score, Scorecard
+from .models import Assignment, Consensus, Score, Scorecard
 
 # Applications whose audit is over: their assignments leave the queue.
 CLOSED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
@@ -142,7 +143,7 @@ def consensus_of(application: Application) -> dict[str, Decimal]:
 
 def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
     """Per KPI code, the business's most recent value of that KPI, whichever
-    month reported it (as on the business's KPI dashboard, members.metrics_queries):
+    month reported it (as on the business's KPI dashboard, members.metrics.queries):
     a month that left a KPI out does not erase the earlier value. One query."""
     latest = (
         MetricValue.objects.filter(
@@ -174,7 +175,6 @@ def levels_of(application: Application) -> list[tuple[CertificationLevel, scorin
 @dataclass
 class Result:
     criteria: list[Criterion]
-    scorecards: list[dict[str, int | None]]
     consensus: dict[str, Decimal]
     scores: dict[str, Decimal]
     spreads: list[scoring.Spread]
@@ -204,7 +204,6 @@ def result_for(application: Application) -> Result:
     by_name = {row.name: row for row, _lvl in levels}
     return Result(
         criteria=criteria,
-        scorecards=cards,
         consensus=consensus,
         scores=scores,
         spreads=spreads,
@@ -215,6 +214,49 @@ def result_for(application: Application) -> Result:
     )
 
 
+def audit_result(result: Result) -> AuditResult:
+    """What mark_scored stores on the application from the scoring's result."""
+    outcome = result.outcome
+    return AuditResult(
+        overall=outcome.overall.value,
+        dimensions={dimension: score.value for dimension, score in outcome.dimensions.items()},
+        level=result.level,
+        gates_missed=[
+            {
+                "criterion": gate.code,
+                "kpi": gate.kpi,
+                "threshold": str(gate.threshold),
+                "value": None if gate.value is None else str(gate.value),
+                "higher_is_better": gate.higher_is_better,
+            }
+            for gate in outcome.capped_by
+        ],
+    )
+
+
+def gates_missed(application: Application) -> list[scoring.Gate]:
+    """The KPI gates that capped the stored result (see audit_result)."""
+    return [
+        scoring.Gate(
+            code=gate["criterion"],
+            kpi=gate["kpi"],
+            threshold=Decimal(gate["threshold"]),
+            value=None if gate["value"] is None else Decimal(gate["value"]),
+            higher_is_better=gate["higher_is_better"],
+        )
+        for gate in application.gates_missed
+    ]
+
+
+def level_and_gates(application: Application, result: Result) -> tuple[CertificationLevel | None, list]:
+    """The level reached and the KPI gates that capped it: as stored when the
+    application was scored (what its decision is checked against, whatever
+    the business reported since), else as the scores say now."""
+    if application.overall_score is None:
+        return result.level, list(result.outcome.capped_by)
+    return application.level_reached, gates_missed(application)
+
+
 def result_visible_to(user, application: Application) -> bool:
     """Staff at any time; cleared auditors once all have submitted; the
     business (and anyone else who sees the application) after the decision."""
@@ -222,12 +264,8 @@ def result_visible_to(user, application: Application) -> bool:
         return True
     if application.status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
         return True
-    cleared = (
-        Assignment.objects.current()
-        .filter(application=application, auditor__user=user, declaration=Declaration.NO_CONFLICT)
-        .exists()
-    )
-    return cleared and all_submitted(cleared_assignments(application))
+    reviewing = Application.objects.reviewed_by(user).filter(pk=application.pk).exists()
+    return reviewing and all_submitted(cleared_assignments(application))
 
 
 def scorecard_for(assignment: Assignment) -> tuple[Scorecard | None, dict[int, Score]]:
@@ -254,8 +292,6 @@ def kpi_table(application: Application, *, months: int = 12):
         .order_by("-period")
         .prefetch_related(Prefetch("values"))[:months]
     )[::-1]
-    from associations.models import KpiDefinition
-
     kpis = list(
         KpiDefinition.objects.filter(association_id=application.association_id).prefetch_related(
             Prefetch("criteria", queryset=Criterion.objects.filter(standard_id=application.standard_id))

@@ -112,10 +112,6 @@ class Outcome:
     gates: tuple[Gate, ...]
     capped_by: tuple[Gate, ...] = field(default=())
 
-    @property
-    def is_capped(self) -> bool:
-        return bool(self.capped_by)
-
 
 def criterion_scores(
     criteria: Sequence[CriterionRule],

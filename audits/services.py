@@ -16,16 +16,13 @@ from associations.models import EDITING_ROLES, Association, CertificationLevel, 
 from associations.services import log_action
 from certification import services as certification
 from certification.models import Application, ApplicationStatus, Evidence
+from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest, Declaration
 from members.roles import is_business_user
 
 from . import emails, queries
 from .models import (
     Assignment,
-    AuditorMembership,
-    AuditorProfile,
-    ConflictOfInterest,
     Consensus,
-    Declaration,
     Score,
     Scorecard,
 )
@@ -348,7 +345,7 @@ def record_consensus(
     """The auditors' agreed score for a flagged criterion."""
     application = Application.objects.select_for_update().select_related("association").get(pk=application.pk)
     assignments = queries.cleared_assignments(application)
-    if not is_cleared_auditor(actor, application):
+    if not Application.objects.reviewed_by(actor).filter(pk=application.pk).exists():
         raise AuditError(_("Only an auditor assigned to this application can record a consensus."))
     if application.status != S.IN_REVIEW:
         raise AuditError(_("A consensus can be recorded only while the application is in review."))
@@ -405,17 +402,13 @@ def _mark_scored_when_done(
     result = queries.result_for(application)
     if result.open_flags:
         return
-    data = {
-        "overall": str(result.outcome.overall.value),
-        "level_reached": result.level.name if result.level else None,
-        **(data or {}),
-    }
+    stored = queries.audit_result(result)
     if not vouched:
-        certification.mark_scored(application, actor=actor, data=data)
+        certification.mark_scored(application, actor=actor, result=stored, data=data)
         return
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status == S.IN_REVIEW:
-        certification.mark_scored(locked, actor=actor, data=data, locked=locked)
+        certification.mark_scored(locked, actor=actor, result=stored, data=data, locked=locked)
 
 
 # --- change requests ---------------------------------------------------------
@@ -469,21 +462,26 @@ def reject_carried_evidence(assignment: Assignment, *, evidence: Evidence, actor
 # --- decision ----------------------------------------------------------------
 
 
-def level_reached(application: Application) -> CertificationLevel | None:
-    return queries.result_for(application).level
+def _check_separation_of_duties(application: Application, actor) -> None:
+    """Whoever scored the application (a score or a consensus) may not decide it."""
+    scored = (
+        Score.objects.filter(
+            scorecard__assignment__application=application, scorecard__assignment__auditor__user=actor
+        ).exists()
+        or Consensus.objects.filter(application=application, recorded_by=actor).exists()
+    )
+    if scored:
+        raise AuditError(_("You scored this application, so someone else must decide it."))
 
 
 @transaction.atomic
 def approve(application: Application, *, actor, level: CertificationLevel, reason: str = "") -> Application:
-    """Approve at the level the scores reached, or lower with a reason; the
-    approved state is where certificate issuance starts."""
-    reached = level_reached(application)
-    if reached is None:
-        raise AuditError(_("The scores reach no certification level; reject the application instead."))
+    """The decision to certify, at the level the scores reached (stored when
+    the application was scored) or lower with a reason. Approving queues the
+    certificate's issuance; the business and the auditors are emailed."""
+    _check_separation_of_duties(application, actor)
     try:
-        application = certification.approve_application(
-            application, actor=actor, level=level, reason=reason, level_reached=reached
-        )
+        application = certification.approve_application(application, actor=actor, level=level, reason=reason)
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
     emails.queue_decision_emails(application)
@@ -492,45 +490,10 @@ def approve(application: Application, *, actor, level: CertificationLevel, reaso
 
 @transaction.atomic
 def reject(application: Application, *, actor, reason: str) -> Application:
+    _check_separation_of_duties(application, actor)
     try:
         application = certification.reject_application(application, actor=actor, reason=reason)
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
     emails.queue_decision_emails(application)
     return application
-
-
-# --- hooks registered into certification (see apps.py) ------------------------
-
-
-def is_cleared_auditor(user, application: Application) -> bool:
-    return (
-        Assignment.objects.current()
-        .filter(application=application, auditor__user=user, declaration=Declaration.NO_CONFLICT)
-        .exists()
-    )
-
-
-def guard_separation_of_duties(user, application: Application) -> None:
-    scored = (
-        Score.objects.filter(
-            scorecard__assignment__application=application, scorecard__assignment__auditor__user=user
-        ).exists()
-        or Consensus.objects.filter(application=application, recorded_by=user).exists()
-    )
-    if scored:
-        raise certification.CertificationError(
-            _("You scored this application, so someone else must decide it.")
-        )
-
-
-def certificate_scores(application: Application) -> dict | None:
-    """What the certificate prints: the overall and per-dimension scores of
-    the submitted scorecards (with consensus). None when nobody scored it."""
-    result = queries.result_for(application)
-    if not result.scorecards:
-        return None
-    return {
-        "overall": result.outcome.overall.value,
-        "dimensions": {dim: score.value for dim, score in result.outcome.dimensions.items() if score.terms},
-    }

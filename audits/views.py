@@ -13,12 +13,12 @@ from associations.models import Criterion, Dimension
 from certification.files import serve_file
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import CARRIED_REVIEW_STATES
+from members.models import AuditorProfile, Declaration
 from members.roles import role_required
 
 from . import queries, services
-from .apps import cleared_auditor_q
 from .forms import CarriedEvidenceForm, ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
-from .models import Assignment, AuditorProfile, Declaration
+from .models import Assignment
 
 # Shown in the page; anything else is downloaded. (Only these of the
 # uploadable types, certification.evidence, can be shown.)
@@ -242,13 +242,14 @@ def result(request, pk):
     """Who may see it: queries.result_visible_to."""
     app = get_object_or_404(
         Application.objects.visible_to(request.user).select_related(
-            "association", "business", "standard", "level"
+            "association", "business", "standard", "level", "level_reached"
         ),
         pk=pk,
     )
     if not queries.result_visible_to(request.user, app):
         raise PermissionDenied
     result = queries.result_for(app)
+    level, gates = queries.level_and_gates(app, result)
     criteria = {c.code: c for c in result.criteria}
     dimensions = dict(Dimension.choices)
     return render(
@@ -261,8 +262,9 @@ def result(request, pk):
                 (dimensions.get(key, key), score) for key, score in result.outcome.dimensions.items()
             ],
             "criteria_by_code": criteria,
+            "level": level,
             # Each missed gate with its KPI, so the page names it and its unit.
-            "missed_gates": [(gate, criteria[gate.code].kpi) for gate in result.outcome.capped_by],
+            "missed_gates": [(gate, criteria[gate.code].kpi) for gate in gates],
         },
     )
 
@@ -272,7 +274,7 @@ def result(request, pk):
 def evidence(request, pk):
     # As the auditor, in force and cleared: not through some other role.
     item = get_object_or_404(
-        Evidence.objects.filter(application__in=Application.objects.filter(cleared_auditor_q(request.user))),
+        Evidence.objects.filter(application__in=Application.objects.reviewed_by(request.user)),
         pk=pk,
     )
     inline = item.content_type in PREVIEWABLE

@@ -32,6 +32,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from certification.issuance import create_certificate, store_certificate_pdf  # noqa: E402
+from tests import factories as f  # noqa: E402
+
 
 def rss_mb() -> float:
     with open("/proc/self/statm") as handle:
@@ -43,8 +46,6 @@ def main() -> None:
     n = int(os.environ.get("BENCH_N", "1000"))
     language = os.environ.get("BENCH_LANGUAGE", "ur")
     call_command("migrate", verbosity=0)
-    from certification.certificates import create_certificate, store_certificate_pdf
-    from tests import factories as f
 
     association = f.AssociationFactory(
         name="Pakistan Service Association", certificate_prefix="PSA", default_language=language

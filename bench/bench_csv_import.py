@@ -24,6 +24,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
+from associations.models import Association, KpiDefinition  # noqa: E402
+from members.metrics.csv_import import start_metric_import  # noqa: E402
+from members.metrics.csv_parsing import parse_metric_csv  # noqa: E402
+from members.metrics.values import kpis_by_code  # noqa: E402
+from members.models import Business, Membership, MetricValue, User  # noqa: E402
+
 KPIS = 100
 
 
@@ -40,10 +46,6 @@ def make_csv(rows: int) -> bytes:
 
 
 def main(rows: int) -> None:
-    from associations.models import Association, KpiDefinition
-    from members.metrics_import import kpis_by_code, parse_metric_csv, start_metric_import
-    from members.models import Business, Membership, MetricValue, User
-
     association = Association.objects.create(
         name="Bench", slug="bench", country="PK", certificate_prefix="BEN"
     )

@@ -23,16 +23,4 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certification")
 
     def ready(self):
-        from . import certificates, services
-
-        if certificates.enqueue_issuance not in services.APPROVAL_HOOKS:
-            services.APPROVAL_HOOKS.append(certificates.enqueue_issuance)
         checks.register(check_harfbuzz_subset)
-        # The members dashboard shows applications and certificates without
-        # members importing certification.
-        from members.portal_views import DASHBOARD_SECTIONS
-
-        from .portal_views import dashboard_section
-
-        if dashboard_section not in DASHBOARD_SECTIONS:
-            DASHBOARD_SECTIONS.append(dashboard_section)

@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import (
@@ -16,7 +16,7 @@ from associations.models import (
     Standard,
     TenantQuerySet,
 )
-from members.models import Business, BusinessTenantQuerySet
+from members.models import AuditorProfile, Business, BusinessTenantQuerySet, Declaration
 
 
 class ApplicationStatus(models.TextChoices):
@@ -40,19 +40,31 @@ OPEN_STATUSES = (
 )
 
 
+def reviewer_q(user) -> Q:
+    """Applications `user` reviews as an auditor: assigned to them (the
+    assignment not ended), no conflict declared, and still an active auditor
+    of the application's association. (Assignments are the audits app's
+    rows, reached here through their reverse relation.)"""
+    reviewer = AuditorProfile.objects.auditing(OuterRef("association")).filter(
+        user=user,
+        assignments__application=OuterRef("pk"),
+        assignments__ended_at=None,
+        assignments__declaration=Declaration.NO_CONFLICT,
+    )
+    return Q(Exists(reviewer))
+
+
 class ApplicationQuerySet(BusinessTenantQuerySet):
     def visibility(self, user) -> Q:
-        """The business's own users, the association's staff, and auditors
-        assigned to it (the audits app registers that last rule)."""
-        q = super().visibility(user)
-        for extra in VISIBILITY_HOOKS:
-            q |= extra(user)
-        return q
+        """The business's own users, the association's staff, and the
+        auditors reviewing it."""
+        return super().visibility(user) | reviewer_q(user)
 
-
-# Higher apps (audits) add who else may see an application without this app
-# importing them: each hook takes a user and returns a Q on Application.
-VISIBILITY_HOOKS: list = []
+    def reviewed_by(self, user):
+        """The applications `user` reviews as an auditor (reviewer_q)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(reviewer_q(user))
 
 
 class Application(models.Model):
@@ -88,6 +100,23 @@ class Application(models.Model):
         verbose_name=_("level awarded"),
     )
     decision_reason = models.TextField(_("decision rationale"), blank=True)
+    # The audit's result, stored by services.mark_scored when the auditors
+    # finish (audits computes it with audits/scoring.py): the decision and
+    # the certificate read these, not the scorecards.
+    overall_score = models.DecimalField(
+        _("overall score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    dimension_scores = models.JSONField(_("scores per dimension"), default=dict, blank=True)
+    level_reached = models.ForeignKey(
+        CertificationLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("level reached"),
+    )
+    # The KPI gates that capped the level (audits writes and reads them).
+    gates_missed = models.JSONField(_("KPI gates missed"), default=list, blank=True)
     # When issuance (certificate, PDF, its email) was last queued: by the
     # approval, then by the sweep while it is unfinished.
     issuance_queued_at = models.DateTimeField(null=True, blank=True, editable=False)

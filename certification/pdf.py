@@ -34,9 +34,11 @@ def _weasy():
     """(weasyprint module, FontConfiguration, compiled stylesheet, fetcher),
     built once per process."""
     if not _shared:
-        import weasyprint
-        from weasyprint.text.fonts import FontConfiguration
-        from weasyprint.urls import URLFetcher, URLFetcherResponse
+        # Lazy: WeasyPrint costs a process 0.5 s and about 45 MB, and only
+        # the processes that render certificates need it.
+        import weasyprint  # noqa: PLC0415
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+        from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415
 
         class StaticOnlyFetcher(URLFetcher):
             """Serves data: URIs and files under our static directories;
@@ -75,8 +77,9 @@ def verification_url(certificate) -> str:
 
 
 def qr_data_uri(text: str) -> str:
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
+    # Lazy, as WeasyPrint: only rendering needs it.
+    import qrcode  # noqa: PLC0415
+    from qrcode.image.svg import SvgPathImage  # noqa: PLC0415
 
     image = qrcode.make(text, image_factory=SvgPathImage, box_size=10, border=1)
     buffer = io.BytesIO()

@@ -1,19 +1,16 @@
-"""Mounted at /portal/applications/ (namespace `applications`) from
-config/urls.py: members, which owns /portal/, must not import certification."""
+"""The member portal, /portal/ (namespace `portal`): its dashboard, which
+shows the applications and certificates, and the service-metrics pages of
+members (members/metrics/urls.py). The application pages are application_urls.py."""
 
 from django.urls import path
 
-from . import portal_views as views
+from members.metrics import urls as metrics_urls
 
-app_name = "applications"
+from . import portal_views
+
+app_name = "portal"
 
 urlpatterns = [
-    path("new/", views.start, name="start"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/submit/", views.submit, name="submit"),
-    path("<int:pk>/resubmit/", views.resubmit, name="resubmit"),
-    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    path("<int:pk>/changes/<int:change_request_pk>/answer/", views.answer, name="answer"),
-    path("<int:pk>/criteria/<int:criterion_pk>/evidence/", views.upload, name="upload"),
-    path("<int:pk>/evidence/<int:evidence_pk>/remove/", views.remove_evidence, name="remove_evidence"),
+    path("", portal_views.dashboard, name="dashboard"),
+    *metrics_urls.urlpatterns,
 ]

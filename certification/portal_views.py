@@ -1,5 +1,5 @@
-"""The applications and evidence half of the member portal
-(/portal/applications/, namespace `applications`)."""
+"""The member portal's pages for applications and evidence (/portal/,
+namespace `portal`, and /portal/applications/, namespace `applications`)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from associations.models import Criterion
-from members.portal_views import business_user_required
+from members.roles import business_user_required
 
 from . import queries, services
 from .evidence import EvidenceSizeHandler, request_too_large, too_large_message, unreadable_upload
@@ -16,9 +16,11 @@ from .forms import AnswerForm, EvidenceForm, StartApplicationForm, WithdrawForm
 from .models import Application, ChangeRequest, Evidence
 
 
-def dashboard_section(request):
-    """Registered with the members dashboard (see apps.py)."""
-    return "certification/portal/_dashboard.html", queries.dashboard(request.user)
+@business_user_required
+def dashboard(request):
+    """The portal's front page: the business's memberships, links to its
+    service metrics, what needs doing next, its applications and certificates."""
+    return render(request, "certification/portal/dashboard.html", queries.dashboard(request.user))
 
 
 def _application(request, pk: int) -> Application:

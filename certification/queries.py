@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import ActionLog, Criterion, Dimension, StaffMembership
-from members.models import Business, BusinessUser
+from members.models import Business, BusinessUser, Membership
 
 from .certificates import LIVE_RENEWAL_STATUSES, renewal_refusal
 from .models import Application, ApplicationStatus, Certificate, ChangeRequest, Evidence
@@ -217,7 +217,14 @@ def _mark_renewable(certificates: list[Certificate]) -> None:
 
 
 def dashboard(user) -> dict:
-    """The portal dashboard's applications, certificates and next steps."""
+    """The portal dashboard: the user's businesses and the memberships their
+    roles were granted for, the applications, certificates and next steps."""
+    businesses = own_businesses(user).order_by("name")
+    memberships = (
+        Membership.objects.of_business_user(user)
+        .select_related("association", "business")
+        .order_by("business__name", "association__name")
+    )
     applications = list(
         portal_applications(user)
         .select_related("business", "standard", "association")
@@ -257,4 +264,10 @@ def dashboard(user) -> dict:
             todo.append(
                 {"application": application, "change_requests": unanswered[application.pk], "kind": "changes"}
             )
-    return {"applications": applications, "certificates": certificates, "todo": todo}
+    return {
+        "businesses": businesses,
+        "memberships": memberships,
+        "applications": applications,
+        "certificates": certificates,
+        "todo": todo,
+    }

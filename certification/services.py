@@ -8,7 +8,9 @@ state it starts from and who is acting, and records who, when and why."""
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,31 +29,16 @@ from associations.services import log_action
 from members import roles
 from members.models import Business, MembershipStatus
 
+from .errors import CertificationError
 from .evidence import EvidenceRejected, inspect_upload
 from .models import Application, ApplicationStatus, ChangeRequest, Evidence
+from .tasks import issue_certificates
 
 S = ApplicationStatus
 logger = logging.getLogger(__name__)
 
 
-class CertificationError(Exception):
-    """A broken rule, with a message the user can read."""
-
-
 # --- who is acting -----------------------------------------------------------
-
-# Higher apps register who else may review an application (audits: an
-# assigned auditor who declared no conflict) and what stops a decision
-# (audits: the decider scored it). certification never imports audits.
-REVIEWER_CHECKS: list[Callable] = []  # (user, application) -> bool
-DECISION_GUARDS: list[Callable] = []  # (user, application) -> None or raise CertificationError
-# Called inside the approving transaction; issuance registers here and
-# enqueues its task on commit.
-APPROVAL_HOOKS: list[Callable] = []  # (application) -> None
-# What level the scores reached (audits registers its answer); the first
-# provider that answers (not None) wins. approve_application asks them when
-# its caller does not say, so no caller can approve above the level reached.
-LEVEL_PROVIDERS: list[Callable] = []  # (application) -> CertificationLevel | None
 
 
 def is_business_user(user, application: Application) -> bool:
@@ -69,7 +56,11 @@ def is_deciding_staff(user, application: Application) -> bool:
 
 
 def is_reviewer(user, application: Application) -> bool:
-    return is_deciding_staff(user, application) or any(check(user, application) for check in REVIEWER_CHECKS)
+    """Association staff with a deciding role, or an auditor reviewing it."""
+    return (
+        is_deciding_staff(user, application)
+        or Application.objects.reviewed_by(user).filter(pk=application.pk).exists()
+    )
 
 
 BUSINESS, REVIEWER, DECIDER = "business", "reviewer", "decider"
@@ -416,57 +407,79 @@ def resubmit_application(application: Application, *, actor) -> Application:
     return application
 
 
+@dataclass(frozen=True)
+class AuditResult:
+    """What the auditors' scores came to (audits computes it with its scoring
+    rules). Stored on the application when it is scored: the decision checks
+    the level against it and the certificate prints its scores."""
+
+    overall: Decimal
+    dimensions: dict[str, Decimal]
+    level: CertificationLevel | None
+    # The KPI gates that capped the level, as audits records them.
+    gates_missed: list[dict] = field(default_factory=list)
+
+
 @transaction.atomic
 def mark_scored(
-    application: Application, *, actor, data: dict | None = None, locked: Application | None = None
+    application: Application,
+    *,
+    actor,
+    result: AuditResult,
+    data: dict | None = None,
+    locked: Application | None = None,
 ) -> Application:
-    """`locked`: a caller that checked who may do this itself passes the row
-    it locked (audits, when an auditor's conflict completes the scoring)."""
-    return _transition(application, "mark_scored", actor=actor, data=data, locked=locked)
+    """Scored, with the result stored in the same write. `locked`: a caller
+    that checked who may do this itself passes the row it locked (audits,
+    when an auditor's conflict completes the scoring)."""
+    return _transition(
+        application,
+        "mark_scored",
+        actor=actor,
+        data={
+            "overall": str(result.overall),
+            "level_reached": result.level.name if result.level else None,
+            **(data or {}),
+        },
+        locked=locked,
+        changes={
+            "overall_score": result.overall,
+            "dimension_scores": {name: str(score) for name, score in result.dimensions.items()},
+            "level_reached": result.level,
+            "gates_missed": result.gates_missed,
+        },
+    )
 
 
 # --- decision ----------------------------------------------------------------
+# audits.services.approve and reject are the callers: they first check that
+# whoever decides did not score the application.
 
 
 def _decision(actor, reason: str, **fields) -> dict:
     return {"decided_at": timezone.now(), "decided_by": actor, "decision_reason": reason, **fields}
 
 
-def _check_decision(application: Application, actor) -> None:
-    for guard in DECISION_GUARDS:
-        guard(actor, application)
-
-
-def _level_reached(application: Application) -> CertificationLevel | None:
-    for provider in LEVEL_PROVIDERS:
-        reached = provider(application)
-        if reached is not None:
-            return reached
-    return None
-
-
 @transaction.atomic
 def approve_application(
-    application: Application,
-    *,
-    actor,
-    level: CertificationLevel,
-    reason: str = "",
-    level_reached: CertificationLevel | None = None,
+    application: Application, *, actor, level: CertificationLevel, reason: str = ""
 ) -> Application:
-    """Approve at the level reached (`level_reached`, else what the
-    LEVEL_PROVIDERS say), or a lower one with a reason. The certificate is
-    issued from the approved state (see issuance)."""
+    """Approve at the level the audit reached (stored when the application
+    was scored), or a lower one with a reason, and queue the certificate's
+    issuance: the approved state records that it is due, so the sweep
+    queues it again if this message is lost."""
     if level.association_id != application.association_id:
         raise CertificationError(_("Choose a level of this application's association."))
-    if level_reached is None:
-        level_reached = _level_reached(application)
-    if level_reached is not None and level.min_score > level_reached.min_score:
-        raise CertificationError(_("You cannot approve above the level the scores reached."))
-    if level_reached is not None and level != level_reached and not reason.strip():
-        raise CertificationError(_("Give a reason for approving below the level reached."))
-    _check_decision(application, actor)
     locked = _lock_and_check(application, "approve", actor=actor)
+    reached = locked.level_reached
+    if reached is None:
+        raise CertificationError(
+            _("The scores reach no certification level; reject the application instead.")
+        )
+    if level.min_score > reached.min_score:
+        raise CertificationError(_("You cannot approve above the level the scores reached."))
+    if level != reached and not reason.strip():
+        raise CertificationError(_("Give a reason for approving below the level reached."))
     application = _transition(
         locked,
         "approve",
@@ -474,10 +487,9 @@ def approve_application(
         reason=reason,
         data={"level": level.name},
         locked=locked,
-        changes=_decision(actor, reason, level=level),
+        changes=_decision(actor, reason, level=level, issuance_queued_at=timezone.now()),
     )
-    for hook in APPROVAL_HOOKS:
-        hook(application)
+    issue_certificates.delay_on_commit(application_ids=[application.pk])
     return application
 
 
@@ -485,7 +497,6 @@ def approve_application(
 def reject_application(application: Application, *, actor, reason: str) -> Application:
     if not reason.strip():
         raise CertificationError(_("Give the rationale for rejecting."))
-    _check_decision(application, actor)
     return _transition(application, "reject", actor=actor, reason=reason, changes=_decision(actor, reason))
 
 

@@ -3,7 +3,11 @@
 Each association has a self-signed X.509 certificate and its private key in
 SIGNING_KEY_DIR/<slug>/ (outside the repository and the database). A PDF
 signed here validates in a reader that trusts that certificate, and any
-change to the bytes breaks it."""
+change to the bytes breaks it.
+
+pyHanko and cryptography are imported in the functions that use them: they
+cost a process 0.4 s and about 45 MB, which a web process pays only when it
+signs or verifies a PDF (hence each `noqa: PLC0415`)."""
 
 import asyncio
 import concurrent.futures
@@ -33,10 +37,10 @@ def key_dir(slug: str) -> Path:
 def create_signing_key(association, *, years: int = 10, replace: bool = False) -> Path:
     """Write a new ECDSA P-256 key and a self-signed certificate naming the
     association. Refuses to replace an existing key unless asked."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography import x509  # noqa: PLC0415  (see the module docstring)
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415  (see the module docstring)
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415  (see the module docstring)
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: PLC0415  (see the module docstring)
 
     directory = key_dir(association.slug)
     if (directory / KEY_FILE).exists() and not replace:
@@ -97,7 +101,7 @@ def create_signing_key(association, *, years: int = 10, replace: bool = False) -
 def _signer(association):
     """The association's signer, loaded once per process (keyed by the
     file's mtime, so a replaced key is picked up)."""
-    from pyhanko.sign import signers
+    from pyhanko.sign import signers  # noqa: PLC0415  (see the module docstring)
 
     directory = key_dir(association.slug)
     key_path = directory / KEY_FILE
@@ -120,7 +124,7 @@ def _signer(association):
 def signing_certificate(association):
     """The association's X.509 certificate (asn1crypto), the trust root for
     verifying its PDFs."""
-    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.keys import load_cert_from_pemder  # noqa: PLC0415  (see the module docstring)
 
     path = key_dir(association.slug) / CERT_FILE
     if not path.exists():
@@ -130,8 +134,8 @@ def signing_certificate(association):
 
 def sign_pdf(pdf: bytes, *, association, reason: str = "") -> bytes:
     """A PAdES baseline signature over the whole document."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: PLC0415  (see the module docstring)
+    from pyhanko.sign import fields, signers  # noqa: PLC0415  (see the module docstring)
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
@@ -170,10 +174,10 @@ class SignatureCheck:
 def check_signature(pdf: bytes, *, association) -> SignatureCheck:
     """Valid only when the one signature is intact, made by this
     association's key, and covers the entire file (nothing appended)."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
+    from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415  (see the module docstring)
+    from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415  (see the module docstring)
+    from pyhanko.sign.validation.status import SignatureCoverageLevel  # noqa: PLC0415  (see the module docstring)
+    from pyhanko_certvalidator import ValidationContext  # noqa: PLC0415  (see the module docstring)
 
     try:
         root = signing_certificate(association)

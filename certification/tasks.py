@@ -10,12 +10,14 @@ from celery import shared_task
 from django.utils import timezone
 
 from config.celery import TRANSIENT_ERRORS, chunks
-from members import metrics_import, outbox
+from members.metrics.import_jobs import claim_stalled_imports
+from members.outbox import claim_unsent_emails
 from members.tasks import process_metric_import, send_emails
 
-from . import certificates as service
-from . import files
+from .files import delete_orphan_files
+from .issuance import claim_unfinished_issuance, issue_certificate
 from .models import Application, ApplicationStatus
+from .reminders import claim_due_reminders, expire_certificates, record_renewal_reminder
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ def issue_certificates(self, *, application_ids: list[int]) -> list[int]:
     applications = Application.objects.filter(pk__in=application_ids, status=ApplicationStatus.APPROVED)
     for application in applications.order_by("pk"):
         try:
-            issued.append(service.issue_certificate(application, claim=self.request.id).pk)
+            issued.append(issue_certificate(application, claim=self.request.id).pk)
         except TRANSIENT_ERRORS as error:
             logger.warning("issuance of application %s failed, will retry: %s", application.pk, error)
             retry = retry or error
@@ -48,11 +50,11 @@ def issue_certificates(self, *, application_ids: list[int]) -> list[int]:
 
 @shared_task(acks_late=True)
 def record_renewal_reminders(*, reminder_ids: list[int]) -> int:
-    return sum(service.record_renewal_reminder(pk) for pk in reminder_ids)
+    return sum(record_renewal_reminder(pk) for pk in reminder_ids)
 
 
 def _queue_reminders() -> int:
-    ids = service.claim_due_reminders()
+    ids = claim_due_reminders()
     for chunk in chunks(ids, REMINDER_CHUNK):
         record_renewal_reminders.delay(reminder_ids=chunk)
     return len(ids)
@@ -60,7 +62,7 @@ def _queue_reminders() -> int:
 
 @shared_task(acks_late=True)
 def daily_lifecycle() -> dict:
-    expired = service.expire_certificates()
+    expired = expire_certificates()
     reminders = _queue_reminders()
     logger.info("daily lifecycle: %s certificates expired, %s renewal reminders queued", expired, reminders)
     return {"expired": expired, "reminders": reminders}
@@ -73,14 +75,14 @@ def sweep() -> dict:
     renewal reminders, metric imports. Each kind is claimed set-based (rows
     queued within REQUEUE_AFTER, or claimed by a live worker, are left
     alone) and queued in chunks. Logs what it queued."""
-    issuance = service.claim_unfinished_issuance()
+    issuance = claim_unfinished_issuance()
     for chunk in chunks(issuance, ISSUANCE_CHUNK):
         issue_certificates.delay(application_ids=chunk)
-    emails = outbox.claim_unsent_emails()
+    emails = claim_unsent_emails()
     for chunk in chunks(emails, EMAIL_CHUNK):
         send_emails.delay(email_ids=chunk)
     reminders = _queue_reminders()
-    imports = metrics_import.claim_stalled_imports()
+    imports = claim_stalled_imports()
     for job_id in imports:
         # One message per import: each is a whole file's work.
         process_metric_import.delay(job_id=job_id)
@@ -101,6 +103,6 @@ ORPHAN_AGE = datetime.timedelta(days=1)
 
 @shared_task(acks_late=True)
 def delete_orphan_files_task() -> dict:
-    deleted = files.delete_orphan_files(older_than=timezone.now() - ORPHAN_AGE)
+    deleted = delete_orphan_files(older_than=timezone.now() - ORPHAN_AGE)
     logger.info("orphan files deleted: %s", deleted)
     return deleted

@@ -23,8 +23,17 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import AuditorMembership, AuditorProfile
-from members.models import Business, BusinessRole, BusinessUser, Membership, User
+from members.models import (
+    AuditorMembership,
+    AuditorProfile,
+    Business,
+    BusinessRole,
+    BusinessUser,
+    Membership,
+    User,
+)
+
+from .demo_activity import seed_activity
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -413,8 +422,6 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
             "DEBUG is off: this looks like production, and the demo logins share a published "
             "password. Run with --force if you really want the demo here."
         )
-    from .demo_activity import seed_activity
-
     association = _association()
     _programme(association)
     logins = _people(association)

@@ -12,13 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from associations.models import Association, CertificationLevel, Criterion, Standard
+from associations.models import Association, Criterion, Standard
 from audits import services as audits
-from audits.models import AuditorProfile
 from certification import services as certification
 from certification.models import Application
-from members.metrics import record_metric_reports
-from members.models import Business, Membership, MetricReport, User
+from members.metrics.reports import record_metric_reports
+from members.metrics.values import clean_reports, kpis_by_code
+from members.models import AuditorProfile, Business, Membership, MetricReport, User
 
 # (name, city, member number): members without a portal login, reporting through the API
 MORE_BUSINESSES = [
@@ -64,7 +64,13 @@ def _metrics(association: Association, business: Business, seed: int, actor) -> 
             "first_response_hours": (Decimal(f"{30 - 22 * quality + rng.uniform(-2, 2):.1f}"), None),
             "resolution_hours": (Decimal(f"{200 - 120 * quality + rng.uniform(-20, 20):.0f}"), None),
         }
-    record_metric_reports(business, association=association, reports=reports, actor=actor, source="demo")
+    record_metric_reports(
+        business,
+        association=association,
+        reports=clean_reports(reports, kpis_by_code(association)),
+        actor=actor,
+        source="demo",
+    )
 
 
 def _evidence_for_every_criterion(application: Application, owner) -> None:
@@ -97,11 +103,7 @@ def _certified(business: Business, standard: Standard, owner, auditor: AuditorPr
     entries = {c.pk: (4 if c.order % 3 else 5, "Evidence reviewed on site.") for c in criteria}
     audits.save_scores(assignment, actor=auditor.user, entries=entries, submit=True)
     application.refresh_from_db()
-    level = (
-        audits.level_reached(application)
-        or CertificationLevel.objects.filter(association=application.association).first()
-    )
-    audits.approve(application, actor=admin, level=level)
+    audits.approve(application, actor=admin, level=application.level_reached)
 
 
 def _waiting_for_auditor(

@@ -1,9 +1,15 @@
 import ipaddress
+import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
+
+from .emails import record_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,6 +19,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (a password reset, an address to confirm) go
+        through the outbox as every email of ours does: recorded now, sent
+        once after the request commits, so a mail server that is down delays
+        them and fails no page. (allauth renders a text part for each; the
+        outbox sends text.)"""
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, context)
+        record_email(
+            f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+            to=email,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            subject=message.subject,
+            body=message.body,
+        )
 
 
 def client_address(request: HttpRequest) -> str:

@@ -7,4 +7,6 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        # Connects the receivers; signals imports models, which load only
+        # once the app registry is ready, so not at this module's import.
+        from . import signals  # noqa: F401, PLC0415

@@ -12,7 +12,6 @@ import datetime
 import logging
 import smtplib
 
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q
@@ -69,15 +68,6 @@ def deliver_emails(email_ids: list[int]) -> int:
     finally:
         connection.close()
     return sent
-
-
-@shared_task(acks_late=True)
-def send_emails(*, email_ids: list[int]) -> int:
-    """The one email task: sends the recorded emails among `email_ids` that
-    are not sent yet. Retries transient errors with backoff (config.celery.Task).
-    Defined here, next to what it runs, because `queue_email` queues it and
-    members.tasks imports the CSV import, which imports back to the emails."""
-    return deliver_emails(email_ids)
 
 
 def claim_unsent_emails(*, limit: int = 10_000) -> list[int]:

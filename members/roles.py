@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 
-from .models import BusinessUser
+from .models import AuditorProfile, BusinessUser
 
 
 @dataclass(frozen=True)
@@ -98,16 +97,11 @@ def roles_for(user) -> Roles:
     cached = getattr(user, "_roles_cache", None)
     if cached is not None:
         return cached
-    try:
-        # Reverse accessor: members must not import audits, which sits above it.
-        is_auditor = user.auditor_profile.is_active
-    except ObjectDoesNotExist:
-        is_auditor = False
     roles = Roles(
         user=user,
         staff_association_ids=list(user.staff_memberships.values_list("association_id", flat=True)),
         business_ids=list(user.business_roles.values_list("business_id", flat=True).distinct()),
-        is_auditor=is_auditor,
+        is_auditor=AuditorProfile.objects.filter(user=user, is_active=True).exists(),
     )
     user._roles_cache = roles
     return roles
@@ -128,3 +122,11 @@ def role_required(check: Callable[[HttpRequest], bool]) -> Callable:
         return login_required(wrapped)
 
     return decorator
+
+
+def _is_business_user(request) -> bool:
+    return request.user.business_roles.exists()
+
+
+# Portal pages answer 404 to anyone who is not a user of some business.
+business_user_required = role_required(_is_business_user)

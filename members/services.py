@@ -1,9 +1,11 @@
 """Writes with rules for people and businesses."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,24 +13,14 @@ from associations.models import Association, StaffMembership, StaffRole
 from associations.services import log_action
 
 from .emails import queue_email
-from .models import BusinessRole, BusinessUser, Invitation, InvitationKind
+from .errors import MembersError
+from .models import AuditorMembership, AuditorProfile, BusinessRole, BusinessUser, Invitation, InvitationKind
 
 INVITATION_SALT = "members.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
 
 
-class MembersError(Exception):
-    """A broken rule, with a message the user can read, and the form field
-    it is about when there is one."""
-
-    def __init__(self, message="", *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def invitation_link(invitation: Invitation) -> str:
-    from django.urls import reverse
-
     signed = signing.dumps(invitation.token, salt=INVITATION_SALT)
     return settings.SITE_URL + reverse("accept_invitation", args=[signed])
 
@@ -158,11 +150,8 @@ def accept_invitation(invitation: Invitation, *, user) -> Invitation:
             StaffMembership, role=invitation.role, association=invitation.association, user=user
         )
     else:
-        from django.apps import apps
-
-        # The profile and membership models live in audits, above this app.
-        profile, _created = apps.get_model("audits", "AuditorProfile").objects.get_or_create(user=user)
-        membership, created = apps.get_model("audits", "AuditorMembership").objects.get_or_create(
+        profile, _created = AuditorProfile.objects.get_or_create(user=user)
+        membership, created = AuditorMembership.objects.get_or_create(
             auditor=profile, association=invitation.association
         )
         if not created and membership.ended_at is not None:
@@ -220,8 +209,6 @@ def create_invited_user(invitation: Invitation, *, name: str, password: str):
 
 def _mark_email_verified(user) -> None:
     # Following the emailed link proves the address.
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )

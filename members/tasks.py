@@ -1,19 +1,23 @@
-"""Members' background work: sending the outbox (the task lives in
-members.outbox, next to what it runs), large CSV imports. Every task
-retries transient errors with backoff (config.celery.Task) and is safe to
-run twice."""
+"""Members' background work: sending the recorded emails, large CSV imports.
+Thin: each task calls one function. Every task retries transient errors
+with backoff (config.celery.Task) and is safe to run twice."""
 
 import logging
 import uuid
 
 from celery import shared_task
 
-from . import metrics_import
-from .outbox import send_emails
-
-__all__ = ["process_metric_import", "send_emails"]
+from .metrics.import_jobs import process_import_job
+from .outbox import deliver_emails
 
 logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def send_emails(*, email_ids: list[int]) -> int:
+    """The one email task (members.emails.queue_email queues it): sends the
+    recorded emails among `email_ids` that are not sent yet."""
+    return deliver_emails(email_ids)
 
 
 @shared_task(bind=True, acks_late=True, time_limit=1800, soft_time_limit=1700)
@@ -21,5 +25,5 @@ def process_metric_import(self, *, job_id: int) -> None:
     """The claim is the task's id: a redelivered message (its worker died)
     takes the job back at once; another task waits for the claim to go stale."""
     claim = self.request.id or f"direct-{uuid.uuid4().hex}"  # called as a function, not through the broker
-    if metrics_import.process_import_job(job_id, claim=claim) is None:
+    if process_import_job(job_id, claim=claim) is None:
         logger.info("metric import %s gone, finished or claimed by a live task; nothing to do", job_id)

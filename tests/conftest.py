@@ -3,8 +3,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+
+from config.celery import app
 
 from . import factories as f
+from .faults import PrivateRedis, redis_server_missing
 
 # The suite runs with no environment set; the database is whatever
 # DATABASE_URL says (SQLite by default, PostgreSQL in CI).
@@ -22,30 +26,28 @@ def _test_settings(settings, tmp_path):
     # A fresh in-process cache per test: allauth keeps its login rate limits
     # there, and with REDIS_URL set they would carry over between tests and runs.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    from django.core.cache import cache
-
     cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    from config.celery import app
-
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @pytest.fixture
-def world(db):
-    """Two associations and one person in every role the matrix knows."""
+def two_associations(db):
+    """Associations A and B, a member business in each, and one person in
+    each role: a user of each business, an auditor of A, A's admin and
+    viewer, B's admin, a superuser (and `anonymous`, nobody)."""
     a = f.AssociationFactory(name="Pakistan Service Association", slug="psa", certificate_prefix="PSA")
     b = f.AssociationFactory(name="Bangladesh Service Council", slug="bsc", certificate_prefix="BSC")
     business_a = f.BusinessFactory(name="Alpha Traders")
     business_b = f.BusinessFactory(name="Bengal Couriers", city="Dhaka", country="BD")
     f.MembershipFactory(association=a, business=business_a)
     f.MembershipFactory(association=b, business=business_b)
-    w = SimpleNamespace(
+    return SimpleNamespace(
         a=a,
         b=b,
         business_a=business_a,
@@ -57,28 +59,29 @@ def world(db):
         staff_viewer_a=f.StaffFactory(association=a, role="viewer").user,
         staff_b=f.StaffFactory(association=b, role="admin").user,
         superuser=f.UserFactory(is_superuser=True, is_staff=True),
+        anonymous=None,
     )
-    w.anonymous = None
-    return w
 
 
 @pytest.fixture
-def matrix_world(world):
-    """The `world` with the matrix's other users of business_a: an editor
-    and an owner, both granted by association A. (Not in `world` itself:
-    every business email would go to them too.)"""
-    business, a = world.business_a, world.a
-    world.editor_a = f.BusinessUserFactory(business=business, association=a, role="editor").user
-    world.shared_owner_a = f.BusinessUserFactory(business=business, association=a, role="owner").user
-    return world
+def matrix_roles(two_associations):
+    """`two_associations` with the authorization matrix's other people:
+    business_a's editor and a second owner, both granted by A, and a second
+    auditor of A, never assigned to anything. (Not in `two_associations`
+    itself: every business email would go to them too.)"""
+    people, business = two_associations, two_associations.business_a
+    people.editor_a = f.BusinessUserFactory(business=business, association=people.a, role="editor").user
+    people.shared_owner_a = f.BusinessUserFactory(business=business, association=people.a, role="owner").user
+    people.unassigned_auditor_a = f.AuditorFactory(associations=[people.a]).user
+    return people
 
 
 @pytest.fixture
-def client_for(client, world):
-    """A logged-in test client for a role of the `world`."""
+def client_for(client, two_associations):
+    """A logged-in test client for a role of the `two_associations`."""
 
     def make(role: str):
-        user = getattr(world, role)
+        user = getattr(two_associations, role)
         if user is not None:
             client.force_login(user)
         else:
@@ -90,9 +93,7 @@ def client_for(client, world):
 
 @pytest.fixture
 def private_redis(tmp_path):
-    """A redis-server of this test's own (tests/redis_server.py), to stop and restart."""
-    from .redis_server import PrivateRedis, redis_server_missing
-
+    """A redis-server of this test's own (tests/faults.py), to stop and restart."""
     if redis_server_missing():
         pytest.skip("redis-server is not installed (Debian package redis-server)")
     server = PrivateRedis(tmp_path)

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -20,9 +21,17 @@ from associations.models import (
     StaffRole,
     Standard,
 )
-from audits.models import Assignment, AuditorMembership, AuditorProfile
+from audits.models import Assignment
 from certification.models import Application, ApplicationStatus, ChangeRequest, Evidence
-from members.models import Business, BusinessRole, BusinessUser, Membership, User
+from members.models import (
+    AuditorMembership,
+    AuditorProfile,
+    Business,
+    BusinessRole,
+    BusinessUser,
+    Membership,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -40,8 +49,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(obj, create, extracted, **kwargs):
         # allauth refuses an unverified address at login; test people are verified.
         if create:
-            from allauth.account.models import EmailAddress
-
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
             obj.save()
 
@@ -192,6 +199,9 @@ class ApprovedApplicationFactory(factory.django.DjangoModelFactory):
     level = factory.SubFactory(LevelFactory, association=factory.SelfAttribute("..association"))
     status = "approved"
     decided_at = factory.LazyFunction(timezone.now)
+    # The audit's result, stored when it was scored: the certificate prints it.
+    overall_score = "80.00"
+    level_reached = factory.SelfAttribute("level")
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):
@@ -309,7 +319,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
 class ConflictOfInterestFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "audits.ConflictOfInterest"
+        model = "members.ConflictOfInterest"
 
     auditor = factory.SubFactory(AuditorFactory)
     business = factory.SubFactory(BusinessFactory)

@@ -16,8 +16,13 @@ from kombu import Connection
 
 from config.celery import app
 
+
+def redis_server_missing() -> bool:
+    return shutil.which("redis-server") is None
+
+
 needs_redis_server = pytest.mark.skipif(
-    shutil.which("redis-server") is None, reason="needs the redis-server binary for a private broker"
+    redis_server_missing(), reason="needs the redis-server binary for a private broker"
 )
 
 
@@ -28,45 +33,29 @@ def spare_port() -> int:
 
 
 class PrivateRedis:
-    """A redis-server of our own: stopping it is an outage nobody else sees."""
+    """A redis-server of our own on a spare port: stopping it is an outage
+    nobody else sees. Started again, it answers on the same port."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.port = spare_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        subprocess.run(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "yes",
-                "--dir",
-                str(self.folder),
-                "--pidfile",
-                str(self.folder / "redis.pid"),
-            ],
-            check=True,
-        )
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--dir", str(self.folder)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while not self._answers():
-            assert time.monotonic() < deadline, "the private redis-server did not start"
+            assert time.monotonic() < deadline, f"the private redis-server did not start on port {self.port}"
             time.sleep(0.05)
 
     def stop(self) -> None:
-        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
-        deadline = time.monotonic() + 10
-        while self._answers():
-            assert time.monotonic() < deadline, "the private redis-server did not stop"
-            time.sleep(0.05)
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
 
     def _answers(self) -> bool:
         try:
@@ -74,16 +63,6 @@ class PrivateRedis:
                 return True
         except OSError:
             return False
-
-
-@contextmanager
-def running_private_redis(folder: Path):
-    redis = PrivateRedis(folder)
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
 
 
 @contextmanager
@@ -132,3 +111,9 @@ def drain(url: str, *, quiet_for: float = 1.0) -> list[str]:
                 ran.append(name)
         finally:
             queue.close()
+
+
+def mail_server_down(settings) -> None:
+    """SMTP to a port nobody listens on: every send is refused (an OSError)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", spare_port(), 1

@@ -20,21 +20,15 @@ from audits import services as audits
 from certification.models import Application, ApplicationStatus, Certificate
 from certification.tasks import sweep
 from config import celery as celery_config
-from members.metrics_import import start_metric_import
+from members.metrics.csv_import import start_metric_import
 from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundEmail
-from members.outbox import send_emails
+from members.tasks import send_emails
 from tests import factories as f
 
 from .audits.scenario import build, full_scores
-from .faults import celery_broker, drain, needs_redis_server, running_private_redis
+from .faults import celery_broker, drain, needs_redis_server
 
 pytestmark = [needs_redis_server, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    with running_private_redis(tmp_path) as redis:
-        yield redis
 
 
 @pytest.fixture(autouse=True)
@@ -94,11 +88,13 @@ def _as_if_older(seconds: int) -> None:
 
 
 def test_approving_while_redis_is_down_approves_all_and_issues_once_redis_is_back(
-    world, client_for, private_redis
+    two_associations, client_for, private_redis
 ):
-    scenarios = [build(world) for _ in range(3)]
+    scenarios = [build(two_associations) for _ in range(3)]
     for s in scenarios:
-        audits.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+        audits.save_scores(
+            s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 5), submit=True
+        )
     mail.outbox.clear()
     client = client_for("staff_admin_a")
 
@@ -140,21 +136,26 @@ def test_approving_while_redis_is_down_approves_all_and_issues_once_redis_is_bac
     recipients = [m.to for m in mail.outbox]
     # Per application: the decision and the certificate to the business, the decision to the auditor.
     assert len(recipients) == 9
-    assert recipients.count([world.business_user_a.email]) == 6
-    assert recipients.count([world.auditor.email]) == 3
+    assert recipients.count([two_associations.business_user_a.email]) == 6
+    assert recipients.count([two_associations.auditor.email]) == 3
     assert OutboundEmail.objects.filter(sent_at=None).count() == 0
 
 
-def test_large_csv_import_while_redis_is_down_runs_once_redis_is_back(world, private_redis, settings):
+def test_large_csv_import_while_redis_is_down_runs_once_redis_is_back(
+    two_associations, private_redis, settings
+):
     settings.METRIC_IMPORT_SYNC_MAX_ROWS = 1
-    kpi = f.KpiFactory(association=world.a, code="fcr")
+    kpi = f.KpiFactory(association=two_associations.a, code="fcr")
     rows = "".join(f"2025-{month:02d},fcr,{70 + month},\n" for month in range(1, 7))
     upload = SimpleUploadedFile("metrics.csv", f"month,kpi_code,value,sample_size\n{rows}".encode())
 
     with celery_broker(private_redis.url):
         private_redis.stop()
         job = start_metric_import(
-            world.business_a, association=world.a, upload=upload, actor=world.business_user_a
+            two_associations.business_a,
+            association=two_associations.a,
+            upload=upload,
+            actor=two_associations.business_user_a,
         )
         waiting = MetricImportJob.objects.get(pk=job.pk).status
 

@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.urls import reverse
 
+from config import cache as backend
 from tests import factories as f
 from tests.factories import PASSWORD
 
@@ -29,8 +30,6 @@ def redis_cache(private_redis, settings):
         }
     }
     yield private_redis
-    from config import cache as backend
-
     backend._down_until.clear()
 
 

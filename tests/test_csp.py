@@ -44,12 +44,12 @@ def assert_policy(response, url: str) -> None:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method}:{r.name}")
-def test_every_matrix_page_carries_the_policy(row, matrix_world, client_for):
-    world = matrix_world
+def test_every_matrix_page_carries_the_policy(row, matrix_roles, client_for):
+    two_associations = matrix_roles
     # One role for each status the row expects: the page, the 403, the 404, the login redirect.
     roles = {status: role for role, status in reversed(list(row.expect.items()))}
-    context = row.setup(world) if row.setup else None
-    url = row.url(world) if context is None else row.url(world, context)
+    context = row.setup(two_associations) if row.setup else None
+    url = row.url(two_associations) if context is None else row.url(two_associations, context)
     for role in roles.values():
         response = getattr(client_for(role), row.method)(url, row.data)
 
@@ -60,7 +60,7 @@ def test_every_matrix_page_carries_the_policy(row, matrix_world, client_for):
     "name",
     ["admin:index", "admin:associations_standard_changelist", "admin:associations_standard_add"],
 )
-def test_admin_pages_carry_the_admin_policy(name, world, client_for):
+def test_admin_pages_carry_the_admin_policy(name, two_associations, client_for):
     url = reverse(name)
 
     response = client_for("staff_admin_a").get(url)
@@ -70,8 +70,8 @@ def test_admin_pages_carry_the_admin_policy(name, world, client_for):
     assert "'unsafe-eval'" in response["Content-Security-Policy"]
 
 
-def test_admin_change_page_carries_the_admin_policy(world, client_for):
-    standard = f.StandardFactory(association=world.a)
+def test_admin_change_page_carries_the_admin_policy(two_associations, client_for):
+    standard = f.StandardFactory(association=two_associations.a)
     url = reverse("admin:associations_standard_change", args=[standard.pk])
 
     response = client_for("staff_admin_a").get(url)
@@ -84,7 +84,7 @@ def test_admin_change_page_carries_the_admin_policy(world, client_for):
     "name",
     ["account_login", "account_reset_password", "account_logout", "mfa_index", "api:docs"],
 )
-def test_library_pages_carry_the_policy(name, world, client_for):
+def test_library_pages_carry_the_policy(name, two_associations, client_for):
     client = client_for("business_user_a" if name in {"account_logout", "mfa_index"} else "anonymous")
     url = reverse(name)
 

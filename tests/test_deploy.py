@@ -70,19 +70,25 @@ def test_collectstatic_with_manifest_storage_hashes_every_vendored_file(settings
     assert "unfold/js/alpine/alpine.js" in paths
 
 
-def test_settings_import_creates_no_folders(tmp_path):
-    var_dir = tmp_path / "var"
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {"VAR_DIR": str(var_dir)}
-
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); import config.celery"],
+def _python_with_var_dir(code: str, var_dir: Path) -> subprocess.CompletedProcess:
+    """`code` run by a fresh Python with the shipped settings, VAR_DIR at
+    `var_dir` and no Redis (so the filesystem broker)."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
         cwd=Path(settings.BASE_DIR),
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        env={**env, "VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_settings_import_creates_no_folders(tmp_path):
+    var_dir = tmp_path / "var"
+
+    result = _python_with_var_dir("import django; django.setup(); import config.celery", var_dir)
 
     assert result.returncode == 0, result.stderr
     assert not var_dir.exists()
@@ -90,17 +96,8 @@ def test_settings_import_creates_no_folders(tmp_path):
 
 def test_celery_creates_the_filesystem_broker_folders_when_configured(tmp_path):
     var_dir = tmp_path / "var"
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {"VAR_DIR": str(var_dir)}
 
-    result = subprocess.run(
-        [sys.executable, "-c", "from config.celery import app; app.conf.broker_url"],
-        cwd=Path(settings.BASE_DIR),
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _python_with_var_dir("from config.celery import app; app.conf.broker_url", var_dir)
 
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (var_dir / "celery").iterdir()) == [

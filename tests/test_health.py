@@ -11,10 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from celery.signals import before_task_publish
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
+from config import cache as fallback_cache
 from config import health
 from config.celery import app as celery_app
 from tests import factories as f
@@ -151,8 +153,6 @@ def broker_down():
 @pytest.fixture
 def pings():
     """The ping tasks sent, counted as Celery publishes them."""
-    from celery.signals import before_task_publish
-
     sent = []
 
     def count(sender=None, **kwargs):
@@ -241,8 +241,6 @@ def redis_everywhere(private_redis, settings):
     yield private_redis
     celery_app.conf.update(saved)
     _reset_connections()
-    from config import cache as fallback_cache
-
     fallback_cache._down_until.clear()
 
 

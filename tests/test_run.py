@@ -3,7 +3,6 @@ Ctrl-C stops all of them, leaving nothing behind."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.faults import spare_port
+
 BASE_DIR = Path(settings.BASE_DIR)
 VENV_BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _answers(url: str) -> bool:
@@ -62,7 +57,7 @@ def _wait_for(predicate, seconds: float) -> bool:
 
 @pytest.mark.worker
 def test_make_run_processes_stop_together_on_one_ctrl_c(tmp_path):
-    port = _free_port()
+    port = spare_port()
     marker = f"VAR_DIR={tmp_path / 'var'}"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PORT"}}
     env |= {

@@ -1,4 +1,5 @@
-def test_django_check_passes():
-    from django.core.management import call_command
+from django.core.management import call_command
 
+
+def test_django_check_passes():
     call_command("check")

@@ -10,7 +10,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("members", "0002_metric_imports_and_api_tokens"), ("audits", "0004_fix_email_claims")]
+BEFORE = [
+    ("members", "0002_metric_imports_and_api_tokens"),
+    ("audits", "0004_fix_email_claims"),
+    # Applications as they were then (later columns have no database default).
+    ("certification", "0005_issuance_queue_and_email_records"),
+]
 AFTER = [("members", "0005_business_user_association_required"), ("audits", "0009_place_conflicts")]
 
 

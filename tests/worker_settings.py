@@ -24,18 +24,20 @@ if RENDER_DELAY:
     from celery.signals import task_prerun
 
     def _slow_down_rendering(sender=None, **kwargs):
-        # Runs in the process that executes tasks, once Django is set up.
-        from certification import pdf
+        # Runs in the process that executes tasks, once Django is set up (this
+        # settings module loads before it, so the import cannot be at the top).
+        # Issuance calls the renderer it imported, so that is the one to slow.
+        from certification import issuance  # noqa: PLC0415
 
-        if getattr(pdf.render_certificate_pdf, "slowed", False):
+        if getattr(issuance.render_certificate_pdf, "slowed", False):
             return
-        render = pdf.render_certificate_pdf
+        render = issuance.render_certificate_pdf
 
         def slow_render(certificate):
             time.sleep(RENDER_DELAY)
             return render(certificate)
 
         slow_render.slowed = True
-        pdf.render_certificate_pdf = slow_render
+        issuance.render_certificate_pdf = slow_render
 
     task_prerun.connect(_slow_down_rendering, weak=False)

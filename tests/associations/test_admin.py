@@ -1,16 +1,21 @@
 """Tenant isolation in the staff admin: staff of A see, choose and change only
 A's rows; B's rows answer 404; viewers only look; superusers see all."""
 
+from io import BytesIO
+
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from associations.models import CodeOfConduct, PublicationStatus, StaffMembership, StaffRole, Standard
 from members.models import Business, Membership
 from tests import factories as f
 
 
-def _rows(world, model):
+def _rows(two_associations, model):
     """One row of `model` in A and one in B; returns (a_row, b_row)."""
     makers = {
         "standard": lambda assoc: f.StandardFactory(association=assoc),
@@ -21,7 +26,7 @@ def _rows(world, model):
         "auditorprofile": lambda assoc: f.AuditorFactory(associations=[assoc]),
         "business": lambda assoc: f.MembershipFactory(association=assoc).business,
     }
-    return makers[model](world.a), makers[model](world.b)
+    return makers[model](two_associations.a), makers[model](two_associations.b)
 
 
 CHANGELISTS = [
@@ -31,13 +36,13 @@ CHANGELISTS = [
     ("associations", "codeofconduct"),
     ("members", "membership"),
     ("members", "business"),
-    ("audits", "auditorprofile"),
+    ("members", "auditorprofile"),
 ]
 
 
 @pytest.mark.parametrize(("app", "model"), CHANGELISTS)
-def test_admin_changelist_shows_only_own_association(app, model, world, client_for):
-    row_a, row_b = _rows(world, model)
+def test_admin_changelist_shows_only_own_association(app, model, two_associations, client_for):
+    row_a, row_b = _rows(two_associations, model)
     client = client_for("staff_admin_a")
 
     response = client.get(reverse(f"admin:{app}_{model}_changelist"))
@@ -48,19 +53,19 @@ def test_admin_changelist_shows_only_own_association(app, model, world, client_f
     assert row_b not in shown
 
 
-def test_admin_changelist_of_staff_and_auditors_is_scoped(world, client_for):
+def test_admin_changelist_of_staff_and_auditors_is_scoped(two_associations, client_for):
     client = client_for("staff_admin_a")
 
     staff = client.get(reverse("admin:associations_staffmembership_changelist")).context["cl"].result_list
-    auditors = client.get(reverse("admin:audits_auditorprofile_changelist")).context["cl"].result_list
+    auditors = client.get(reverse("admin:members_auditorprofile_changelist")).context["cl"].result_list
 
-    assert {m.user for m in staff} == {world.staff_admin_a, world.staff_viewer_a}
-    assert [p.user for p in auditors] == [world.auditor]
+    assert {m.user for m in staff} == {two_associations.staff_admin_a, two_associations.staff_viewer_a}
+    assert [p.user for p in auditors] == [two_associations.auditor]
 
 
 @pytest.mark.parametrize(("app", "model"), CHANGELISTS)
-def test_admin_change_page_of_other_association_is_404(app, model, world, client_for):
-    _row_a, row_b = _rows(world, model)
+def test_admin_change_page_of_other_association_is_404(app, model, two_associations, client_for):
+    _row_a, row_b = _rows(two_associations, model)
     client = client_for("staff_admin_a")
 
     get = client.get(reverse(f"admin:{app}_{model}_change", args=[row_b.pk]))
@@ -77,8 +82,8 @@ def test_admin_change_page_of_other_association_is_404(app, model, world, client
 
 
 @pytest.mark.parametrize(("app", "model"), CHANGELISTS)
-def test_admin_superuser_sees_every_association(app, model, world, client_for):
-    row_a, row_b = _rows(world, model)
+def test_admin_superuser_sees_every_association(app, model, two_associations, client_for):
+    row_a, row_b = _rows(two_associations, model)
 
     response = client_for("superuser").get(reverse(f"admin:{app}_{model}_changelist"))
 
@@ -96,17 +101,17 @@ def test_admin_superuser_sees_every_association(app, model, world, client_for):
         "admin:members_invitation_add",
     ],
 )
-def test_admin_association_choices_are_own_only(url, world, client_for):
+def test_admin_association_choices_are_own_only(url, two_associations, client_for):
     response = client_for("staff_admin_a").get(reverse(url))
 
-    assert list(response.context["adminform"].form.fields["association"].queryset) == [world.a]
+    assert list(response.context["adminform"].form.fields["association"].queryset) == [two_associations.a]
 
 
-def test_admin_criterion_kpi_choices_are_the_standards_association(world, client_for):
-    kpi_a = f.KpiFactory(association=world.a)
-    f.KpiFactory(association=world.b)
-    f.StaffFactory(association=world.b, user=world.staff_admin_a, role=StaffRole.ADMIN)
-    standard = f.StandardFactory(association=world.a)
+def test_admin_criterion_kpi_choices_are_the_standards_association(two_associations, client_for):
+    kpi_a = f.KpiFactory(association=two_associations.a)
+    f.KpiFactory(association=two_associations.b)
+    f.StaffFactory(association=two_associations.b, user=two_associations.staff_admin_a, role=StaffRole.ADMIN)
+    standard = f.StandardFactory(association=two_associations.a)
 
     response = client_for("staff_admin_a").get(
         reverse("admin:associations_standard_change", args=[standard.pk])
@@ -116,11 +121,11 @@ def test_admin_criterion_kpi_choices_are_the_standards_association(world, client
     assert list(formset.form.base_fields["kpi"].queryset) == [kpi_a]
 
 
-def test_admin_criterion_with_other_associations_kpi_is_refused(world, client_for):
-    kpi_b = f.KpiFactory(association=world.b)
-    f.StaffFactory(association=world.b, user=world.staff_admin_a, role=StaffRole.ADMIN)
+def test_admin_criterion_with_other_associations_kpi_is_refused(two_associations, client_for):
+    kpi_b = f.KpiFactory(association=two_associations.b)
+    f.StaffFactory(association=two_associations.b, user=two_associations.staff_admin_a, role=StaffRole.ADMIN)
     data = {
-        "association": world.a.pk,
+        "association": two_associations.a.pk,
         "name": "Courier standard",
         "version": 1,
         "description": "",
@@ -145,10 +150,10 @@ def test_admin_criterion_with_other_associations_kpi_is_refused(world, client_fo
     assert errors == [{"kpi": ["Choose a KPI of this standard's association."]}]
 
 
-def test_admin_staff_admin_creates_standard_with_criteria(world, client_for):
-    kpi = f.KpiFactory(association=world.a, code="csat")
+def test_admin_staff_admin_creates_standard_with_criteria(two_associations, client_for):
+    kpi = f.KpiFactory(association=two_associations.a, code="csat")
     data = {
-        "association": world.a.pk,
+        "association": two_associations.a.pk,
         "name": "Courier standard",
         "version": 1,
         "description": "",
@@ -169,32 +174,32 @@ def test_admin_staff_admin_creates_standard_with_criteria(world, client_for):
 
     assert response.status_code == 302
     standard = Standard.objects.get(name="Courier standard")
-    assert (standard.association, standard.status) == (world.a, PublicationStatus.DRAFT)
+    assert (standard.association, standard.status) == (two_associations.a, PublicationStatus.DRAFT)
     assert [(c.code, c.kpi, c.kpi_threshold) for c in standard.criteria.all()] == [("R1", kpi, 80)]
 
 
-def test_admin_staff_admin_cannot_create_for_other_association(world, client_for):
+def test_admin_staff_admin_cannot_create_for_other_association(two_associations, client_for):
     response = client_for("staff_admin_a").post(
         reverse("admin:associations_certificationlevel_add"),
-        {"association": world.b.pk, "name": "Gold", "min_score": "90"},
+        {"association": two_associations.b.pk, "name": "Gold", "min_score": "90"},
     )
 
     assert response.status_code == 200
     assert "association" in response.context["adminform"].form.errors
-    assert world.b.levels.exists() is False
+    assert two_associations.b.levels.exists() is False
 
 
-def test_admin_viewer_cannot_add_or_change(world, client_for):
-    level = f.LevelFactory(association=world.a, name="Gold", min_score=90)
+def test_admin_viewer_cannot_add_or_change(two_associations, client_for):
+    level = f.LevelFactory(association=two_associations.a, name="Gold", min_score=90)
     client = client_for("staff_viewer_a")
 
     add = client.post(
         reverse("admin:associations_certificationlevel_add"),
-        {"association": world.a.pk, "name": "Silver", "min_score": "75"},
+        {"association": two_associations.a.pk, "name": "Silver", "min_score": "75"},
     )
     change = client.post(
         reverse("admin:associations_certificationlevel_change", args=[level.pk]),
-        {"association": world.a.pk, "name": "Platinum", "min_score": "95"},
+        {"association": two_associations.a.pk, "name": "Platinum", "min_score": "95"},
     )
     page = client.get(reverse("admin:associations_certificationlevel_change", args=[level.pk]))
 
@@ -205,8 +210,8 @@ def test_admin_viewer_cannot_add_or_change(world, client_for):
     assert 'name="_continue"' not in page.content.decode()
 
 
-def test_admin_viewer_cannot_run_actions(world, client_for):
-    draft = f.CodeOfConductFactory(association=world.a, version=1)
+def test_admin_viewer_cannot_run_actions(two_associations, client_for):
+    draft = f.CodeOfConductFactory(association=two_associations.a, version=1)
 
     response = client_for("staff_viewer_a").post(
         reverse("admin:associations_codeofconduct_changelist"),
@@ -218,8 +223,8 @@ def test_admin_viewer_cannot_run_actions(world, client_for):
     assert response.status_code == 200  # the changelist, with "no action selected"
 
 
-def test_admin_staff_admin_sees_save_buttons(world, client_for):
-    level = f.LevelFactory(association=world.a)
+def test_admin_staff_admin_sees_save_buttons(two_associations, client_for):
+    level = f.LevelFactory(association=two_associations.a)
 
     page = client_for("staff_admin_a").get(
         reverse("admin:associations_certificationlevel_change", args=[level.pk])
@@ -228,9 +233,9 @@ def test_admin_staff_admin_sees_save_buttons(world, client_for):
     assert 'name="_save"' in page.content.decode()
 
 
-def test_admin_published_code_of_conduct_is_read_only(world, client_for):
+def test_admin_published_code_of_conduct_is_read_only(two_associations, client_for):
     code = f.CodeOfConductFactory(
-        association=world.a,
+        association=two_associations.a,
         version=1,
         status=PublicationStatus.PUBLISHED,
         published_at="2026-01-01T00:00:00Z",
@@ -240,7 +245,9 @@ def test_admin_published_code_of_conduct_is_read_only(world, client_for):
     url = reverse("admin:associations_codeofconduct_change", args=[code.pk])
 
     page = client.get(url)
-    post = client.post(url, {"association": world.a.pk, "version": 1, "title": "New", "body": "Changed."})
+    post = client.post(
+        url, {"association": two_associations.a.pk, "version": 1, "title": "New", "body": "Changed."}
+    )
 
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
@@ -249,14 +256,14 @@ def test_admin_published_code_of_conduct_is_read_only(world, client_for):
     assert (code.title, code.body) == ("Code of conduct", "Original text.")
 
 
-def test_admin_publish_action_supersedes_previous_code(world, client_for):
+def test_admin_publish_action_supersedes_previous_code(two_associations, client_for):
     f.CodeOfConductFactory(
-        association=world.a,
+        association=two_associations.a,
         version=1,
         status=PublicationStatus.PUBLISHED,
         published_at="2026-01-01T00:00:00Z",
     )
-    draft = f.CodeOfConductFactory(association=world.a, version=2)
+    draft = f.CodeOfConductFactory(association=two_associations.a, version=2)
 
     response = client_for("staff_admin_a").post(
         reverse("admin:associations_codeofconduct_changelist"),
@@ -264,12 +271,14 @@ def test_admin_publish_action_supersedes_previous_code(world, client_for):
     )
 
     assert response.status_code == 302
-    statuses = dict(CodeOfConduct.objects.filter(association=world.a).values_list("version", "status"))
+    statuses = dict(
+        CodeOfConduct.objects.filter(association=two_associations.a).values_list("version", "status")
+    )
     assert statuses == {1: PublicationStatus.RETIRED, 2: PublicationStatus.PUBLISHED}
 
 
-def test_admin_published_standard_criteria_are_frozen(world, client_for):
-    standard = f.PublishedStandardFactory(association=world.a)
+def test_admin_published_standard_criteria_are_frozen(two_associations, client_for):
+    standard = f.PublishedStandardFactory(association=two_associations.a)
     f.CriterionFactory(standard=standard)
 
     response = client_for("staff_admin_a").get(
@@ -285,25 +294,27 @@ def test_admin_published_standard_criteria_are_frozen(world, client_for):
     assert 'name="_save"' not in response.content.decode()
 
 
-def test_admin_business_of_two_associations_shows_own_membership_only(world, client_for):
-    f.MembershipFactory(association=world.b, business=world.business_a, member_number="B-1")
+def test_admin_business_of_two_associations_shows_own_membership_only(two_associations, client_for):
+    f.MembershipFactory(
+        association=two_associations.b, business=two_associations.business_a, member_number="B-1"
+    )
 
     response = client_for("staff_admin_a").get(
-        reverse("admin:members_business_change", args=[world.business_a.pk])
+        reverse("admin:members_business_change", args=[two_associations.business_a.pk])
     )
 
     memberships = response.context["inline_admin_formsets"][0].formset.queryset
-    assert [m.association for m in memberships] == [world.a]
+    assert [m.association for m in memberships] == [two_associations.a]
 
 
-def test_admin_metric_report_association_filter_lists_own_only(world, client_for):
+def test_admin_metric_report_association_filter_lists_own_only(two_associations, client_for):
     response = client_for("staff_admin_a").get(reverse("admin:members_metricreport_changelist"))
 
-    assert world.b.name not in response.content.decode()
+    assert two_associations.b.name not in response.content.decode()
 
 
-def test_admin_staff_of_other_association_sees_none_of_a(world, client_for):
-    f.StandardFactory(association=world.a)
+def test_admin_staff_of_other_association_sees_none_of_a(two_associations, client_for):
+    f.StandardFactory(association=two_associations.a)
 
     response = client_for("staff_b").get(reverse("admin:associations_standard_changelist"))
 
@@ -312,29 +323,33 @@ def test_admin_staff_of_other_association_sees_none_of_a(world, client_for):
     assert Membership.objects.count() == 2
 
 
-def test_admin_staff_membership_change_keeps_association_and_user(world, client_for):
-    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
-    membership = StaffMembership.objects.get(user=world.staff_viewer_a)
+def test_admin_staff_membership_change_keeps_association_and_user(two_associations, client_for):
+    f.StaffFactory(association=two_associations.b, user=two_associations.staff_admin_a, role="officer")
+    membership = StaffMembership.objects.get(user=two_associations.staff_viewer_a)
     client = client_for("staff_admin_a")
     url = reverse("admin:associations_staffmembership_change", args=[membership.pk])
 
     page = client.get(url)
-    data = {"association": world.b.pk, "user": world.staff_admin_a.pk, "role": "officer"}
+    data = {
+        "association": two_associations.b.pk,
+        "user": two_associations.staff_admin_a.pk,
+        "role": "officer",
+    }
     response = client.post(url, data)
 
     assert sorted(page.context["adminform"].form.fields) == ["role"]
     assert response.status_code == 302
     membership.refresh_from_db()
     assert (membership.association, membership.user, membership.role) == (
-        world.a,
-        world.staff_viewer_a,
+        two_associations.a,
+        two_associations.staff_viewer_a,
         "officer",
     )
 
 
-def test_admin_staff_membership_of_association_where_officer_is_403(world, client_for):
-    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
-    membership = StaffMembership.objects.get(user=world.staff_b)
+def test_admin_staff_membership_of_association_where_officer_is_403(two_associations, client_for):
+    f.StaffFactory(association=two_associations.b, user=two_associations.staff_admin_a, role="officer")
+    membership = StaffMembership.objects.get(user=two_associations.staff_b)
     url = reverse("admin:associations_staffmembership_change", args=[membership.pk])
 
     response = client_for("staff_admin_a").post(url, {"role": "viewer"})
@@ -344,15 +359,15 @@ def test_admin_staff_membership_of_association_where_officer_is_403(world, clien
     assert membership.role == "admin"
 
 
-def test_admin_staff_membership_association_choices_are_where_admin(world, rf):
-    f.StaffFactory(association=world.b, user=world.staff_admin_a, role="officer")
+def test_admin_staff_membership_association_choices_are_where_admin(two_associations, rf):
+    f.StaffFactory(association=two_associations.b, user=two_associations.staff_admin_a, role="officer")
     request = rf.get("/")
-    request.user = world.staff_admin_a
+    request.user = two_associations.staff_admin_a
     model_admin = admin.site._registry[StaffMembership]
 
     form = model_admin.get_form(request)()
 
-    assert list(form.fields["association"].queryset) == [world.a]
+    assert list(form.fields["association"].queryset) == [two_associations.a]
 
 
 def test_admin_login_sends_to_allauth_login(client):
@@ -368,8 +383,8 @@ def test_admin_login_without_next_sends_to_admin_index(client):
     assert response.url == "/accounts/login/?next=%2Fadmin%2F"
 
 
-def test_admin_invited_staff_reaches_admin_after_allauth_login(world, client):
-    user = world.staff_viewer_a
+def test_admin_invited_staff_reaches_admin_after_allauth_login(two_associations, client):
+    user = two_associations.staff_viewer_a
     assert user.is_staff is False
 
     login_page = client.get("/admin/", follow=True)
@@ -386,21 +401,15 @@ def test_admin_invited_staff_reaches_admin_after_allauth_login(world, client):
 
 
 def _png() -> bytes:
-    from io import BytesIO
-
-    from PIL import Image
-
     buffer = BytesIO()
     Image.new("RGB", (2, 2), "red").save(buffer, "PNG")
     return buffer.getvalue()
 
 
-def test_admin_association_change_page_with_logo_is_200(world, client_for):
-    from django.core.files.base import ContentFile
-
-    world.a.logo.save("psa.png", ContentFile(_png()))
-    logo_url = reverse("admin:associations_association_logo", args=[world.a.pk])
-    url = reverse("admin:associations_association_change", args=[world.a.pk])
+def test_admin_association_change_page_with_logo_is_200(two_associations, client_for):
+    two_associations.a.logo.save("psa.png", ContentFile(_png()))
+    logo_url = reverse("admin:associations_association_logo", args=[two_associations.a.pk])
+    url = reverse("admin:associations_association_change", args=[two_associations.a.pk])
 
     response = client_for("staff_admin_a").get(url)
 
@@ -408,11 +417,9 @@ def test_admin_association_change_page_with_logo_is_200(world, client_for):
     assert f'src="{logo_url}"' in response.content.decode()
 
 
-def test_admin_association_logo_is_served_to_own_staff_only(world, client_for):
-    from django.core.files.base import ContentFile
-
-    world.a.logo.save("psa.png", ContentFile(_png()))
-    url = reverse("admin:associations_association_logo", args=[world.a.pk])
+def test_admin_association_logo_is_served_to_own_staff_only(two_associations, client_for):
+    two_associations.a.logo.save("psa.png", ContentFile(_png()))
+    url = reverse("admin:associations_association_logo", args=[two_associations.a.pk])
 
     own = client_for("staff_viewer_a").get(url)
     other = client_for("staff_b").get(url)
@@ -422,13 +429,10 @@ def test_admin_association_logo_is_served_to_own_staff_only(world, client_for):
     assert other.status_code == 404
 
 
-def test_admin_association_logo_can_be_replaced(world, client_for):
-    from django.core.files.base import ContentFile
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    world.a.logo.save("old.png", ContentFile(_png()))
+def test_admin_association_logo_can_be_replaced(two_associations, client_for):
+    two_associations.a.logo.save("old.png", ContentFile(_png()))
     client = client_for("staff_admin_a")
-    url = reverse("admin:associations_association_change", args=[world.a.pk])
+    url = reverse("admin:associations_association_change", args=[two_associations.a.pk])
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "logo"}
     data.update(languages='["en"]', reminder_offsets="[90, 30, 7]")
@@ -437,14 +441,16 @@ def test_admin_association_logo_can_be_replaced(world, client_for):
     response = client.post(url, data)
 
     assert response.status_code == 302
-    world.a.refresh_from_db()
-    assert world.a.logo.name.startswith("logos/new")
+    two_associations.a.refresh_from_db()
+    assert two_associations.a.logo.name.startswith("logos/new")
 
 
 @pytest.mark.parametrize(
     ("page", "status"), [("abc", 200), ("1.5", 200), ("", 200), ("-1", 200), ("1", 200), ("9", 404)]
 )
-def test_admin_search_with_a_bad_page_answers_the_first_page_or_404(world, client_for, page, status):
+def test_admin_search_with_a_bad_page_answers_the_first_page_or_404(
+    two_associations, client_for, page, status
+):
     client = client_for("staff_admin_a")
 
     response = client.get(reverse("admin:search"), {"s": "standard", "page": page})

@@ -36,8 +36,8 @@ FACTORIES = {
     "members.MetricReport": f.MetricReportFactory,
     "certification.Certificate": f.CertificateFactory,
     "certification.Application": f.ApplicationFactory,
-    "audits.AuditorProfile": f.AuditorFactory,
-    "audits.ConflictOfInterest": f.ConflictOfInterestFactory,
+    "members.AuditorProfile": f.AuditorFactory,
+    "members.ConflictOfInterest": f.ConflictOfInterestFactory,
 }
 
 MANY = 15

@@ -15,15 +15,16 @@ from associations.models import (
 )
 from associations.services import log_action
 from members.models import Invitation
+from members.services import invite_person
 from tests import factories as f
 
 
 @pytest.fixture
-def programme(world):
+def programme(two_associations):
     """A published and a draft standard (with a criterion each), a code, a
     KPI and a level, in A and in B."""
     rows = {}
-    for key, association in (("a", world.a), ("b", world.b)):
+    for key, association in (("a", two_associations.a), ("b", two_associations.b)):
         published = f.PublishedStandardFactory(association=association)
         draft = f.StandardFactory(association=association)
         rows[key] = {
@@ -42,8 +43,8 @@ def programme(world):
 
 
 @pytest.mark.parametrize("role", ["business_user_a", "auditor"])
-def test_visible_to_member_and_auditor_read_published_programme_of_a(role, world, programme):
-    user = getattr(world, role)
+def test_visible_to_member_and_auditor_read_published_programme_of_a(role, two_associations, programme):
+    user = getattr(two_associations, role)
     a = programme["a"]
 
     assert list(Standard.objects.visible_to(user)) == [a["published"]]
@@ -53,29 +54,35 @@ def test_visible_to_member_and_auditor_read_published_programme_of_a(role, world
     assert list(CertificationLevel.objects.visible_to(user)) == [a["level"]]
 
 
-def test_visible_to_staff_see_drafts_of_own_association_only(world, programme):
+def test_visible_to_staff_see_drafts_of_own_association_only(two_associations, programme):
     a = programme["a"]
 
-    assert set(Standard.objects.visible_to(world.staff_viewer_a)) == {a["published"], a["draft"]}
-    assert set(Criterion.objects.visible_to(world.staff_viewer_a)) == {a["criterion"], a["draft_criterion"]}
-    assert set(CodeOfConduct.objects.visible_to(world.staff_viewer_a)) == {a["code"], a["draft_code"]}
+    assert set(Standard.objects.visible_to(two_associations.staff_viewer_a)) == {a["published"], a["draft"]}
+    assert set(Criterion.objects.visible_to(two_associations.staff_viewer_a)) == {
+        a["criterion"],
+        a["draft_criterion"],
+    }
+    assert set(CodeOfConduct.objects.visible_to(two_associations.staff_viewer_a)) == {
+        a["code"],
+        a["draft_code"],
+    }
 
 
-def test_visible_to_inactive_auditor_reads_nothing(world, programme):
-    world.auditor.auditor_profile.is_active = False
-    world.auditor.auditor_profile.save()
+def test_visible_to_inactive_auditor_reads_nothing(two_associations, programme):
+    two_associations.auditor.auditor_profile.is_active = False
+    two_associations.auditor.auditor_profile.save()
 
-    assert list(Standard.objects.visible_to(world.auditor)) == []
+    assert list(Standard.objects.visible_to(two_associations.auditor)) == []
 
 
-def test_visible_to_invitations_and_history_are_staff_only(world):
-    from members.services import invite_person
+def test_visible_to_invitations_and_history_are_staff_only(two_associations):
+    invitation = invite_person(
+        two_associations.a, email="x@example.com", kind="auditor", invited_by=two_associations.staff_admin_a
+    )
+    log_action(two_associations.a, "association.changed", actor=two_associations.staff_admin_a)
 
-    invitation = invite_person(world.a, email="x@example.com", kind="auditor", invited_by=world.staff_admin_a)
-    log_action(world.a, "association.changed", actor=world.staff_admin_a)
-
-    for user in (world.business_user_a, world.auditor, world.staff_b):
+    for user in (two_associations.business_user_a, two_associations.auditor, two_associations.staff_b):
         assert list(Invitation.objects.visible_to(user)) == []
         assert list(ActionLog.objects.visible_to(user)) == []
-    assert list(Invitation.objects.visible_to(world.staff_viewer_a)) == [invitation]
-    assert ActionLog.objects.visible_to(world.staff_viewer_a).count() == 2
+    assert list(Invitation.objects.visible_to(two_associations.staff_viewer_a)) == [invitation]
+    assert ActionLog.objects.visible_to(two_associations.staff_viewer_a).count() == 2

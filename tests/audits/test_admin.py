@@ -8,13 +8,32 @@ from django.utils import timezone
 
 from associations.models import ActionLog
 from audits import services
-from audits.models import Assignment, AuditorMembership, ConflictOfInterest
+from audits.models import Assignment
 from certification.models import ApplicationStatus
+from members.models import AuditorMembership, ConflictOfInterest
 from tests import factories as f
 
 from .scenario import build, full_scores, second_auditor
 
 DUE = (timezone.localdate() + timedelta(days=7)).isoformat()
+
+
+def _scored(people, score: int, comment: str = "Seen the evidence."):
+    """The scenario's application, scored `score` on every criterion by its auditor."""
+    s = build(people)
+    services.save_scores(
+        s.assignment, actor=people.auditor, entries=full_scores(s.criteria, score, comment), submit=True
+    )
+    return s
+
+
+def _action(client, action: str, application, **form):
+    """An admin action on the application: its confirmation page, or with
+    `form` filled in, the confirmed action."""
+    data = {"action": action, "_selected_action": [application.pk]}
+    if form:
+        data |= {"apply": "1", **form}
+    return client.post(reverse("admin:certification_application_changelist"), data)
 
 
 def _inline_data(s, auditor):
@@ -33,24 +52,29 @@ def _inline_data(s, auditor):
     }
 
 
-def test_admin_inline_assigns_through_the_service(world, client_for, django_capture_on_commit_callbacks):
-    s = build(world, declared=False)
-    profile = f.AuditorFactory(associations=[world.a])
+def test_admin_inline_assigns_through_the_service(
+    two_associations, client_for, django_capture_on_commit_callbacks
+):
+    s = build(two_associations, declared=False)
+    profile = f.AuditorFactory(associations=[two_associations.a])
     url = reverse("admin:certification_application_change", args=[s.application.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for("staff_admin_a").post(url, _inline_data(s, profile))
 
     assert response.status_code == 302
-    assert Assignment.objects.get(auditor=profile).assigned_by == world.staff_admin_a
+    assert Assignment.objects.get(auditor=profile).assigned_by == two_associations.staff_admin_a
     assert [m.to for m in mail.outbox] == [[profile.user.email]]
 
 
-def test_admin_inline_shows_why_an_auditor_is_refused(world, client_for):
-    s = build(world, declared=False)
-    profile = f.AuditorFactory(associations=[world.a])
+def test_admin_inline_shows_why_an_auditor_is_refused(two_associations, client_for):
+    s = build(two_associations, declared=False)
+    profile = f.AuditorFactory(associations=[two_associations.a])
     ConflictOfInterest.objects.create(
-        auditor=profile, business=world.business_a, association=world.a, reason="Brother-in-law"
+        auditor=profile,
+        business=two_associations.business_a,
+        association=two_associations.a,
+        reason="Brother-in-law",
     )
     url = reverse("admin:certification_application_change", args=[s.application.pk])
 
@@ -61,82 +85,44 @@ def test_admin_inline_shows_why_an_auditor_is_refused(world, client_for):
     assert Assignment.objects.filter(auditor=profile).exists() is False
 
 
-def test_admin_assign_action_with_due_date(world, client_for):
-    s = build(world, declared=False)
-    profile = f.AuditorFactory(associations=[world.a])
+def test_admin_assign_action_with_due_date(two_associations, client_for):
+    s = build(two_associations, declared=False)
+    profile = f.AuditorFactory(associations=[two_associations.a])
     url = reverse("admin:certification_application_changelist")
     client = client_for("staff_admin_a")
 
     form_page = client.post(url, {"action": "assign", "_selected_action": [s.application.pk]})
-    done = client.post(
-        url,
-        {
-            "action": "assign",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "auditor": profile.pk,
-            "due_date": DUE,
-        },
-    )
+    done = _action(client, "assign", s.application, auditor=profile.pk, due_date=DUE)
 
     assert form_page.status_code == 200 and 'name="due_date"' in form_page.content.decode()
     assert done.status_code == 302
     assert Assignment.objects.get(auditor=profile).due_date.isoformat() == DUE
 
 
-def test_admin_approve_form_shows_the_level_reached(world, client_for):
-    s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
-    url = reverse("admin:certification_application_changelist")
+def test_admin_approve_form_shows_the_level_reached(two_associations, client_for):
+    s = _scored(two_associations, 4)
 
-    response = client_for("staff_admin_a").post(
-        url, {"action": "approve", "_selected_action": [s.application.pk]}
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application)
 
     assert "overall 80.00 · level reached: Silver" in response.content.decode()
 
 
-def test_admin_approve_action_approves_at_the_chosen_level(world, client_for):
-    s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
-    url = reverse("admin:certification_application_changelist")
+def test_admin_approve_action_approves_at_the_chosen_level(two_associations, client_for):
+    s = _scored(two_associations, 5)
 
-    response = client_for("staff_admin_a").post(
-        url,
-        {
-            "action": "approve",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "level": s.levels[2].pk,
-            "reason": "",
-        },
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application, level=s.levels[2].pk, reason="")
 
     assert response.status_code == 302
     s.application.refresh_from_db()
     assert (s.application.status, s.application.level) == (ApplicationStatus.APPROVED, s.levels[2])
 
 
-def test_admin_reject_action_needs_a_rationale(world, client_for):
-    s = build(world)
-    services.save_scores(
-        s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 1, "weak"), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+def test_admin_reject_action_needs_a_rationale(two_associations, client_for):
+    s = _scored(two_associations, 1, "weak")
     client = client_for("staff_admin_a")
 
-    again = client.post(
-        url, {"action": "reject", "_selected_action": [s.application.pk], "apply": "1", "reason": ""}
-    )
-    done = client.post(
-        url,
-        {
-            "action": "reject",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "reason": "Evidence missing throughout",
-        },
-    )
+    again = _action(client, "reject", s.application, reason="")
+    done = _action(client, "reject", s.application, reason="Evidence missing throughout")
 
     assert (again.status_code, done.status_code) == (200, 302)
     s.application.refresh_from_db()
@@ -146,28 +132,17 @@ def test_admin_reject_action_needs_a_rationale(world, client_for):
     )
 
 
-def test_admin_viewer_cannot_decide(world, client_for):
-    s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
-    url = reverse("admin:certification_application_changelist")
+def test_admin_viewer_cannot_decide(two_associations, client_for):
+    s = _scored(two_associations, 5)
 
-    client_for("staff_viewer_a").post(
-        url,
-        {
-            "action": "approve",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "level": s.levels[2].pk,
-            "reason": "",
-        },
-    )
+    _action(client_for("staff_viewer_a"), "approve", s.application, level=s.levels[2].pk, reason="")
 
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.SCORED
 
 
-def test_admin_change_page_shows_the_history(world, client_for):
-    s = build(world)
+def test_admin_change_page_shows_the_history(two_associations, client_for):
+    s = build(two_associations)
 
     body = (
         client_for("staff_admin_a")
@@ -178,41 +153,51 @@ def test_admin_change_page_shows_the_history(world, client_for):
     assert "No conflict declared" in body and "Review started" in body
 
 
-def test_admin_conflicts_of_another_association_business_stay_hidden(world, client_for):
-    profile = f.AuditorFactory(associations=[world.a, world.b])
+def test_admin_conflicts_of_another_association_business_stay_hidden(two_associations, client_for):
+    profile = f.AuditorFactory(associations=[two_associations.a, two_associations.b])
     theirs = ConflictOfInterest.objects.create(
-        auditor=profile, business=world.business_b, association=world.b, reason="Cousin"
+        auditor=profile, business=two_associations.business_b, association=two_associations.b, reason="Cousin"
     )
     ours = ConflictOfInterest.objects.create(
-        auditor=profile, business=world.business_a, association=world.a, reason="Ex-employer"
+        auditor=profile,
+        business=two_associations.business_a,
+        association=two_associations.a,
+        reason="Ex-employer",
     )
     client = client_for("staff_admin_a")
 
-    listing = client.get(reverse("admin:audits_conflictofinterest_changelist"))
-    change = client.get(reverse("admin:audits_conflictofinterest_change", args=[theirs.pk]))
-    delete = client.post(reverse("admin:audits_conflictofinterest_delete", args=[theirs.pk]), {"post": "yes"})
+    listing = client.get(reverse("admin:members_conflictofinterest_changelist"))
+    change = client.get(reverse("admin:members_conflictofinterest_change", args=[theirs.pk]))
+    delete = client.post(
+        reverse("admin:members_conflictofinterest_delete", args=[theirs.pk]), {"post": "yes"}
+    )
 
     body = listing.content.decode()
-    assert (str(world.business_a) in body, str(world.business_b) in body) == (True, False)
+    assert (str(two_associations.business_a) in body, str(two_associations.business_b) in body) == (
+        True,
+        False,
+    )
     assert (change.status_code, delete.status_code) == (404, 404)
     assert ConflictOfInterest.objects.filter(pk__in=[theirs.pk, ours.pk]).count() == 2
 
 
-def test_admin_staff_cannot_change_an_auditors_global_fields(world, client_for):
-    profile = world.auditor.auditor_profile
-    url = reverse("admin:audits_auditorprofile_change", args=[profile.pk])
+def test_admin_staff_cannot_change_an_auditors_global_fields(two_associations, client_for):
+    profile = two_associations.auditor.auditor_profile
+    url = reverse("admin:members_auditorprofile_change", args=[profile.pk])
 
     client_for("staff_admin_a").post(
-        url, {"associations": [world.a.pk], "is_active": "", "expertise": "Taken over"}
+        url, {"associations": [two_associations.a.pk], "is_active": "", "expertise": "Taken over"}
     )
 
     profile.refresh_from_db()
     assert (profile.is_active, profile.expertise) == (True, "")
 
 
-def test_admin_inline_changes_the_due_date_through_the_service_and_keeps_the_auditor(world, client_for):
-    s = build(world, declared=False)
-    other = f.AuditorFactory(associations=[world.a])
+def test_admin_inline_changes_the_due_date_through_the_service_and_keeps_the_auditor(
+    two_associations, client_for
+):
+    s = build(two_associations, declared=False)
+    other = f.AuditorFactory(associations=[two_associations.a])
     before = s.assignment.due_date
     url = reverse("admin:certification_application_change", args=[s.application.pk])
     data = {
@@ -227,21 +212,21 @@ def test_admin_inline_changes_the_due_date_through_the_service_and_keeps_the_aud
     s.assignment.refresh_from_db()
     entry = ActionLog.objects.for_object(s.application).last()
     assert response.status_code == 302
-    assert s.assignment.auditor_id == world.auditor.auditor_profile.pk
+    assert s.assignment.auditor_id == two_associations.auditor.auditor_profile.pk
     assert s.assignment.due_date.isoformat() == DUE
     assert (entry.action, entry.actor, entry.data["before"], entry.data["after"]) == (
         "audit.due_date_changed",
-        world.staff_admin_a,
+        two_associations.staff_admin_a,
         before.isoformat(),
         DUE,
     )
 
 
 def test_admin_change_page_shows_evidence_change_requests_and_scorecards_after_all_submitted(
-    world, client_for
+    two_associations, client_for
 ):
-    s = build(world)
-    other = second_auditor(world, s.application)
+    s = build(two_associations)
+    other = second_auditor(two_associations, s.application)
     services.save_scores(
         other,
         actor=other.auditor.user,
@@ -253,7 +238,9 @@ def test_admin_change_page_shows_evidence_change_requests_and_scorecards_after_a
     client = client_for("staff_admin_a")
 
     before = client.get(url).content.decode()
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
+    services.save_scores(
+        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 4), submit=True
+    )
     after = client.get(url).content.decode()
 
     assert reverse("certification:evidence_download", args=[s.evidence.pk]) in before
@@ -263,15 +250,15 @@ def test_admin_change_page_shows_evidence_change_requests_and_scorecards_after_a
     assert "<strong>1</strong> No roster at all" in table[: table.index("</table>")]
 
 
-def test_admin_change_page_queries_do_not_grow_with_rows(world, client_for):
+def test_admin_change_page_queries_do_not_grow_with_rows(two_associations, client_for):
     counts = []
     for size in (1, 8):
-        s = build(world, criteria=size, business=f.BusinessFactory())
+        s = build(two_associations, criteria=size, business=f.BusinessFactory())
         for criterion in s.criteria:
             f.EvidenceFactory(application=s.application, criterion=criterion)
             f.ChangeRequestFactory(application=s.application, criterion=criterion)
         services.save_scores(
-            s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True
+            s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 4), submit=True
         )
         url = reverse("admin:certification_application_change", args=[s.application.pk])
         client = client_for("staff_admin_a")
@@ -284,8 +271,8 @@ def test_admin_change_page_queries_do_not_grow_with_rows(world, client_for):
     assert counts[0] == counts[1]
 
 
-def test_admin_decision_actions_refuse_more_than_twenty_applications(world, client_for):
-    s = build(world)
+def test_admin_decision_actions_refuse_more_than_twenty_applications(two_associations, client_for):
+    s = build(two_associations)
     others = [f.SubmittedApplicationFactory(standard=s.standard) for _ in range(20)]
     url = reverse("admin:certification_application_changelist")
     selected = [s.application.pk, *(a.pk for a in others)]
@@ -299,62 +286,50 @@ def test_admin_decision_actions_refuse_more_than_twenty_applications(world, clie
     assert 'data-testid="confirm"' not in body
 
 
-def test_admin_conflict_of_an_auditor_of_another_association_stays_hidden(world, client_for):
+def test_admin_conflict_of_an_auditor_of_another_association_stays_hidden(two_associations, client_for):
     # business_a is a member of both associations; the auditor works only for A.
-    f.MembershipFactory(association=world.b, business=world.business_a)
+    f.MembershipFactory(association=two_associations.b, business=two_associations.business_a)
     conflict = ConflictOfInterest.objects.create(
-        auditor=world.auditor.auditor_profile, business=world.business_a, association=world.a, reason="In-law"
+        auditor=two_associations.auditor.auditor_profile,
+        business=two_associations.business_a,
+        association=two_associations.a,
+        reason="In-law",
     )
     client = client_for("staff_b")
 
-    page = client.get(reverse("admin:audits_conflictofinterest_change", args=[conflict.pk]))
+    page = client.get(reverse("admin:members_conflictofinterest_change", args=[conflict.pk]))
     delete = client.post(
-        reverse("admin:audits_conflictofinterest_delete", args=[conflict.pk]), {"post": "yes"}
+        reverse("admin:members_conflictofinterest_delete", args=[conflict.pk]), {"post": "yes"}
     )
 
     assert (page.status_code, delete.status_code) == (404, 404)
     assert ConflictOfInterest.objects.filter(pk=conflict.pk).exists()
 
 
-def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(world, client_for):
-    profile = world.auditor.auditor_profile
-    AuditorMembership.objects.create(auditor=profile, association=world.b)
+def test_admin_staff_cannot_delete_an_auditor_other_associations_rely_on(two_associations, client_for):
+    profile = two_associations.auditor.auditor_profile
+    AuditorMembership.objects.create(auditor=profile, association=two_associations.b)
     client = client_for("staff_b")
 
-    response = client.post(reverse("admin:audits_auditorprofile_delete", args=[profile.pk]), {"post": "yes"})
+    response = client.post(reverse("admin:members_auditorprofile_delete", args=[profile.pk]), {"post": "yes"})
 
     assert response.status_code == 403
     assert type(profile).objects.filter(pk=profile.pk).exists()
 
 
-def test_admin_approve_form_preselects_the_level_reached(world, client_for):
-    s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
-    url = reverse("admin:certification_application_changelist")
+def test_admin_approve_form_preselects_the_level_reached(two_associations, client_for):
+    s = _scored(two_associations, 4)
 
-    response = client_for("staff_admin_a").post(
-        url, {"action": "approve", "_selected_action": [s.application.pk]}
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application)
 
     assert response.context["form"]["level"].value() == s.levels[1].pk
     assert f'<option value="{s.levels[1].pk}" selected>Silver</option>' in response.content.decode()
 
 
-def test_admin_approve_without_a_level_says_what_is_missing(world, client_for):
-    s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
-    url = reverse("admin:certification_application_changelist")
+def test_admin_approve_without_a_level_says_what_is_missing(two_associations, client_for):
+    s = _scored(two_associations, 4)
 
-    response = client_for("staff_admin_a").post(
-        url,
-        {
-            "action": "approve",
-            "_selected_action": [s.application.pk],
-            "apply": "1",
-            "level": "",
-            "reason": "",
-        },
-    )
+    response = _action(client_for("staff_admin_a"), "approve", s.application, level="", reason="")
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"level": ["Choose the level to award."]}
@@ -363,16 +338,10 @@ def test_admin_approve_without_a_level_says_what_is_missing(world, client_for):
     assert s.application.status == ApplicationStatus.SCORED
 
 
-def test_admin_reject_without_a_rationale_says_what_is_missing(world, client_for):
-    s = build(world)
-    services.save_scores(
-        s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 1, "weak"), submit=True
-    )
-    url = reverse("admin:certification_application_changelist")
+def test_admin_reject_without_a_rationale_says_what_is_missing(two_associations, client_for):
+    s = _scored(two_associations, 1, "weak")
 
-    response = client_for("staff_admin_a").post(
-        url, {"action": "reject", "_selected_action": [s.application.pk], "apply": "1", "reason": "  "}
-    )
+    response = _action(client_for("staff_admin_a"), "reject", s.application, reason="  ")
 
     assert response.context["form"].errors == {
         "reason": ["Write the reason for rejecting; the business will read it."]

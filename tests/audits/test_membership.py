@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from associations.models import ActionLog
 from audits import services
-from audits.models import Assignment, AuditorMembership
+from audits.models import Assignment
+from audits.queries import result_for
 from certification.models import ApplicationStatus
 from certification.queries import FULL, application_history
 from members import services as members_services
+from members.models import AuditorMembership
 from tests import factories as f
 
 from .scenario import build, carry_evidence, full_scores, second_auditor
@@ -23,12 +25,16 @@ from .scenario import build, carry_evidence, full_scores, second_auditor
 DUE = timezone.localdate() + timedelta(days=7)
 
 
-def _membership(world, association=None) -> AuditorMembership:
-    return AuditorMembership.objects.get(auditor__user=world.auditor, association=association or world.a)
+def _membership(two_associations, association=None) -> AuditorMembership:
+    return AuditorMembership.objects.get(
+        auditor__user=two_associations.auditor, association=association or two_associations.a
+    )
 
 
-def _remove(world, actor=None) -> AuditorMembership:
-    return services.end_auditor_membership(_membership(world), actor=actor or world.staff_admin_a)
+def _remove(two_associations, actor=None) -> AuditorMembership:
+    return services.end_auditor_membership(
+        _membership(two_associations), actor=actor or two_associations.staff_admin_a
+    )
 
 
 def _auditor_urls(s) -> dict:
@@ -50,30 +56,30 @@ def _statuses(client, urls) -> dict:
     return {name: getattr(client, method)(url).status_code for name, (method, url) in urls.items()}
 
 
-def test_removed_auditor_gets_404_on_every_page_and_file_at_once(world, client_for):
-    s = build(world)
-    s.carried = carry_evidence(world, s)
+def test_removed_auditor_gets_404_on_every_page_and_file_at_once(two_associations, client_for):
+    s = build(two_associations)
+    s.carried = carry_evidence(two_associations, s)
     client = client_for("auditor")
     before = _statuses(client, _auditor_urls(s))
 
-    _remove(world)
+    _remove(two_associations)
     after = _statuses(client, _auditor_urls(s))
 
     assert set(before.values()) <= {200, 302, 403}
     assert after == dict.fromkeys(after, 404)
 
 
-def test_removed_auditor_services_refuse_them(world):
-    s = build(world)
-    _remove(world)
+def test_removed_auditor_services_refuse_them(two_associations):
+    s = build(two_associations)
+    _remove(two_associations)
 
     with pytest.raises(services.AuditError, match="Only the assigned auditor"):
-        services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4))
+        services.save_scores(s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 4))
 
 
-def test_removed_auditor_queue_lists_the_assignment_as_ended(world, client_for):
-    s = build(world)
-    _remove(world)
+def test_removed_auditor_queue_lists_the_assignment_as_ended(two_associations, client_for):
+    s = build(two_associations)
+    _remove(two_associations)
 
     page = client_for("auditor").get(reverse("audits:queue"))
 
@@ -81,17 +87,17 @@ def test_removed_auditor_queue_lists_the_assignment_as_ended(world, client_for):
     assert [(a.pk, a.ended_at is not None) for a in page.context["ended"]] == [(s.assignment.pk, True)]
     body = page.content.decode()
     ended = body[body.index('data-testid="ended"') :]
-    assert world.business_a.name in ended
+    assert two_associations.business_a.name in ended
     assert reverse("audits:assignment", args=[s.assignment.pk]) not in body
 
 
-def test_removal_ends_the_assignments_and_records_it(world):
-    s = build(world)
-    other = build(world, declared=False, business=f.BusinessFactory())
+def test_removal_ends_the_assignments_and_records_it(two_associations):
+    s = build(two_associations)
+    other = build(two_associations, declared=False, business=f.BusinessFactory())
 
-    membership = _remove(world)
+    membership = _remove(two_associations)
 
-    assert (membership.ended_at is not None, membership.ended_by) == (True, world.staff_admin_a)
+    assert (membership.ended_at is not None, membership.ended_by) == (True, two_associations.staff_admin_a)
     assert list(Assignment.objects.filter(ended_at__isnull=False).order_by("pk")) == [
         s.assignment,
         other.assignment,
@@ -102,20 +108,24 @@ def test_removal_ends_the_assignments_and_records_it(world):
         for e in application_history(s.application, audience=FULL)
         if e.label == "Auditor's assignment ended"
     ]
-    assert [(e.actor, e.detail) for e in ended] == [(world.staff_admin_a, str(s.assignment.auditor))]
+    assert [(e.actor, e.detail) for e in ended] == [
+        (two_associations.staff_admin_a, str(s.assignment.auditor))
+    ]
 
 
-def test_removal_in_one_association_leaves_the_other_alone(world, client_for):
-    b_standard = f.PublishedStandardFactory(association=world.b)
-    AuditorMembership.objects.create(auditor=world.auditor.auditor_profile, association=world.b)
-    in_b = f.AssignmentFactory(
-        application=f.SubmittedApplicationFactory(business=world.business_b, standard=b_standard),
-        auditor=world.auditor.auditor_profile,
+def test_removal_in_one_association_leaves_the_other_alone(two_associations, client_for):
+    b_standard = f.PublishedStandardFactory(association=two_associations.b)
+    AuditorMembership.objects.create(
+        auditor=two_associations.auditor.auditor_profile, association=two_associations.b
     )
-    services.declare_no_conflict(in_b, actor=world.auditor)
-    build(world)
+    in_b = f.AssignmentFactory(
+        application=f.SubmittedApplicationFactory(business=two_associations.business_b, standard=b_standard),
+        auditor=two_associations.auditor.auditor_profile,
+    )
+    services.declare_no_conflict(in_b, actor=two_associations.auditor)
+    build(two_associations)
 
-    _remove(world)
+    _remove(two_associations)
     page = client_for("auditor").get(reverse("audits:application", args=[in_b.application_id]))
 
     assert page.status_code == 200
@@ -123,46 +133,49 @@ def test_removal_in_one_association_leaves_the_other_alone(world, client_for):
 
 
 @pytest.mark.parametrize("actor", ["staff_viewer_a", "staff_b", "auditor"])
-def test_only_deciding_staff_of_the_association_remove_an_auditor(world, actor):
-    build(world)
+def test_only_deciding_staff_of_the_association_remove_an_auditor(two_associations, actor):
+    build(two_associations)
 
     with pytest.raises(services.AuditError, match="deciding role"):
-        _remove(world, actor=getattr(world, actor))
+        _remove(two_associations, actor=getattr(two_associations, actor))
 
-    assert _membership(world).ended_at is None
+    assert _membership(two_associations).ended_at is None
 
 
-def test_unfinished_scorecard_of_a_removed_auditor_drops_out_and_the_scoring_completes(world):
-    s = build(world)
-    other = second_auditor(world, s.application)
+def test_unfinished_scorecard_of_a_removed_auditor_drops_out_and_the_scoring_completes(two_associations):
+    s = build(two_associations)
+    other = second_auditor(two_associations, s.application)
     services.save_scores(other, actor=other.auditor.user, entries=full_scores(s.criteria, 4), submit=True)
 
-    _remove(world)
+    _remove(two_associations)
 
     s.application.refresh_from_db()
     assert s.application.status == ApplicationStatus.SCORED
 
 
-def test_submitted_scorecard_of_a_removed_auditor_still_counts(world):
-    s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
-    services.approve(s.application, actor=world.staff_admin_a, level=s.levels[2])
-    from audits.queries import result_for
+def test_submitted_scorecard_of_a_removed_auditor_still_counts(two_associations):
+    s = build(two_associations)
+    services.save_scores(
+        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 5), submit=True
+    )
+    services.approve(s.application, actor=two_associations.staff_admin_a, level=s.levels[2])
 
     before = result_for(s.application).outcome.overall.value
 
-    _remove(world)
+    _remove(two_associations)
 
     assert result_for(s.application).outcome.overall.value == before == 100
 
 
-def test_auditor_no_longer_offered_for_assignment_once_removed(world):
-    s = build(world, declared=False, business=f.BusinessFactory())
-    _remove(world)
-    profile = world.auditor.auditor_profile
+def test_auditor_no_longer_offered_for_assignment_once_removed(two_associations):
+    s = build(two_associations, declared=False, business=f.BusinessFactory())
+    _remove(two_associations)
+    profile = two_associations.auditor.auditor_profile
 
     with pytest.raises(services.AuditError, match="does not audit for"):
-        services.assign_auditor(s.application, auditor=profile, due_date=DUE, actor=world.staff_admin_a)
+        services.assign_auditor(
+            s.application, auditor=profile, due_date=DUE, actor=two_associations.staff_admin_a
+        )
 
 
 # --- the admin ---------------------------------------------------------------
@@ -192,12 +205,12 @@ def _profile_post(profile, memberships, *, assignments=0, active=None) -> dict:
 
 
 def _change_url(profile) -> str:
-    return reverse("admin:audits_auditorprofile_change", args=[profile.pk])
+    return reverse("admin:members_auditorprofile_change", args=[profile.pk])
 
 
-def test_admin_removes_an_auditor_through_the_service(world, client_for):
-    s = build(world)
-    profile, membership = s.assignment.auditor, _membership(world)
+def test_admin_removes_an_auditor_through_the_service(two_associations, client_for):
+    s = build(two_associations)
+    profile, membership = s.assignment.auditor, _membership(two_associations)
 
     response = client_for("staff_admin_a").post(
         _change_url(profile),
@@ -205,35 +218,35 @@ def test_admin_removes_an_auditor_through_the_service(world, client_for):
     )
 
     assert response.status_code == 302
-    assert (_membership(world).ended_by, Assignment.objects.get().ended_at is not None) == (
-        world.staff_admin_a,
+    assert (_membership(two_associations).ended_by, Assignment.objects.get().ended_at is not None) == (
+        two_associations.staff_admin_a,
         True,
     )
 
 
-def test_staff_still_see_a_removed_auditor_and_their_past_assignments(world, client_for):
-    s = build(world)
-    _remove(world)
+def test_staff_still_see_a_removed_auditor_and_their_past_assignments(two_associations, client_for):
+    s = build(two_associations)
+    _remove(two_associations)
     client = client_for("staff_admin_a")
 
-    changelist = client.get(reverse("admin:audits_auditorprofile_changelist"))
+    changelist = client.get(reverse("admin:members_auditorprofile_changelist"))
     page = client.get(_change_url(s.assignment.auditor))
     application = client.get(reverse("admin:certification_application_change", args=[s.application.pk]))
 
     assert list(changelist.context["cl"].result_list) == [s.assignment.auditor]
     formsets = {fs.opts.model.__name__: fs.formset for fs in page.context["inline_admin_formsets"]}
     assert [(m.association, m.ended_at is not None) for m in formsets["AuditorMembership"].queryset] == [
-        (world.a, True)
+        (two_associations.a, True)
     ]
     assert list(formsets["Assignment"].queryset) == [s.assignment]
     assignments = {fs.opts.model.__name__: fs.formset for fs in application.context["inline_admin_formsets"]}
     assert [a.ended_at is not None for a in assignments["Assignment"].queryset] == [True]
 
 
-def test_staff_re_add_an_auditor_and_assign_them_again(world, client_for):
-    s = build(world)
-    _remove(world)
-    profile, membership = s.assignment.auditor, _membership(world)
+def test_staff_re_add_an_auditor_and_assign_them_again(two_associations, client_for):
+    s = build(two_associations)
+    _remove(two_associations)
+    profile, membership = s.assignment.auditor, _membership(two_associations)
     client = client_for("auditor")
 
     readded = client_for("staff_admin_a").post(
@@ -241,20 +254,22 @@ def test_staff_re_add_an_auditor_and_assign_them_again(world, client_for):
         _profile_post(profile, [membership], assignments=1, active={membership.pk: True}),
     )
     still_ended = client_for("auditor").get(reverse("audits:application", args=[s.application.pk]))
-    services.assign_auditor(s.application, auditor=profile, due_date=DUE, actor=world.staff_admin_a)
+    services.assign_auditor(
+        s.application, auditor=profile, due_date=DUE, actor=two_associations.staff_admin_a
+    )
     again = client.get(reverse("audits:application", args=[s.application.pk]))
 
     assert readded.status_code == 302
-    assert _membership(world).ended_at is None
+    assert _membership(two_associations).ended_at is None
     assert still_ended.status_code == 404
     assert again.status_code == 200
     assert Assignment.objects.get().due_date == DUE
 
 
-def test_staff_of_another_association_neither_see_nor_end_this_membership(world, client_for):
-    build(world)
-    profile = world.auditor.auditor_profile
-    in_b = AuditorMembership.objects.create(auditor=profile, association=world.b)
+def test_staff_of_another_association_neither_see_nor_end_this_membership(two_associations, client_for):
+    build(two_associations)
+    profile = two_associations.auditor.auditor_profile
+    in_b = AuditorMembership.objects.create(auditor=profile, association=two_associations.b)
 
     page = client_for("staff_b").get(_change_url(profile))
     saved = client_for("staff_b").post(_change_url(profile), _profile_post(profile, [in_b]))
@@ -266,25 +281,28 @@ def test_staff_of_another_association_neither_see_nor_end_this_membership(world,
     assert sorted(profile.memberships.active().values_list("association__slug", flat=True)) == ["bsc", "psa"]
 
 
-def test_invitation_after_removal_restores_the_membership(world):
-    build(world)
-    _remove(world)
+def test_invitation_after_removal_restores_the_membership(two_associations):
+    build(two_associations)
+    _remove(two_associations)
     invitation = members_services.invite_person(
-        world.a, email=world.auditor.email, kind="auditor", invited_by=world.staff_admin_a
+        two_associations.a,
+        email=two_associations.auditor.email,
+        kind="auditor",
+        invited_by=two_associations.staff_admin_a,
     )
 
-    members_services.accept_invitation(invitation, user=world.auditor)
+    members_services.accept_invitation(invitation, user=two_associations.auditor)
 
-    assert _membership(world).ended_at is None
+    assert _membership(two_associations).ended_at is None
 
 
-def test_queue_queries_do_not_grow_with_ended_assignments(world, client_for):
+def test_queue_queries_do_not_grow_with_ended_assignments(two_associations, client_for):
     counts = []
     for size in (1, 8):
         for _ in range(size):
             f.AssignmentFactory(
-                auditor=world.auditor.auditor_profile,
-                application__standard__association=world.a,
+                auditor=two_associations.auditor.auditor_profile,
+                application__standard__association=two_associations.a,
                 ended_at=timezone.now(),
             )
         client = client_for("auditor")

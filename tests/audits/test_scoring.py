@@ -59,7 +59,7 @@ def test_all_maximum_scorecard_scores_hundred_and_reaches_the_top_level():
 
     assert outcome.overall.value == D("100.00")
     assert outcome.level == Level("Gold", D(85))
-    assert outcome.is_capped is False
+    assert outcome.capped_by == ()
 
 
 def test_level_reached_is_the_highest_threshold_met():

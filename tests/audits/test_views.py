@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits import services
-from audits.models import Declaration, Score
+from audits.models import Score
 from certification.models import ApplicationStatus
+from members.models import Declaration
 from tests import factories as f
 
 from .scenario import build, full_scores, second_auditor
@@ -31,10 +32,10 @@ def _count(client, method, url, data=None):
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_score_form_queries_do_not_grow_with_criteria(world, client_for, method):
+def test_score_form_queries_do_not_grow_with_criteria(two_associations, client_for, method):
     counts = []
     for size in (5, 60):
-        s = build(world, criteria=size, business=f.BusinessFactory())
+        s = build(two_associations, criteria=size, business=f.BusinessFactory())
         client = client_for("auditor")
         url = reverse("audits:score", args=[s.application.pk])
         data = _form_data(s.criteria, submit="1") if method == "post" else None
@@ -48,8 +49,8 @@ def test_score_form_queries_do_not_grow_with_criteria(world, client_for, method)
     assert counts[0] == counts[1]
 
 
-def test_score_form_saves_sixty_scores_in_one_insert(world, client_for):
-    s = build(world, criteria=60)
+def test_score_form_saves_sixty_scores_in_one_insert(two_associations, client_for):
+    s = build(two_associations, criteria=60)
     url = reverse("audits:score", args=[s.application.pk])
     client = client_for("auditor")
 
@@ -61,8 +62,8 @@ def test_score_form_saves_sixty_scores_in_one_insert(world, client_for):
     assert Score.objects.count() == 60
 
 
-def test_score_form_submit_saves_every_score_and_locks(world, client_for):
-    s = build(world)
+def test_score_form_submit_saves_every_score_and_locks(two_associations, client_for):
+    s = build(two_associations)
     client = client_for("auditor")
     url = reverse("audits:score", args=[s.application.pk])
 
@@ -76,8 +77,8 @@ def test_score_form_submit_saves_every_score_and_locks(world, client_for):
     assert sorted(Score.objects.values_list("score", flat=True)) == [4] * 5
 
 
-def test_score_form_requires_a_comment_below_half(world, client_for):
-    s = build(world)
+def test_score_form_requires_a_comment_below_half(two_associations, client_for):
+    s = build(two_associations)
     data = _form_data(s.criteria, 5, save="1")
     data[f"comment-{s.criteria[0].pk}"] = ""
     data[f"score-{s.criteria[0].pk}"] = 1
@@ -89,8 +90,8 @@ def test_score_form_requires_a_comment_below_half(world, client_for):
     assert Score.objects.count() == 0
 
 
-def test_declaration_page_moves_to_review(world, client_for):
-    s = build(world, declared=False)
+def test_declaration_page_moves_to_review(two_associations, client_for):
+    s = build(two_associations, declared=False)
     client = client_for("auditor")
 
     response = client.post(reverse("audits:assignment", args=[s.assignment.pk]), {"conflict": "no"})
@@ -101,8 +102,8 @@ def test_declaration_page_moves_to_review(world, client_for):
     assert (s.assignment.declaration, s.application.status) == (Declaration.NO_CONFLICT, "in_review")
 
 
-def test_declaration_page_records_a_conflict(world, client_for):
-    s = build(world, declared=False)
+def test_declaration_page_records_a_conflict(two_associations, client_for):
+    s = build(two_associations, declared=False)
 
     client_for("auditor").post(
         reverse("audits:assignment", args=[s.assignment.pk]), {"conflict": "yes", "reason": "Former employer"}
@@ -115,9 +116,9 @@ def test_declaration_page_records_a_conflict(world, client_for):
     )
 
 
-def test_application_page_is_blind_until_everyone_submitted(world, client_for):
-    s = build(world)
-    other = second_auditor(world, s.application)
+def test_application_page_is_blind_until_everyone_submitted(two_associations, client_for):
+    s = build(two_associations)
+    other = second_auditor(two_associations, s.application)
     services.save_scores(
         other,
         actor=other.auditor.user,
@@ -128,7 +129,9 @@ def test_application_page_is_blind_until_everyone_submitted(world, client_for):
     url = reverse("audits:application", args=[s.application.pk])
 
     before = client.get(url).content.decode()
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+    services.save_scores(
+        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 5), submit=True
+    )
     after = client.get(url).content.decode()
 
     assert "Nothing at all" not in before and 'data-testid="disagreements"' not in before
@@ -137,12 +140,14 @@ def test_application_page_is_blind_until_everyone_submitted(world, client_for):
     assert 'data-testid="scorecards"' in after and "Nothing at all" in after
 
 
-def test_application_page_shows_criteria_evidence_kpis_and_changes(world, client_for):
-    s = build(world)
-    kpi = f.KpiFactory(association=world.a, name="Customer satisfaction")
-    report = f.MetricReportFactory(business=world.business_a, association=world.a)
+def test_application_page_shows_criteria_evidence_kpis_and_changes(two_associations, client_for):
+    s = build(two_associations)
+    kpi = f.KpiFactory(association=two_associations.a, name="Customer satisfaction")
+    report = f.MetricReportFactory(business=two_associations.business_a, association=two_associations.a)
     f.MetricValueFactory(report=report, kpi=kpi, value="91.50")
-    services.request_changes(s.application, actor=world.auditor, items=[(s.criteria[2], "Show the roster")])
+    services.request_changes(
+        s.application, actor=two_associations.auditor, items=[(s.criteria[2], "Show the roster")]
+    )
 
     body = client_for("auditor").get(reverse("audits:application", args=[s.application.pk])).content.decode()
 
@@ -152,18 +157,18 @@ def test_application_page_shows_criteria_evidence_kpis_and_changes(world, client
     assert "Show the roster" in body
 
 
-def test_application_page_queries_do_not_grow_with_rows(world, client_for):
+def test_application_page_queries_do_not_grow_with_rows(two_associations, client_for):
     counts = []
     for size in (1, 12):
         business = f.BusinessFactory()
-        s = build(world, criteria=size, business=business)
+        s = build(two_associations, criteria=size, business=business)
         for i in range(size):
             report = f.MetricReportFactory(
                 business=business,
-                association=world.a,
+                association=two_associations.a,
                 period=(timezone.localdate() - timedelta(days=31 * i)).replace(day=1),
             )
-            f.MetricValueFactory(report=report, kpi=f.KpiFactory(association=world.a))
+            f.MetricValueFactory(report=report, kpi=f.KpiFactory(association=two_associations.a))
             f.EvidenceFactory(application=s.application, criterion=s.criteria[i])
 
         response, queries = _count(
@@ -175,12 +180,13 @@ def test_application_page_queries_do_not_grow_with_rows(world, client_for):
     assert counts[0] == counts[1]
 
 
-def test_queue_queries_do_not_grow_with_assignments(world, client_for):
+def test_queue_queries_do_not_grow_with_assignments(two_associations, client_for):
     counts = []
     for size in (1, 8):
         for _ in range(size):
             f.AssignmentFactory(
-                auditor=world.auditor.auditor_profile, application__standard__association=world.a
+                auditor=two_associations.auditor.auditor_profile,
+                application__standard__association=two_associations.a,
             )
 
         response, queries = _count(client_for("auditor"), "get", reverse("audits:queue"))
@@ -190,8 +196,8 @@ def test_queue_queries_do_not_grow_with_assignments(world, client_for):
     assert counts[0] == counts[1]
 
 
-def test_evidence_pdf_is_inline_and_sandboxed(world, client_for):
-    s = build(world)
+def test_evidence_pdf_is_inline_and_sandboxed(two_associations, client_for):
+    s = build(two_associations)
 
     response = client_for("auditor").get(reverse("audits:evidence", args=[s.evidence.pk]))
 
@@ -203,8 +209,8 @@ def test_evidence_pdf_is_inline_and_sandboxed(world, client_for):
     assert response["X-Frame-Options"] == "SAMEORIGIN"
 
 
-def test_evidence_html_is_downloaded_not_rendered(world, client_for):
-    s = build(world)
+def test_evidence_html_is_downloaded_not_rendered(two_associations, client_for):
+    s = build(two_associations)
     html = f.EvidenceFactory(
         application=s.application,
         criterion=s.criteria[0],
@@ -219,16 +225,18 @@ def test_evidence_html_is_downloaded_not_rendered(world, client_for):
     assert response["Content-Disposition"].startswith("attachment")
 
 
-def test_consensus_view_records_the_agreed_score(world, client_for):
-    s = build(world)
-    other = second_auditor(world, s.application)
+def test_consensus_view_records_the_agreed_score(two_associations, client_for):
+    s = build(two_associations)
+    other = second_auditor(two_associations, s.application)
     services.save_scores(
         other,
         actor=other.auditor.user,
         entries={**full_scores(s.criteria, 5), s.criteria[1].pk: (1, "Thin")},
         submit=True,
     )
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+    services.save_scores(
+        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 5), submit=True
+    )
     c = s.criteria[1]
 
     client_for("auditor").post(
@@ -241,10 +249,12 @@ def test_consensus_view_records_the_agreed_score(world, client_for):
     assert s.application.consensus_scores.get().rationale == "Partly evidenced"
 
 
-def test_result_page_shows_dimensions_and_arithmetic(world, client_for):
-    s = build(world)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 4), submit=True)
-    services.approve(s.application, actor=world.staff_admin_a, level=s.levels[1])
+def test_result_page_shows_dimensions_and_arithmetic(two_associations, client_for):
+    s = build(two_associations)
+    services.save_scores(
+        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 4), submit=True
+    )
+    services.approve(s.application, actor=two_associations.staff_admin_a, level=s.levels[1])
 
     body = (
         client_for("business_user_a").get(reverse("audits:result", args=[s.application.pk])).content.decode()
@@ -255,10 +265,10 @@ def test_result_page_shows_dimensions_and_arithmetic(world, client_for):
     assert "Silver" in body
 
 
-def _gated(world, *, higher_is_better: bool, latest):
-    s = build(world)
+def _gated(two_associations, *, higher_is_better: bool, latest):
+    s = build(two_associations)
     kpi = f.KpiFactory(
-        association=world.a,
+        association=two_associations.a,
         code="csat" if higher_is_better else "hours",
         name="Customer satisfaction" if higher_is_better else "Response time",
         unit="%" if higher_is_better else "h",
@@ -267,9 +277,11 @@ def _gated(world, *, higher_is_better: bool, latest):
     s.criteria[0].kpi, s.criteria[0].kpi_threshold = kpi, Decimal(80 if higher_is_better else 4)
     s.criteria[0].save()
     if latest is not None:
-        report = f.MetricReportFactory(business=world.business_a, association=world.a)
+        report = f.MetricReportFactory(business=two_associations.business_a, association=two_associations.a)
         f.MetricValueFactory(report=report, kpi=kpi, value=latest)
-    services.save_scores(s.assignment, actor=world.auditor, entries=full_scores(s.criteria, 5), submit=True)
+    services.save_scores(
+        s.assignment, actor=two_associations.auditor, entries=full_scores(s.criteria, 5), submit=True
+    )
     return s
 
 
@@ -293,8 +305,10 @@ def _gated(world, *, higher_is_better: bool, latest):
         ),
     ],
 )
-def test_result_page_names_the_missed_kpi_with_its_unit(world, client_for, higher_is_better, latest, said):
-    s = _gated(world, higher_is_better=higher_is_better, latest=latest)
+def test_result_page_names_the_missed_kpi_with_its_unit(
+    two_associations, client_for, higher_is_better, latest, said
+):
+    s = _gated(two_associations, higher_is_better=higher_is_better, latest=latest)
 
     body = client_for("staff_admin_a").get(reverse("audits:result", args=[s.application.pk])).content.decode()
 

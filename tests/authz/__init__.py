@@ -17,6 +17,8 @@ ROLES = (
     "shared_owner_a",
     "business_user_b",
     "auditor",
+    # Audits for A too, and is assigned to nothing: reaches no application.
+    "unassigned_auditor_a",
     "staff_admin_a",
     "staff_viewer_a",
     "staff_b",
@@ -29,11 +31,11 @@ LOGIN = 302  # anonymous visitors are sent to the login page
 @dataclass(frozen=True)
 class Row:
     name: str  # the URL name, "namespace:name"
-    url: Callable  # world -> the URL to request
+    url: Callable  # two_associations -> the URL to request
     expect: dict  # role -> status; every role in ROLES
     method: str = "get"
     data: dict = field(default_factory=dict)
-    setup: Callable | None = None  # world -> extra context passed to url()
+    setup: Callable | None = None  # two_associations -> extra context passed to url()
 
     def __post_init__(self):
         missing = set(ROLES) - set(self.expect)

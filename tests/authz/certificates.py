@@ -1,13 +1,13 @@
 from django.urls import reverse
 
+from certification.issuance import issue_certificate
+from tests import factories as f
+
 from . import LOGIN, Row, statuses, users_of_a
 
 
 def _issued(w):
     """A certificate of business A, issued with its signed PDF."""
-    from certification.certificates import issue_certificate
-    from tests import factories as f
-
     return issue_certificate(f.ApprovedApplicationFactory(association=w.a, business=w.business_a))
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from members.models import InvitationKind
-from members.services import invitation_link
+from members.services import invitation_link, invite_person
 
 from . import LOGIN, Row, statuses, users_of_a
 
@@ -12,8 +12,6 @@ def _invitation_url(w, invitation):
 
 
 def _invite(w):
-    from members.services import invite_person
-
     return invite_person(
         w.a, email="new.person@example.com", kind=InvitationKind.AUDITOR, invited_by=w.staff_admin_a
     )
@@ -30,7 +28,8 @@ ROWS = [
     Row(
         "audits:queue",
         lambda w: reverse("audits:queue"),
-        statuses(404, anonymous=LOGIN, auditor=200),
+        # An auditor's queue, empty until an assignment: any active auditor's.
+        statuses(404, anonymous=LOGIN, auditor=200, unassigned_auditor_a=200),
     ),
     Row(
         "admin:index",

@@ -8,6 +8,8 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from members.api.auth import create_api_token
+from members.metrics.csv_import import start_metric_import
 from tests import factories as f
 
 from . import LOGIN, Row, statuses, users_of_a
@@ -29,16 +31,12 @@ def _report(w):
 
 
 def _job(w):
-    from members.metrics_import import start_metric_import
-
     _report(w)
     upload = SimpleUploadedFile("m.csv", b"month,kpi_code,value,sample_size\n2026-01,csat,81,\n")
     return start_metric_import(w.business_a, association=w.a, upload=upload, actor=w.business_user_a)
 
 
 def _token(w):
-    from members.api_auth import create_api_token
-
     return create_api_token(w.business_a, name="CRM", actor=w.business_user_a)[0]
 
 

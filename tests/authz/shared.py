@@ -8,6 +8,8 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from certification.issuance import issue_certificate
+from members.metrics.csv_import import start_metric_import
 from tests import factories as f
 
 from . import LOGIN, Row, statuses
@@ -32,15 +34,11 @@ def _application_in_b(w):
 
 
 def _certificate_in_b(w):
-    from certification.certificates import issue_certificate
-
     _shared(w)
     return issue_certificate(f.ApprovedApplicationFactory(association=w.b, business=w.business_a))
 
 
 def _metrics_in_b(w):
-    from members.metrics_import import start_metric_import
-
     _shared(w)
     kpi = f.KpiFactory(association=w.b, code="nps", min_value=-100)
     report = f.MetricReportFactory(business=w.business_a, association=w.b, period=datetime.date(2026, 1, 1))

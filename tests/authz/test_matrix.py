@@ -33,11 +33,10 @@ def _named_urls(resolver=None, namespace=""):
 
 @pytest.mark.parametrize("role", authz.ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method}:{r.name}")
-def test_matrix_status(row, role, matrix_world, client_for):
-    world = matrix_world
+def test_matrix_status(row, role, matrix_roles, client_for):
     client = client_for(role)
-    context = row.setup(world) if row.setup else None
-    url = row.url(world) if context is None else row.url(world, context)
+    context = row.setup(matrix_roles) if row.setup else None
+    url = row.url(matrix_roles) if context is None else row.url(matrix_roles, context)
 
     response = getattr(client, row.method)(url, row.data)
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.test.utils import override_settings
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -42,7 +43,6 @@ def _allow_orm_beside_playwright():
 def _media_url_for_live_server():
     # Django's live server wraps a media handler that parses MEDIA_URL, and
     # ours is None (media is never served from a URL): give it a path no page links to.
-    from django.test.utils import override_settings
 
     with override_settings(MEDIA_URL="/__media_is_not_served__/"):
         yield

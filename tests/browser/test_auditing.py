@@ -34,12 +34,14 @@ def _declare_and_score(page, live_server, criteria, scores):
     expect(page.get_by_text("Scorecard submitted.")).to_be_visible()
 
 
-def test_two_auditors_disagree_agree_a_consensus_and_staff_approve(world, live_server, page):
-    s = build(world, criteria=3, declared=False)
-    other = f.AssignmentFactory(application=s.application, auditor=f.AuditorFactory(associations=[world.a]))
+def test_two_auditors_disagree_agree_a_consensus_and_staff_approve(two_associations, live_server, page):
+    s = build(two_associations, criteria=3, declared=False)
+    other = f.AssignmentFactory(
+        application=s.application, auditor=f.AuditorFactory(associations=[two_associations.a])
+    )
     disputed = s.criteria[1]
 
-    _login(page, live_server, world.auditor)
+    _login(page, live_server, two_associations.auditor)
     _declare_and_score(page, live_server, s.criteria, [5, 5, 5])
     _login(page, live_server, other.auditor.user)
     _declare_and_score(page, live_server, s.criteria, [5, 1, 5])
@@ -51,7 +53,7 @@ def test_two_auditors_disagree_agree_a_consensus_and_staff_approve(world, live_s
     expect(page.get_by_text(f"Consensus recorded for {disputed.code}.")).to_be_visible()
     expect(page.get_by_test_id("status")).to_have_text("Scored")
 
-    _login(page, live_server, world.staff_admin_a)
+    _login(page, live_server, two_associations.staff_admin_a)
     page.goto(f"{live_server.url}/admin/certification/application/")
     page.locator(f"input[name=_selected_action][value='{s.application.pk}']").check()
     page.locator("select[name=action]").select_option("approve")
@@ -60,7 +62,7 @@ def test_two_auditors_disagree_agree_a_consensus_and_staff_approve(world, live_s
     page.locator("select[name=level]").select_option(label="Gold")
     page.get_by_test_id("confirm").click()
     expect(page.get_by_text("approved").first).to_be_visible()
-    _login(page, live_server, world.business_user_a)
+    _login(page, live_server, two_associations.business_user_a)
     page.goto(f"{live_server.url}/audit/applications/{s.application.pk}/result/")
 
     expect(page.get_by_test_id("overall")).to_contain_text("= 86.67")

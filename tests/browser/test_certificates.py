@@ -31,18 +31,18 @@ def _login(context, live_server, user):
 
 
 def test_certificate_issued_downloaded_verified_and_revoked(
-    transactional_db, world, live_server, browser, django_capture_on_commit_callbacks
+    transactional_db, two_associations, live_server, browser, django_capture_on_commit_callbacks
 ):
-    level = f.LevelFactory(association=world.a, name="Gold")
+    level = f.LevelFactory(association=two_associations.a, name="Gold")
     application = f.ApprovedApplicationFactory(
-        association=world.a, business=world.business_a, status="scored", level=level
+        association=two_associations.a, business=two_associations.business_a, status="scored", level=level
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_application(application, actor=world.staff_admin_a, level=level)
+        services.approve_application(application, actor=two_associations.staff_admin_a, level=level)
     certificate = Certificate.objects.get(application=application)
 
     business = browser.new_context(base_url=live_server.url, accept_downloads=True)
-    _login(business, live_server, world.business_user_a)
+    _login(business, live_server, two_associations.business_user_a)
     page = business.new_page()
     page.goto("/verify/")
     with page.expect_download() as download_info:
@@ -58,7 +58,7 @@ def test_certificate_issued_downloaded_verified_and_revoked(
     assert public.get_by_test_id("certificate-status").inner_text().strip() == "Valid"
 
     staff = browser.new_context(base_url=live_server.url)
-    _login(staff, live_server, world.staff_admin_a)
+    _login(staff, live_server, two_associations.staff_admin_a)
     admin = staff.new_page()
     admin.goto("/admin/certification/certificate/")
     admin.check(f'input[name="_selected_action"][value="{certificate.pk}"]')

@@ -72,10 +72,10 @@ def _pdf_viewer_loaded(page, frame, *, seconds: float = 15) -> bool:
     return False
 
 
-def test_auditor_pdf_evidence_preview_loads_the_pdf_viewer(world, live_server, page):
-    s = build(world)
+def test_auditor_pdf_evidence_preview_loads_the_pdf_viewer(two_associations, live_server, page):
+    s = build(two_associations)
     _evidence(s, _pdf(), "complaints.pdf", "application/pdf")
-    _login(page, live_server, world.auditor)
+    _login(page, live_server, two_associations.auditor)
 
     page.goto(f"{live_server.url}/audit/applications/{s.application.pk}/")
 
@@ -84,10 +84,10 @@ def test_auditor_pdf_evidence_preview_loads_the_pdf_viewer(world, live_server, p
     assert not [fr.url for fr in page.frames if fr.url.startswith("chrome-error:")]
 
 
-def test_auditor_image_evidence_preview_shows_the_image(world, live_server, page):
-    s = build(world)
+def test_auditor_image_evidence_preview_shows_the_image(two_associations, live_server, page):
+    s = build(two_associations)
     _evidence(s, PNG, "shopfront.png", "image/png")
-    _login(page, live_server, world.auditor)
+    _login(page, live_server, two_associations.auditor)
 
     page.goto(f"{live_server.url}/audit/applications/{s.application.pk}/")
 

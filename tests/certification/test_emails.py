@@ -6,19 +6,19 @@ from django.core import mail
 from django.urls import reverse
 
 from audits.emails import queue_changes_requested_email
-from certification import certificates as service
+from certification import issuance
 from certification.models import ApplicationStatus
 from tests import factories as f
 
 
 def test_changes_requested_email_is_not_html_escaped_and_links_the_application(
-    world, django_capture_on_commit_callbacks
+    two_associations, django_capture_on_commit_callbacks
 ):
-    world.business_a.name = "Ali & Sons"
-    world.business_a.save()
-    standard = f.PublishedStandardFactory(association=world.a, name="Shops <retail>")
+    two_associations.business_a.name = "Ali & Sons"
+    two_associations.business_a.save()
+    standard = f.PublishedStandardFactory(association=two_associations.a, name="Shops <retail>")
     application = f.ApplicationFactory(
-        business=world.business_a, standard=standard, status=ApplicationStatus.CHANGES_REQUESTED
+        business=two_associations.business_a, standard=standard, status=ApplicationStatus.CHANGES_REQUESTED
     )
     criterion = f.CriterionFactory(standard=standard, code="T1")
     f.ChangeRequestFactory(
@@ -35,13 +35,15 @@ def test_changes_requested_email_is_not_html_escaped_and_links_the_application(
     assert body.rstrip().endswith(settings.SITE_URL + reverse("applications:detail", args=[application.pk]))
 
 
-def test_certificate_issued_email_prints_the_holder_unescaped(world, django_capture_on_commit_callbacks):
-    world.business_a.name = "Ali & Sons"
-    world.business_a.save()
+def test_certificate_issued_email_prints_the_holder_unescaped(
+    two_associations, django_capture_on_commit_callbacks
+):
+    two_associations.business_a.name = "Ali & Sons"
+    two_associations.business_a.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        service.issue_certificate(
-            f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+        issuance.issue_certificate(
+            f.ApprovedApplicationFactory(association=two_associations.a, business=two_associations.business_a)
         )
 
     assert "Congratulations: Ali & Sons is certified" in mail.outbox[0].body

@@ -25,10 +25,11 @@ def test_serve_file_inline(db):
     assert response["Content-Disposition"] == 'inline; filename="report.pdf"'
 
 
-def test_evidence_download_uses_the_original_name(world, client_for):
+def test_evidence_download_uses_the_original_name(two_associations, client_for):
     evidence = f.EvidenceFactory(
         application=f.ApplicationFactory(
-            business=world.business_a, standard=f.PublishedStandardFactory(association=world.a)
+            business=two_associations.business_a,
+            standard=f.PublishedStandardFactory(association=two_associations.a),
         ),
         original_name="policy.pdf",
     )

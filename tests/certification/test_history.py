@@ -11,12 +11,12 @@ from tests import factories as f
 from tests.audits.scenario import build
 
 
-def test_business_history_hides_audit_rows_and_auditor_names(world, client_for):
-    s = build(world, declared=False)
-    profile = f.AuditorFactory(associations=[world.a], user__name="Ortwin Other")
+def test_business_history_hides_audit_rows_and_auditor_names(two_associations, client_for):
+    s = build(two_associations, declared=False)
+    profile = f.AuditorFactory(associations=[two_associations.a], user__name="Ortwin Other")
     other = f.AssignmentFactory(application=s.application, auditor=profile)
     audit_services.declare_conflict(other, actor=profile.user, reason="Former employer")
-    audit_services.declare_no_conflict(s.assignment, actor=world.auditor)
+    audit_services.declare_no_conflict(s.assignment, actor=two_associations.auditor)
 
     response = client_for("business_user_a").get(reverse("applications:detail", args=[s.application.pk]))
 
@@ -25,16 +25,16 @@ def test_business_history_hides_audit_rows_and_auditor_names(world, client_for):
         ("Review started", "an auditor", ""),
     ]
     assert "Former employer" not in body
-    assert "Ortwin Other" not in body and str(world.auditor) not in body
+    assert "Ortwin Other" not in body and str(two_associations.auditor) not in body
     assert "audit." not in body
 
 
-def test_business_history_names_staff_as_the_association(world):
-    s = build(world, declared=False)
+def test_business_history_names_staff_as_the_association(two_associations):
+    s = build(two_associations, declared=False)
     application = s.application
     application.status = "scored"
     application.save(update_fields=["status"])
-    reject_application(application, actor=world.staff_admin_a, reason="Vans not clean")
+    reject_application(application, actor=two_associations.staff_admin_a, reason="Vans not clean")
 
     entries = application_history(application, audience=BUSINESS)
 
@@ -43,20 +43,20 @@ def test_business_history_names_staff_as_the_association(world):
     ]
 
 
-def test_full_history_labels_audit_rows_for_staff_and_auditors(world, client_for):
-    s = build(world, declared=False)
-    profile = f.AuditorFactory(associations=[world.a], user__name="Ortwin Other")
+def test_full_history_labels_audit_rows_for_staff_and_auditors(two_associations, client_for):
+    s = build(two_associations, declared=False)
+    profile = f.AuditorFactory(associations=[two_associations.a], user__name="Ortwin Other")
     other = f.AssignmentFactory(application=s.application, auditor=profile)
     audit_services.declare_conflict(other, actor=profile.user, reason="Former employer")
-    audit_services.declare_no_conflict(s.assignment, actor=world.auditor)
+    audit_services.declare_no_conflict(s.assignment, actor=two_associations.auditor)
 
     body = client_for("auditor").get(reverse("audits:application", args=[s.application.pk])).content.decode()
     entries = application_history(s.application, audience=FULL)
 
     assert [(e.label, e.actor) for e in entries] == [
         ("Conflict of interest declared", profile.user),
-        ("No conflict declared", world.auditor),
-        ("Review started", world.auditor),
+        ("No conflict declared", two_associations.auditor),
+        ("Review started", two_associations.auditor),
     ]
     assert entries[0].reason == "Former employer"
     assert "Conflict of interest declared" in body and "audit.conflict_declared" not in body
@@ -65,11 +65,11 @@ def test_full_history_labels_audit_rows_for_staff_and_auditors(world, client_for
     assert application_history(s.application, audience=REVIEWER)[0].reason == ""
 
 
-def test_history_audience_by_role(world):
-    s = build(world)
+def test_history_audience_by_role(two_associations):
+    s = build(two_associations)
 
     audiences = {
-        role: history_audience(s.application, getattr(world, role))
+        role: history_audience(s.application, getattr(two_associations, role))
         for role in ("business_user_a", "auditor", "staff_admin_a", "staff_viewer_a", "superuser")
     }
 

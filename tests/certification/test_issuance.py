@@ -12,8 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections
 from django.utils import timezone
 
-from certification import certificates as service
-from certification import services
+from certification import issuance, services
 from certification.models import Application as ApplicationModel
 from certification.models import ApplicationStatus, Certificate, CertificateSequence
 from certification.signing import check_signature
@@ -23,16 +22,16 @@ from tests import factories as f
 
 
 @pytest.fixture
-def approved(world):
+def approved(two_associations):
     return f.ApprovedApplicationFactory(
-        association=world.a,
-        business=world.business_a,
-        level=f.LevelFactory(association=world.a, name="Gold", min_score=80),
+        association=two_associations.a,
+        business=two_associations.business_a,
+        level=f.LevelFactory(association=two_associations.a, name="Gold", min_score=80),
     )
 
 
 def test_issue_certificate_task_twice_makes_one_certificate(
-    approved, world, django_capture_on_commit_callbacks
+    approved, two_associations, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         first = issue_certificates.delay(application_ids=[approved.pk]).get()
@@ -42,17 +41,14 @@ def test_issue_certificate_task_twice_makes_one_certificate(
     assert Certificate.objects.count() == 1
     certificate = Certificate.objects.get()
     assert certificate.number == f"PSA-{certificate.valid_from.year}-000001"
-    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert [m.to for m in mail.outbox] == [[two_associations.business_user_a.email]]
 
 
-def test_issue_certificate_freezes_printed_fields(approved, world):
-    service.SCORE_PROVIDERS.append(
-        lambda app: {"overall": Decimal("86.456"), "dimensions": {"reliability": Decimal("90")}}
-    )
-    try:
-        certificate = service.issue_certificate(approved)
-    finally:
-        service.SCORE_PROVIDERS.pop()
+def test_issue_certificate_freezes_printed_fields(approved, two_associations):
+    approved.overall_score, approved.dimension_scores = Decimal("86.46"), {"reliability": "90.00"}
+    approved.save()
+
+    certificate = issuance.issue_certificate(approved)
 
     assert (certificate.holder_name, certificate.holder_city) == ("Alpha Traders", "Lahore")
     assert certificate.association_name == "Pakistan Service Association"
@@ -64,7 +60,7 @@ def test_issue_certificate_freezes_printed_fields(approved, world):
 
 
 def test_issue_certificate_stores_signed_pdf_with_its_hash(approved):
-    certificate = service.issue_certificate(approved)
+    certificate = issuance.issue_certificate(approved)
 
     data = default_storage.open(certificate.pdf.name).read()
     assert hashlib.sha256(data).hexdigest() == certificate.pdf_sha256
@@ -72,47 +68,54 @@ def test_issue_certificate_stores_signed_pdf_with_its_hash(approved):
     assert certificate.number in pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text()
 
 
-def test_issue_certificate_numbers_follow_per_association(world):
-    apps = [f.ApprovedApplicationFactory(association=world.a) for _ in range(2)]
-    other = f.ApprovedApplicationFactory(association=world.b)
+def test_issue_certificate_numbers_follow_per_association(two_associations):
+    apps = [f.ApprovedApplicationFactory(association=two_associations.a) for _ in range(2)]
+    other = f.ApprovedApplicationFactory(association=two_associations.b)
 
-    numbers = [service.create_certificate(app).number for app in [*apps, other]]
+    numbers = [issuance.create_certificate(app).number for app in [*apps, other]]
 
     year = Certificate.objects.first().valid_from.year
     assert numbers == [f"PSA-{year}-000001", f"PSA-{year}-000002", f"BSC-{year}-000001"]
 
 
-def test_issue_certificate_refuses_unapproved_application(world):
-    app = f.ApprovedApplicationFactory(association=world.a, status=ApplicationStatus.SCORED)
+def test_issue_certificate_refuses_unapproved_application(two_associations):
+    app = f.ApprovedApplicationFactory(association=two_associations.a, status=ApplicationStatus.SCORED)
 
     with pytest.raises(services.CertificationError):
-        service.issue_certificate(app)
+        issuance.issue_certificate(app)
 
 
-def test_approve_application_enqueues_issuance_after_commit(world, django_capture_on_commit_callbacks):
-    level = f.LevelFactory(association=world.a)
+def test_approve_application_enqueues_issuance_after_commit(
+    two_associations, django_capture_on_commit_callbacks
+):
+    level = f.LevelFactory(association=two_associations.a)
     # (level preset: _transition saves the status before the level, and the
     # database insists an approved application has one)
     app = f.ApprovedApplicationFactory(
-        association=world.a, business=world.business_a, status=ApplicationStatus.SCORED, level=level
+        association=two_associations.a,
+        business=two_associations.business_a,
+        status=ApplicationStatus.SCORED,
+        level=level,
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.approve_application(app, actor=world.staff_admin_a, level=level)
+        services.approve_application(app, actor=two_associations.staff_admin_a, level=level)
         assert Certificate.objects.count() == 0
 
     # The issuance, then the email it recorded.
     assert [c.func.__self__.name for c in callbacks] == [
         "certification.tasks.issue_certificates",
-        "members.outbox.send_emails",
+        "members.tasks.send_emails",
     ]
     assert Certificate.objects.get().application == app
 
 
-def test_sweep_reissues_missing_certificate_and_missing_pdf(world):
-    app = f.ApprovedApplicationFactory(association=world.a, decided_at=None)
+def test_sweep_reissues_missing_certificate_and_missing_pdf(two_associations):
+    app = f.ApprovedApplicationFactory(association=two_associations.a, decided_at=None)
     without_pdf = f.CertificateFactory(
-        application=f.ApprovedApplicationFactory(association=world.a, decided_at="2020-01-01T00:00:00Z"),
+        application=f.ApprovedApplicationFactory(
+            association=two_associations.a, decided_at="2020-01-01T00:00:00Z"
+        ),
         issued_at="2020-01-01T00:00:00Z",
     )
 
@@ -135,7 +138,7 @@ def test_issue_certificate_concurrently_makes_one_certificate():
     def run():
         try:
             barrier.wait()
-            results.append(service.issue_certificate(approved).pk)
+            results.append(issuance.issue_certificate(approved).pk)
         except Exception as error:
             errors.append(error)
         finally:
@@ -154,52 +157,52 @@ def test_issue_certificate_concurrently_makes_one_certificate():
 
 
 def test_issue_certificate_again_never_rerenders_a_stored_pdf(approved):
-    first = service.issue_certificate(approved)
+    first = issuance.issue_certificate(approved)
     data = default_storage.open(first.pdf.name).read()
 
-    again = service.issue_certificate(approved)
-    stored = service.store_certificate_pdf(first)
+    again = issuance.issue_certificate(approved)
+    stored = issuance.store_certificate_pdf(first)
 
     assert (again.pdf.name, again.pdf_sha256) == (first.pdf.name, first.pdf_sha256)
     assert (stored.pdf.name, stored.pdf_sha256) == (first.pdf.name, first.pdf_sha256)
     assert default_storage.open(first.pdf.name).read() == data
 
 
-def test_issue_certificate_leaves_rendering_claimed_by_another_task(approved, world):
-    certificate = service.create_certificate(approved)
+def test_issue_certificate_leaves_rendering_claimed_by_another_task(approved, two_associations):
+    certificate = issuance.create_certificate(approved)
     Certificate.objects.filter(pk=certificate.pk).update(pdf_claim="other", pdf_claimed_at=timezone.now())
 
-    result = service.issue_certificate(approved, claim="this-task")
+    result = issuance.issue_certificate(approved, claim="this-task")
 
     assert (result.pdf_sha256, result.pdf.name) == ("", "")
     assert OutboundEmail.objects.count() == 0
 
 
 def test_issue_certificate_redelivered_task_takes_its_own_claim_back(approved):
-    certificate = service.create_certificate(approved)
+    certificate = issuance.create_certificate(approved)
     Certificate.objects.filter(pk=certificate.pk).update(pdf_claim="task-1", pdf_claimed_at=timezone.now())
 
-    result = service.issue_certificate(approved, claim="task-1")
+    result = issuance.issue_certificate(approved, claim="task-1")
 
     assert len(result.pdf_sha256) == 64
 
 
 def test_issue_certificate_takes_over_a_stale_claim(approved):
-    certificate = service.create_certificate(approved)
-    stale = timezone.now() - service.RENDER_LEASE - datetime.timedelta(seconds=1)
+    certificate = issuance.create_certificate(approved)
+    stale = timezone.now() - issuance.RENDER_LEASE - datetime.timedelta(seconds=1)
     Certificate.objects.filter(pk=certificate.pk).update(pdf_claim="dead-worker", pdf_claimed_at=stale)
 
-    result = service.issue_certificate(approved, claim="task-2")
+    result = issuance.issue_certificate(approved, claim="task-2")
 
     assert len(result.pdf_sha256) == 64
 
 
 def test_store_certificate_pdf_never_deletes_a_file_already_there(approved):
-    certificate = service.create_certificate(approved)
+    certificate = issuance.create_certificate(approved)
     name = f"certificates/{approved.association.slug}/{certificate.number}.pdf"
     default_storage.save(name, ContentFile(b"left by a crashed render"))
 
-    stored = service.store_certificate_pdf(certificate)
+    stored = issuance.store_certificate_pdf(certificate)
 
     assert stored.pdf.name != name
     assert default_storage.open(name).read() == b"left by a crashed render"
@@ -207,7 +210,7 @@ def test_store_certificate_pdf_never_deletes_a_file_already_there(approved):
 
 
 def test_sweep_leaves_certificates_with_a_stored_pdf_alone(approved):
-    issued = service.issue_certificate(approved)
+    issued = issuance.issue_certificate(approved)
     Certificate.objects.filter(pk=issued.pk).update(issued_at="2020-01-01T00:00:00Z")
     ApplicationModel.objects.filter(pk=approved.pk).update(decided_at="2020-01-01T00:00:00Z")
 

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 
 from associations.models import ActionLog, Standard
 from certification import certificates as service
+from certification import issuance, reminders
 from certification.models import Application, Certificate, Evidence, ReminderSent
 from certification.services import CertificationError, remove_evidence
 from certification.tasks import daily_lifecycle, record_renewal_reminders
@@ -18,15 +19,15 @@ from tests import factories as f
 
 
 @pytest.fixture
-def certificate(world):
-    app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+def certificate(two_associations):
+    app = f.ApprovedApplicationFactory(association=two_associations.a, business=two_associations.business_a)
     return f.CertificateFactory(application=app)
 
 
 @pytest.fixture
-def due(world):
+def due(two_associations):
     """A certificate inside its renewal window (the association's earliest reminder, 90 days)."""
-    app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
+    app = f.ApprovedApplicationFactory(association=two_associations.a, business=two_associations.business_a)
     return f.CertificateFactory(
         application=app,
         valid_from=timezone.localdate() - datetime.timedelta(days=700),
@@ -35,34 +36,38 @@ def due(world):
 
 
 def test_revoke_certificate_records_reason_and_emails_business(
-    certificate, world, django_capture_on_commit_callbacks
+    certificate, two_associations, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        service.revoke_certificate(certificate, actor=world.staff_admin_a, reason="False evidence")
+        service.revoke_certificate(certificate, actor=two_associations.staff_admin_a, reason="False evidence")
 
     certificate.refresh_from_db()
     assert (certificate.status, certificate.status_reason) == ("revoked", "False evidence")
-    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert [m.to for m in mail.outbox] == [[two_associations.business_user_a.email]]
     assert "False evidence" in mail.outbox[0].body
 
 
-def test_suspend_then_reinstate_certificate(certificate, world):
-    service.suspend_certificate(certificate, actor=world.staff_admin_a, reason="Complaint under review")
-    service.reinstate_certificate(certificate, actor=world.staff_admin_a, reason="Complaint dismissed")
+def test_suspend_then_reinstate_certificate(certificate, two_associations):
+    service.suspend_certificate(
+        certificate, actor=two_associations.staff_admin_a, reason="Complaint under review"
+    )
+    service.reinstate_certificate(
+        certificate, actor=two_associations.staff_admin_a, reason="Complaint dismissed"
+    )
 
     certificate.refresh_from_db()
     assert (certificate.status, certificate.status_reason) == ("active", "")
 
 
 @pytest.mark.parametrize("role", ["staff_viewer_a", "staff_b", "business_user_a"])
-def test_revoke_certificate_refuses_other_roles(certificate, world, role):
+def test_revoke_certificate_refuses_other_roles(certificate, two_associations, role):
     with pytest.raises(CertificationError):
-        service.revoke_certificate(certificate, actor=getattr(world, role), reason="x")
+        service.revoke_certificate(certificate, actor=getattr(two_associations, role), reason="x")
 
 
-def test_revoke_certificate_requires_reason(certificate, world):
+def test_revoke_certificate_requires_reason(certificate, two_associations):
     with pytest.raises(CertificationError):
-        service.revoke_certificate(certificate, actor=world.staff_admin_a, reason="  ")
+        service.revoke_certificate(certificate, actor=two_associations.staff_admin_a, reason="  ")
 
 
 def test_admin_revoke_action_asks_reason_then_revokes(certificate, client_for):
@@ -105,9 +110,11 @@ def _expiring_in(certificate, days):
     )
 
 
-def test_reminder_task_twice_sends_each_reminder_once(certificate, world, django_capture_on_commit_callbacks):
-    world.business_user_a.language = "ur"
-    world.business_user_a.save()
+def test_reminder_task_twice_sends_each_reminder_once(
+    certificate, two_associations, django_capture_on_commit_callbacks
+):
+    two_associations.business_user_a.language = "ur"
+    two_associations.business_user_a.save()
     _expiring_in(certificate, 30)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,17 +123,17 @@ def test_reminder_task_twice_sends_each_reminder_once(certificate, world, django
 
     assert list(ReminderSent.objects.values_list("offset_days", flat=True)) == [30]
     assert ReminderSent.objects.get().recorded_at is not None
-    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert [m.to for m in mail.outbox] == [[two_associations.business_user_a.email]]
     assert reverse("certification:renew", args=[certificate.pk]) in mail.outbox[0].body
 
 
 def test_reminders_due_picks_nearest_offset_only(certificate):
     _expiring_in(certificate, 100)
-    assert service.reminders_due() == []
+    assert reminders.reminders_due() == []
     _expiring_in(certificate, 85)
-    assert service.reminders_due() == [(certificate.pk, 90)]
+    assert reminders.reminders_due() == [(certificate.pk, 90)]
     _expiring_in(certificate, 5)
-    assert service.reminders_due() == [(certificate.pk, 7)]
+    assert reminders.reminders_due() == [(certificate.pk, 7)]
 
 
 @pytest.mark.skipif(
@@ -162,7 +169,7 @@ def test_reminder_two_workers_at_once_send_one_email():
     assert len(mail.outbox) == 1
 
 
-def test_start_renewal_carries_evidence_still_in_date(due, world):
+def test_start_renewal_carries_evidence_still_in_date(due, two_associations):
     today = timezone.localdate()
     standard = due.application.standard
     criterion = f.CriterionFactory(standard=standard, code="R1")
@@ -189,7 +196,7 @@ def test_start_renewal_carries_evidence_still_in_date(due, world):
         effective_to=today - datetime.timedelta(days=1),
     )
 
-    renewal = service.start_renewal(due, actor=world.business_user_a)
+    renewal = service.start_renewal(due, actor=two_associations.business_user_a)
 
     assert renewal.renews == due
     assert renewal.status == "draft"
@@ -199,13 +206,13 @@ def test_start_renewal_carries_evidence_still_in_date(due, world):
     ]
 
 
-def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(due, world):
+def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(due, two_associations):
     today = timezone.localdate()
     old = due.application.standard
     kept = f.CriterionFactory(standard=old, code="K1")
     dropped = f.CriterionFactory(standard=old, code="D1")
-    f.PublishedStandardFactory(association=world.a, name=old.name, version=3, status="retired")
-    current = f.PublishedStandardFactory(association=world.a, name=old.name, version=2)
+    f.PublishedStandardFactory(association=two_associations.a, name=old.name, version=3, status="retired")
+    current = f.PublishedStandardFactory(association=two_associations.a, name=old.name, version=2)
     Standard.objects.filter(pk=old.pk).update(status="retired")
     kept_now = f.CriterionFactory(standard=current, code="K1")
     undated = f.EvidenceFactory(application=due.application, criterion=kept)
@@ -214,12 +221,12 @@ def test_start_renewal_is_prefilled_from_the_last_cycle_on_the_current_standard(
         application=due.application, criterion=kept, effective_from=today + datetime.timedelta(days=1)
     )
 
-    renewal = service.start_renewal(due, actor=world.business_user_a)
+    renewal = service.start_renewal(due, actor=two_associations.business_user_a)
 
     assert (renewal.renews, renewal.business, renewal.association, renewal.standard) == (
         due,
         due.business,
-        world.a,
+        two_associations.a,
         current,
     )
     assert [(e.criterion, e.carried_from, e.carried_confirmed) for e in renewal.evidence.all()] == [
@@ -236,9 +243,9 @@ def test_renew_view_starts_renewal_for_business(due, client_for):
     assert Application.objects.get(renews=due).status == "draft"
 
 
-def test_download_gives_pdf_attachment_to_business(world, client_for):
-    app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    issued = service.issue_certificate(app)
+def test_download_gives_pdf_attachment_to_business(two_associations, client_for):
+    app = f.ApprovedApplicationFactory(association=two_associations.a, business=two_associations.business_a)
+    issued = issuance.issue_certificate(app)
 
     response = client_for("business_user_a").get(reverse("certification:download", args=[issued.pk]))
 
@@ -255,40 +262,42 @@ def test_download_for_another_business_is_404(certificate, client_for):
     assert response.status_code == 404
 
 
-def test_removing_carried_evidence_keeps_the_original_file(due, world, django_capture_on_commit_callbacks):
+def test_removing_carried_evidence_keeps_the_original_file(
+    due, two_associations, django_capture_on_commit_callbacks
+):
     original = f.EvidenceFactory(
         application=due.application,
         criterion=f.CriterionFactory(standard=due.application.standard),
     )
-    renewal = service.start_renewal(due, actor=world.business_user_a)
+    renewal = service.start_renewal(due, actor=two_associations.business_user_a)
     carried = renewal.evidence.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        remove_evidence(carried, actor=world.business_user_a)
+        remove_evidence(carried, actor=two_associations.business_user_a)
 
     assert list(renewal.evidence.all()) == []
     assert original.file.storage.exists(original.file.name)
     assert original.file.read() == f.PDF_BYTES
 
 
-def test_removing_unshared_evidence_deletes_its_file(world, django_capture_on_commit_callbacks):
-    standard = f.PublishedStandardFactory(association=world.a)
-    draft = f.ApplicationFactory(business=world.business_a, standard=standard)
+def test_removing_unshared_evidence_deletes_its_file(two_associations, django_capture_on_commit_callbacks):
+    standard = f.PublishedStandardFactory(association=two_associations.a)
+    draft = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
     evidence = f.EvidenceFactory(application=draft)
     storage, name = evidence.file.storage, evidence.file.name
 
     with django_capture_on_commit_callbacks(execute=True):
-        remove_evidence(evidence, actor=world.business_user_a)
+        remove_evidence(evidence, actor=two_associations.business_user_a)
 
     assert storage.exists(name) is False
 
 
-def _certificates(world, count, *, valid_until):
-    level = f.LevelFactory(association=world.a)
+def _certificates(two_associations, count, *, valid_until):
+    level = f.LevelFactory(association=two_associations.a)
     return [
         f.CertificateFactory(
             application=f.ApprovedApplicationFactory(
-                association=world.a, business=world.business_a, level=level
+                association=two_associations.a, business=two_associations.business_a, level=level
             ),
             valid_from=datetime.date(2020, 1, 1),
             valid_until=valid_until,
@@ -298,53 +307,63 @@ def _certificates(world, count, *, valid_until):
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_reminders_due_queries_do_not_grow_with_certificates(world, count, django_assert_num_queries):
-    certificates = _certificates(world, count, valid_until=timezone.localdate() + datetime.timedelta(days=20))
-    _certificates(world, count, valid_until=timezone.localdate() + datetime.timedelta(days=300))
+def test_reminders_due_queries_do_not_grow_with_certificates(
+    two_associations, count, django_assert_num_queries
+):
+    certificates = _certificates(
+        two_associations, count, valid_until=timezone.localdate() + datetime.timedelta(days=20)
+    )
+    _certificates(two_associations, count, valid_until=timezone.localdate() + datetime.timedelta(days=300))
 
     with django_assert_num_queries(2):
-        due = service.reminders_due()
+        due = reminders.reminders_due()
 
     assert due == [(c.pk, 30) for c in certificates]
 
 
-def test_reminders_due_uses_each_associations_offsets_and_skips_sent(world):
-    world.b.reminder_offsets = [14]
-    world.b.save()
+def test_reminders_due_uses_each_associations_offsets_and_skips_sent(two_associations):
+    two_associations.b.reminder_offsets = [14]
+    two_associations.b.save()
     today = timezone.localdate()
-    in_a = _certificates(world, 2, valid_until=today + datetime.timedelta(days=20))
+    in_a = _certificates(two_associations, 2, valid_until=today + datetime.timedelta(days=20))
     in_b = f.CertificateFactory(
-        application=f.ApprovedApplicationFactory(association=world.b, business=world.business_b),
+        application=f.ApprovedApplicationFactory(
+            association=two_associations.b, business=two_associations.business_b
+        ),
         valid_until=today + datetime.timedelta(days=20),
     )
     ReminderSent.objects.create(certificate=in_a[1], offset_days=30, recorded_at=timezone.now())
     ReminderSent.objects.create(certificate=in_a[0], offset_days=90, recorded_at=timezone.now())
 
-    due = service.reminders_due()
-    later = service.reminders_due(today=today + datetime.timedelta(days=7))
+    due = reminders.reminders_due()
+    later = reminders.reminders_due(today=today + datetime.timedelta(days=7))
 
     assert due == [(in_a[0].pk, 30)]
     assert later == [(in_a[0].pk, 30), (in_b.pk, 14)]
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_expire_certificates_queries_do_not_grow(world, count, django_assert_num_queries):
-    expired = _certificates(world, count, valid_until=timezone.localdate() - datetime.timedelta(days=1))
+def test_expire_certificates_queries_do_not_grow(two_associations, count, django_assert_num_queries):
+    expired = _certificates(
+        two_associations, count, valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
     ContentType.objects.get_for_model(Certificate)  # cached, as in a running worker
 
     with django_assert_num_queries(5):  # savepoint, locking read, update, history insert, release
-        done = service.expire_certificates()
+        done = reminders.expire_certificates()
 
     assert done == count
     assert set(Certificate.objects.values_list("status", flat=True)) == {"expired"}
     assert ActionLog.objects.filter(action="certificate.expired").count() == count
     log = ActionLog.objects.for_object(expired[0]).get()
-    assert (log.association_id, log.data, log.actor) == (world.a.pk, {"from": "active"}, None)
+    assert (log.association_id, log.data, log.actor) == (two_associations.a.pk, {"from": "active"}, None)
 
 
-def test_admin_change_page_of_an_issued_certificate_links_the_download(world, client_for):
-    approved = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    issued = service.issue_certificate(approved)
+def test_admin_change_page_of_an_issued_certificate_links_the_download(two_associations, client_for):
+    approved = f.ApprovedApplicationFactory(
+        association=two_associations.a, business=two_associations.business_a
+    )
+    issued = issuance.issue_certificate(approved)
     client = client_for("staff_admin_a")
 
     response = client.get(reverse("admin:certification_certificate_change", args=[issued.pk]))
@@ -359,9 +378,9 @@ def _opens(certificate) -> str:
     return date_format(certificate.valid_until - datetime.timedelta(days=90), "DATE_FORMAT")
 
 
-def test_start_renewal_before_the_window_says_when_it_opens(certificate, world):
+def test_start_renewal_before_the_window_says_when_it_opens(certificate, two_associations):
     with pytest.raises(CertificationError) as refused:
-        service.start_renewal(certificate, actor=world.business_user_a)
+        service.start_renewal(certificate, actor=two_associations.business_user_a)
 
     assert str(refused.value) == (
         f"Renewal opens on {_opens(certificate)}, 90 days before the certificate expires."
@@ -369,12 +388,12 @@ def test_start_renewal_before_the_window_says_when_it_opens(certificate, world):
     assert Application.objects.filter(renews=certificate).exists() is False
 
 
-def test_start_renewal_refuses_while_a_renewal_is_under_way(due, world):
-    service.start_renewal(due, actor=world.business_user_a)
+def test_start_renewal_refuses_while_a_renewal_is_under_way(due, two_associations):
+    service.start_renewal(due, actor=two_associations.business_user_a)
     Application.objects.filter(renews=due).update(status="submitted")
 
     with pytest.raises(CertificationError, match=r"A renewal of this certificate is already under way\."):
-        service.start_renewal(due, actor=world.business_user_a)
+        service.start_renewal(due, actor=two_associations.business_user_a)
 
 
 def test_renew_view_posted_two_years_early_refuses_with_the_date(certificate, client_for):
@@ -393,7 +412,9 @@ def test_renew_page_before_the_window_offers_no_button(certificate, client_for):
 
 
 @pytest.mark.parametrize(("days_left", "allowed"), [(90, True), (91, False)])
-def test_dashboard_link_and_start_renewal_follow_one_rule(certificate, world, client_for, days_left, allowed):
+def test_dashboard_link_and_start_renewal_follow_one_rule(
+    certificate, two_associations, client_for, days_left, allowed
+):
     Certificate.objects.filter(pk=certificate.pk).update(
         valid_until=timezone.localdate() + datetime.timedelta(days=days_left)
     )
@@ -401,7 +422,7 @@ def test_dashboard_link_and_start_renewal_follow_one_rule(certificate, world, cl
 
     body = client_for("business_user_a").get(reverse("portal:dashboard")).content.decode()
     try:
-        service.start_renewal(certificate, actor=world.business_user_a)
+        service.start_renewal(certificate, actor=two_associations.business_user_a)
         started = True
     except CertificationError:
         started = False

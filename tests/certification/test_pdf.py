@@ -4,7 +4,7 @@ import logging
 import pypdf
 import pytest
 
-from certification import certificates as service
+from certification import issuance
 from certification.pdf import _weasy, render_certificate_pdf
 from tests import factories as f
 
@@ -28,7 +28,7 @@ def test_certificate_pdf_prints_holder_name_without_missing_glyphs(language, db,
     name, font = NAMES[language]
     association = f.AssociationFactory(default_language=language)
     app = f.ApprovedApplicationFactory(association=association, business=f.BusinessFactory(name=name))
-    certificate = service.create_certificate(app)
+    certificate = issuance.create_certificate(app)
 
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         reader = pypdf.PdfReader(io.BytesIO(render_certificate_pdf(certificate)))

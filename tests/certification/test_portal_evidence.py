@@ -33,10 +33,10 @@ def office(kind: str) -> bytes:
 
 
 @pytest.fixture
-def draft(world):
-    standard = f.PublishedStandardFactory(association=world.a)
+def draft(two_associations):
+    standard = f.PublishedStandardFactory(association=two_associations.a)
     criterion = f.CriterionFactory(standard=standard, code="R1")
-    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+    application = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
     return application, criterion
 
 
@@ -85,7 +85,7 @@ def raw_multipart(client, url, filename: str, content: bytes, content_type: str)
     ],
 )
 def test_upload_accepts_allowed_types_detected_from_content(
-    client_for, world, draft, name, content, expected
+    client_for, two_associations, draft, name, content, expected
 ):
     application, criterion = draft
 
@@ -111,7 +111,7 @@ def test_upload_accepts_allowed_types_detected_from_content(
     assert stored_files() == [Path(settings.MEDIA_ROOT) / evidence.file.name]
 
 
-def test_upload_pdf_with_wrong_mime_header_is_stored_as_pdf(client_for, world, draft):
+def test_upload_pdf_with_wrong_mime_header_is_stored_as_pdf(client_for, two_associations, draft):
     application, criterion = draft
 
     response = upload(
@@ -127,7 +127,7 @@ def test_upload_pdf_with_wrong_mime_header_is_stored_as_pdf(client_for, world, d
     assert Evidence.objects.get().content_type == "application/pdf"
 
 
-def test_upload_records_period_and_history(client_for, world, draft):
+def test_upload_records_period_and_history(client_for, two_associations, draft):
     application, criterion = draft
 
     upload(
@@ -144,7 +144,7 @@ def test_upload_records_period_and_history(client_for, world, draft):
     assert (str(evidence.effective_from), str(evidence.effective_to), evidence.uploaded_by) == (
         "2026-01-01",
         "2026-03-31",
-        world.business_user_a,
+        two_associations.business_user_a,
     )
     log = ActionLog.objects.for_object(application).get(action="evidence.added")
     assert log.data == {"criterion": "R1", "name": "report.pdf", "sha256": evidence.sha256}
@@ -167,7 +167,7 @@ CORPUS = [
 
 @pytest.mark.parametrize(("label", "name", "content", "mime", "message"), CORPUS, ids=[c[0] for c in CORPUS])
 def test_upload_refuses_the_corpus_and_stores_nothing(
-    client_for, world, draft, label, name, content, mime, message
+    client_for, two_associations, draft, label, name, content, mime, message
 ):
     application, criterion = draft
 
@@ -180,7 +180,7 @@ def test_upload_refuses_the_corpus_and_stores_nothing(
     assert not ActionLog.objects.filter(action="evidence.added").exists()
 
 
-def test_upload_refuses_an_oversized_file_while_streaming(client_for, world, draft, settings):
+def test_upload_refuses_an_oversized_file_while_streaming(client_for, two_associations, draft, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
     application, criterion = draft
 
@@ -194,7 +194,7 @@ def test_upload_refuses_an_oversized_file_while_streaming(client_for, world, dra
     assert stored_files() == []
 
 
-def test_upload_refuses_a_declared_huge_body_before_reading_it(client_for, world, draft, settings):
+def test_upload_refuses_a_declared_huge_body_before_reading_it(client_for, two_associations, draft, settings):
     settings.EVIDENCE_MAX_BYTES = 1024
     application, criterion = draft
 
@@ -207,7 +207,7 @@ def test_upload_refuses_a_declared_huge_body_before_reading_it(client_for, world
     assert stored_files() == []
 
 
-def test_upload_path_traversal_name_from_a_raw_client_stores_nothing(client_for, world, draft):
+def test_upload_path_traversal_name_from_a_raw_client_stores_nothing(client_for, two_associations, draft):
     application, criterion = draft
     url = reverse("applications:upload", args=[application.pk, criterion.pk])
 
@@ -232,10 +232,10 @@ LONG_NAME_MESSAGE = (
 
 
 @pytest.mark.parametrize("enforce_csrf", [False, True])
-def test_upload_with_a_name_over_a_kilobyte_explains_in_the_page(world, draft, enforce_csrf):
+def test_upload_with_a_name_over_a_kilobyte_explains_in_the_page(two_associations, draft, enforce_csrf):
     application, criterion = draft
     client = Client(enforce_csrf_checks=enforce_csrf)
-    client.force_login(world.business_user_a)
+    client.force_login(two_associations.business_user_a)
     url = reverse("applications:upload", args=[application.pk, criterion.pk])
 
     response = raw_multipart(client, url, "r" * 1100 + ".pdf", f.PDF_BYTES, "application/pdf")
@@ -247,7 +247,7 @@ def test_upload_with_a_name_over_a_kilobyte_explains_in_the_page(world, draft, e
     assert stored_files() == []
 
 
-def test_upload_path_traversal_of_a_real_pdf_keeps_only_the_base_name(client_for, world, draft):
+def test_upload_path_traversal_of_a_real_pdf_keeps_only_the_base_name(client_for, two_associations, draft):
     application, criterion = draft
     url = reverse("applications:upload", args=[application.pk, criterion.pk])
 
@@ -261,7 +261,7 @@ def test_upload_path_traversal_of_a_real_pdf_keeps_only_the_base_name(client_for
     assert stored_files() == [Path(settings.MEDIA_ROOT) / evidence.file.name]
 
 
-def test_attach_evidence_refuses_a_name_with_folders(world, draft):
+def test_attach_evidence_refuses_a_name_with_folders(two_associations, draft):
     application, criterion = draft
     file = SimpleUploadedFile("passwd.pdf", f.PDF_BYTES)
 
@@ -270,7 +270,7 @@ def test_attach_evidence_refuses_a_name_with_folders(world, draft):
             application,
             criterion=criterion,
             file=file,
-            actor=world.business_user_a,
+            actor=two_associations.business_user_a,
             name="../../etc/passwd.pdf",
         )
 
@@ -278,25 +278,27 @@ def test_attach_evidence_refuses_a_name_with_folders(world, draft):
     assert stored_files() == []
 
 
-def test_attach_evidence_refuses_an_oversized_file(world, draft, settings):
+def test_attach_evidence_refuses_an_oversized_file(two_associations, draft, settings):
     settings.EVIDENCE_MAX_BYTES = 100
     application, criterion = draft
     file = SimpleUploadedFile("big.pdf", f.PDF_BYTES + b"0" * 200)
 
     with pytest.raises(CertificationError, match="larger than the limit of 100\u00a0bytes"):
-        services.attach_evidence(application, criterion=criterion, file=file, actor=world.business_user_a)
+        services.attach_evidence(
+            application, criterion=criterion, file=file, actor=two_associations.business_user_a
+        )
 
     assert stored_files() == []
 
 
-def test_attach_evidence_refuses_a_reversed_period(world, draft):
+def test_attach_evidence_refuses_a_reversed_period(two_associations, draft):
     application, criterion = draft
     with pytest.raises(CertificationError, match="before it starts"):
         services.attach_evidence(
             application,
             criterion=criterion,
             file=pdf(),
-            actor=world.business_user_a,
+            actor=two_associations.business_user_a,
             effective_from=datetime.date(2026, 2, 1),
             effective_to=datetime.date(2026, 1, 1),
         )
@@ -304,7 +306,7 @@ def test_attach_evidence_refuses_a_reversed_period(world, draft):
     assert stored_files() == []
 
 
-def test_upload_form_refuses_a_reversed_period(client_for, world, draft):
+def test_upload_form_refuses_a_reversed_period(client_for, two_associations, draft):
     application, criterion = draft
 
     response = upload(
@@ -322,41 +324,47 @@ def test_upload_form_refuses_a_reversed_period(client_for, world, draft):
     assert stored_files() == []
 
 
-def test_attach_evidence_refused_after_submission(world, draft):
+def test_attach_evidence_refused_after_submission(two_associations, draft):
     application, criterion = draft
     application.status = ApplicationStatus.SUBMITTED
     application.save()
 
     with pytest.raises(CertificationError, match="only while the application is a draft"):
-        services.attach_evidence(application, criterion=criterion, file=pdf(), actor=world.business_user_a)
+        services.attach_evidence(
+            application, criterion=criterion, file=pdf(), actor=two_associations.business_user_a
+        )
 
     assert stored_files() == []
 
 
-def test_attach_evidence_allowed_for_a_criterion_under_change_request_only(world, draft):
+def test_attach_evidence_allowed_for_a_criterion_under_change_request_only(two_associations, draft):
     application, criterion = draft
     other = f.CriterionFactory(standard=application.standard, code="R2")
     application.status = ApplicationStatus.CHANGES_REQUESTED
     application.save()
     f.ChangeRequestFactory(application=application, criterion=criterion)
 
-    services.attach_evidence(application, criterion=criterion, file=pdf(), actor=world.business_user_a)
+    services.attach_evidence(
+        application, criterion=criterion, file=pdf(), actor=two_associations.business_user_a
+    )
     with pytest.raises(CertificationError, match="open change request"):
         services.attach_evidence(
             application,
             criterion=other,
             file=SimpleUploadedFile("b.pdf", f.PDF_BYTES),
-            actor=world.business_user_a,
+            actor=two_associations.business_user_a,
         )
 
     assert list(Evidence.objects.values_list("criterion__code", flat=True)) == ["R1"]
 
 
-def test_attach_evidence_refused_for_another_business(world, draft):
+def test_attach_evidence_refused_for_another_business(two_associations, draft):
     application, criterion = draft
 
     with pytest.raises(CertificationError, match="business's own users"):
-        services.attach_evidence(application, criterion=criterion, file=pdf(), actor=world.business_user_b)
+        services.attach_evidence(
+            application, criterion=criterion, file=pdf(), actor=two_associations.business_user_b
+        )
 
     assert stored_files() == []
 
@@ -384,9 +392,10 @@ def test_clean_name_strips_control_and_bidi_characters_and_limits_length():
         ("anonymous", 302),
     ],
 )
-def test_evidence_download_is_scoped(client_for, world, role, status):
+def test_evidence_download_is_scoped(client_for, two_associations, role, status):
     evidence = f.EvidenceFactory(
-        application__business=world.business_a, application__standard__association=world.a
+        application__business=two_associations.business_a,
+        application__standard__association=two_associations.a,
     )
 
     response = client_for(role).get(reverse("certification:evidence_download", args=[evidence.pk]))
@@ -394,10 +403,10 @@ def test_evidence_download_is_scoped(client_for, world, role, status):
     assert response.status_code == status
 
 
-def test_evidence_download_is_an_attachment_that_must_not_be_sniffed(client_for, world):
+def test_evidence_download_is_an_attachment_that_must_not_be_sniffed(client_for, two_associations):
     evidence = f.EvidenceFactory(
-        application__business=world.business_a,
-        application__standard__association=world.a,
+        application__business=two_associations.business_a,
+        application__standard__association=two_associations.a,
         original_name='Rapport d\'été "final".pdf',
     )
 
@@ -416,7 +425,7 @@ def test_evidence_download_is_an_attachment_that_must_not_be_sniffed(client_for,
 
 
 def test_remove_evidence_in_draft_deletes_row_and_file(
-    client_for, world, draft, django_capture_on_commit_callbacks
+    client_for, two_associations, draft, django_capture_on_commit_callbacks
 ):
     application, criterion = draft
     upload(client_for("business_user_a"), application, criterion, "a.pdf", f.PDF_BYTES)
@@ -433,7 +442,7 @@ def test_remove_evidence_in_draft_deletes_row_and_file(
     assert ActionLog.objects.for_object(application).last().action == "evidence.removed"
 
 
-def test_remove_evidence_refused_after_submission(client_for, world, draft):
+def test_remove_evidence_refused_after_submission(client_for, two_associations, draft):
     application, criterion = draft
     evidence = f.EvidenceFactory(application=application, criterion=criterion)
     application.status = ApplicationStatus.SUBMITTED
@@ -447,20 +456,20 @@ def test_remove_evidence_refused_after_submission(client_for, world, draft):
     assert list(Evidence.objects.all()) == [evidence]
 
 
-def test_remove_evidence_refused_for_another_business(world, draft):
+def test_remove_evidence_refused_for_another_business(two_associations, draft):
     application, criterion = draft
     evidence = f.EvidenceFactory(application=application, criterion=criterion)
 
     with pytest.raises(CertificationError, match="business's own users"):
-        services.remove_evidence(evidence, actor=world.business_user_b)
+        services.remove_evidence(evidence, actor=two_associations.business_user_b)
 
     assert list(Evidence.objects.all()) == [evidence]
 
 
-def test_upload_without_csrf_token_is_refused_and_stores_nothing(world, draft):
+def test_upload_without_csrf_token_is_refused_and_stores_nothing(two_associations, draft):
     application, criterion = draft
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.business_user_a)
+    client.force_login(two_associations.business_user_a)
     url = reverse("applications:upload", args=[application.pk, criterion.pk])
 
     response = client.post(url, {"file": pdf(), "description": "Complaint log"})
@@ -469,10 +478,10 @@ def test_upload_without_csrf_token_is_refused_and_stores_nothing(world, draft):
     assert (Evidence.objects.count(), stored_files()) == (0, [])
 
 
-def test_upload_with_csrf_token_is_accepted(world, draft):
+def test_upload_with_csrf_token_is_accepted(two_associations, draft):
     application, criterion = draft
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.business_user_a)
+    client.force_login(two_associations.business_user_a)
     url = reverse("applications:upload", args=[application.pk, criterion.pk])
     token = client.get(url).context["csrf_token"]
 

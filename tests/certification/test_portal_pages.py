@@ -18,8 +18,8 @@ S = ApplicationStatus
 
 
 @pytest.fixture
-def standard(world):
-    standard = f.PublishedStandardFactory(association=world.a, name="Courier service")
+def standard(two_associations):
+    standard = f.PublishedStandardFactory(association=two_associations.a, name="Courier service")
     f.CriterionFactory(
         standard=standard, code="T1", dimension=Dimension.TANGIBLES, order=1, guidance="Look at the vans."
     )
@@ -33,35 +33,35 @@ def standard(world):
     return standard
 
 
-def test_start_application_for_a_published_standard(client_for, world, standard):
+def test_start_application_for_a_published_standard(client_for, two_associations, standard):
     client = client_for("business_user_a")
 
     response = client.post(
-        reverse("applications:start"), {"business": world.business_a.pk, "standard": standard.pk}
+        reverse("applications:start"), {"business": two_associations.business_a.pk, "standard": standard.pk}
     )
 
     application = Application.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("applications:detail", args=[application.pk])
     assert (application.business, application.standard, application.status) == (
-        world.business_a,
+        two_associations.business_a,
         standard,
         S.DRAFT,
     )
 
 
-def test_start_application_lists_only_standards_of_own_associations(client_for, world, standard):
-    f.StandardFactory(association=world.a, name="Draft standard")
-    f.PublishedStandardFactory(association=world.b, name="Other association's")
+def test_start_application_lists_only_standards_of_own_associations(client_for, two_associations, standard):
+    f.StandardFactory(association=two_associations.a, name="Draft standard")
+    f.PublishedStandardFactory(association=two_associations.b, name="Other association's")
 
     response = client_for("business_user_a").get(reverse("applications:start"))
 
     assert list(response.context["form"].fields["standard"].queryset) == [standard]
 
 
-def test_start_application_twice_shows_a_friendly_error(client_for, world, standard):
+def test_start_application_twice_shows_a_friendly_error(client_for, two_associations, standard):
     client = client_for("business_user_a")
-    data = {"business": world.business_a.pk, "standard": standard.pk}
+    data = {"business": two_associations.business_a.pk, "standard": standard.pk}
     client.post(reverse("applications:start"), data)
 
     response = client.post(reverse("applications:start"), data)
@@ -71,17 +71,17 @@ def test_start_application_twice_shows_a_friendly_error(client_for, world, stand
     assert Application.objects.count() == 1
 
 
-def test_start_application_refuses_another_business(client_for, world, standard):
+def test_start_application_refuses_another_business(client_for, two_associations, standard):
     response = client_for("business_user_a").post(
-        reverse("applications:start"), {"business": world.business_b.pk, "standard": standard.pk}
+        reverse("applications:start"), {"business": two_associations.business_b.pk, "standard": standard.pk}
     )
 
     assert response.status_code == 200
     assert Application.objects.count() == 0
 
 
-def test_application_page_groups_criteria_by_servqual_dimension(client_for, world, standard):
-    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+def test_application_page_groups_criteria_by_servqual_dimension(client_for, two_associations, standard):
+    application = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
 
     response = client_for("business_user_a").get(reverse("applications:detail", args=[application.pk]))
 
@@ -96,8 +96,8 @@ def test_application_page_groups_criteria_by_servqual_dimension(client_for, worl
     assert "Still missing evidence for" in body
 
 
-def test_submit_refused_names_missing_criteria(client_for, world, standard):
-    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+def test_submit_refused_names_missing_criteria(client_for, two_associations, standard):
+    application = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
 
     response = client_for("business_user_a").post(
         reverse("applications:submit", args=[application.pk]), follow=True
@@ -107,8 +107,8 @@ def test_submit_refused_names_missing_criteria(client_for, world, standard):
     assert Application.objects.get().status == S.DRAFT
 
 
-def test_submit_with_all_evidence_shows_submitted_and_history(client_for, world, standard):
-    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+def test_submit_with_all_evidence_shows_submitted_and_history(client_for, two_associations, standard):
+    application = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
     for criterion in standard.criteria.all():
         f.EvidenceFactory(application=application, criterion=criterion)
 
@@ -119,14 +119,14 @@ def test_submit_with_all_evidence_shows_submitted_and_history(client_for, world,
     assert Application.objects.get().status == S.SUBMITTED
     history = response.context["history"]
     assert [(h.label, h.before, h.after, h.actor) for h in history] == [
-        ("Submitted", "Draft", "Submitted", world.business_user_a),
+        ("Submitted", "Draft", "Submitted", two_associations.business_user_a),
     ]
 
 
-def test_answer_each_change_request_then_resubmit(client_for, world, standard):
+def test_answer_each_change_request_then_resubmit(client_for, two_associations, standard):
     t1, r1 = standard.criteria.order_by("order")
     application = f.ApplicationFactory(
-        business=world.business_a, standard=standard, status=S.CHANGES_REQUESTED
+        business=two_associations.business_a, standard=standard, status=S.CHANGES_REQUESTED
     )
     for criterion in (t1, r1):
         f.EvidenceFactory(application=application, criterion=criterion)
@@ -147,10 +147,12 @@ def test_answer_each_change_request_then_resubmit(client_for, world, standard):
     assert ChangeRequest.objects.open().count() == 0
 
 
-def test_answer_of_another_applications_change_request_is_404(client_for, world, standard):
-    mine = f.ApplicationFactory(business=world.business_a, standard=standard, status=S.CHANGES_REQUESTED)
+def test_answer_of_another_applications_change_request_is_404(client_for, two_associations, standard):
+    mine = f.ApplicationFactory(
+        business=two_associations.business_a, standard=standard, status=S.CHANGES_REQUESTED
+    )
     theirs = f.ChangeRequestFactory(
-        application__business=world.business_b, application__status=S.CHANGES_REQUESTED
+        application__business=two_associations.business_b, application__status=S.CHANGES_REQUESTED
     )
 
     response = client_for("business_user_a").post(
@@ -160,8 +162,8 @@ def test_answer_of_another_applications_change_request_is_404(client_for, world,
     assert response.status_code == 404
 
 
-def test_withdraw_asks_for_confirmation_then_withdraws(client_for, world, standard):
-    application = f.ApplicationFactory(business=world.business_a, standard=standard)
+def test_withdraw_asks_for_confirmation_then_withdraws(client_for, two_associations, standard):
+    application = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
     client = client_for("business_user_a")
 
     confirm = client.get(reverse("applications:withdraw", args=[application.pk]))
@@ -172,29 +174,30 @@ def test_withdraw_asks_for_confirmation_then_withdraws(client_for, world, standa
     assert response.status_code == 302
 
 
-def test_user_of_two_businesses_sees_both_and_no_others(client, world, standard):
-    f.BusinessUserFactory(business=world.business_b, user=world.business_user_a)
-    mine_a = f.ApplicationFactory(business=world.business_a, standard=standard)
+def test_user_of_two_businesses_sees_both_and_no_others(client, two_associations, standard):
+    f.BusinessUserFactory(business=two_associations.business_b, user=two_associations.business_user_a)
+    mine_a = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
     mine_b = f.ApplicationFactory(
-        business=world.business_b, standard=f.PublishedStandardFactory(association=world.b)
+        business=two_associations.business_b,
+        standard=f.PublishedStandardFactory(association=two_associations.b),
     )
     f.ApplicationFactory(standard=standard)
-    client.force_login(world.business_user_a)
+    client.force_login(two_associations.business_user_a)
 
     response = client.get(reverse("portal:dashboard"))
 
-    section = response.context["sections"][0]["context"]
+    section = response.context
     assert {a.pk for a in section["applications"]} == {mine_a.pk, mine_b.pk}
 
 
-def test_dashboard_lists_next_steps_and_certificates(client_for, world, standard):
-    draft = f.ApplicationFactory(business=world.business_a, standard=standard)
-    changes = _changes_requested(world.business_a, world.a)
-    _certificate(world.business_a, world.a)
+def test_dashboard_lists_next_steps_and_certificates(client_for, two_associations, standard):
+    draft = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
+    changes = _changes_requested(two_associations.business_a, two_associations.a)
+    _certificate(two_associations.business_a, two_associations.a)
 
     response = client_for("business_user_a").get(reverse("portal:dashboard"))
 
-    section = response.context["sections"][0]["context"]
+    section = response.context
     todo = [(t["application"], t["kind"]) for t in section["todo"]]
     assert todo == [(draft, "draft"), (changes, "changes")]
     assert [c.code for c in section["todo"][0]["missing"]] == ["T1", "R1"]
@@ -237,16 +240,16 @@ def _certificate(business, association):
     )
 
 
-def _business_with(world, n: int):
+def _business_with(two_associations, n: int):
     business = f.BusinessFactory()
-    f.MembershipFactory(association=world.a, business=business)
+    f.MembershipFactory(association=two_associations.a, business=business)
     user = f.BusinessUserFactory(business=business).user
     for _ in range(n):
-        standard = f.PublishedStandardFactory(association=world.a)
+        standard = f.PublishedStandardFactory(association=two_associations.a)
         f.CriterionFactory.create_batch(2, standard=standard)
         f.ApplicationFactory(business=business, standard=standard)
-        _changes_requested(business, world.a)
-        _certificate(business, world.a)
+        _changes_requested(business, two_associations.a)
+        _certificate(business, two_associations.a)
     return user
 
 
@@ -259,38 +262,40 @@ def _count(client, user, url) -> int:
     return len(queries)
 
 
-def test_dashboard_queries_do_not_grow_with_applications(client, world):
-    one, fifty = _business_with(world, 1), _business_with(world, 50)
+def test_dashboard_queries_do_not_grow_with_applications(client, two_associations):
+    one, fifty = _business_with(two_associations, 1), _business_with(two_associations, 50)
     url = reverse("portal:dashboard")
 
     assert _count(client, one, url) == _count(client, fifty, url)
 
 
-def _application_with(world, n: int):
+def _application_with(two_associations, n: int):
     business = f.BusinessFactory()
-    f.MembershipFactory(association=world.a, business=business)
+    f.MembershipFactory(association=two_associations.a, business=business)
     user = f.BusinessUserFactory(business=business).user
-    standard = f.PublishedStandardFactory(association=world.a)
+    standard = f.PublishedStandardFactory(association=two_associations.a)
     application = f.ApplicationFactory(business=business, standard=standard, status=S.CHANGES_REQUESTED)
     for i in range(n):
         criterion = f.CriterionFactory(standard=standard, dimension=list(Dimension)[i % 5])
         f.EvidenceFactory(application=application, criterion=criterion, uploaded_by=user)
-        f.ChangeRequestFactory(application=application, criterion=criterion, requested_by=world.staff_admin_a)
+        f.ChangeRequestFactory(
+            application=application, criterion=criterion, requested_by=two_associations.staff_admin_a
+        )
         log_action(application, "application.submit", actor=user, data={"from": "draft", "to": "submitted"})
     return user, reverse("applications:detail", args=[application.pk])
 
 
-def test_application_page_queries_do_not_grow_with_criteria(client, world):
-    one, fifty = _application_with(world, 1), _application_with(world, 50)
+def test_application_page_queries_do_not_grow_with_criteria(client, two_associations):
+    one, fifty = _application_with(two_associations, 1), _application_with(two_associations, 50)
 
     assert _count(client, *one) == _count(client, *fifty)
 
 
-def test_dashboard_certificates_link_download_verify_and_renew_in_the_window(client_for, world):
+def test_dashboard_certificates_link_download_verify_and_renew_in_the_window(client_for, two_associations):
     today = timezone.localdate()
-    far = _certificate(world.business_a, world.a)
-    soon = _certificate(world.business_a, world.a)
-    expired = _certificate(world.business_a, world.a)
+    far = _certificate(two_associations.business_a, two_associations.a)
+    soon = _certificate(two_associations.business_a, two_associations.a)
+    expired = _certificate(two_associations.business_a, two_associations.a)
     Certificate.objects.filter(pk=soon.pk).update(
         valid_until=today + datetime.timedelta(days=20), pdf="certificates/x.pdf", pdf_sha256="a" * 64
     )
@@ -312,11 +317,11 @@ def test_dashboard_certificates_link_download_verify_and_renew_in_the_window(cli
     )
 
 
-def test_dashboard_hides_renew_while_a_renewal_is_under_way(client_for, world):
-    certificate = _certificate(world.business_a, world.a)
+def test_dashboard_hides_renew_while_a_renewal_is_under_way(client_for, two_associations):
+    certificate = _certificate(two_associations.business_a, two_associations.a)
     Certificate.objects.filter(pk=certificate.pk).update(status="expired")
     f.ApplicationFactory(
-        business=world.business_a, standard=certificate.application.standard, renews=certificate
+        business=two_associations.business_a, standard=certificate.application.standard, renews=certificate
     )
 
     body = client_for("business_user_a").get(reverse("portal:dashboard")).content.decode()
@@ -325,10 +330,10 @@ def test_dashboard_hides_renew_while_a_renewal_is_under_way(client_for, world):
 
 
 @pytest.mark.parametrize(("status", "linked"), [(S.APPROVED, True), (S.REJECTED, True), (S.SCORED, False)])
-def test_decided_application_links_the_audit_result(client_for, world, standard, status, linked):
-    level = f.LevelFactory(association=world.a) if status == S.APPROVED else None
+def test_decided_application_links_the_audit_result(client_for, two_associations, standard, status, linked):
+    level = f.LevelFactory(association=two_associations.a) if status == S.APPROVED else None
     application = f.ApplicationFactory(
-        business=world.business_a, standard=standard, status=status, level=level
+        business=two_associations.business_a, standard=standard, status=status, level=level
     )
     client = client_for("business_user_a")
     link = reverse("audits:result", args=[application.pk])

@@ -16,12 +16,12 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from certification import certificates
+from certification import issuance
 from certification.models import Certificate, Evidence
 from certification.services import CertificationError, attach_evidence
 from certification.tasks import delete_orphan_files_task
-from members.metrics import MetricsError
-from members.metrics_import import start_metric_import
+from members.metrics.csv_import import start_metric_import
+from members.metrics.values import MetricsError
 from members.models import MetricImportJob
 from tests import factories as f
 
@@ -67,10 +67,10 @@ def full_disk(folder: Path):
 
 
 @pytest.fixture
-def draft(world):
-    standard = f.PublishedStandardFactory(association=world.a)
+def draft(two_associations):
+    standard = f.PublishedStandardFactory(association=two_associations.a)
     criterion = f.CriterionFactory(standard=standard, code="R1")
-    return f.ApplicationFactory(business=world.business_a, standard=standard), criterion
+    return f.ApplicationFactory(business=two_associations.business_a, standard=standard), criterion
 
 
 def test_evidence_upload_to_a_read_only_disk_says_so_and_keeps_nothing(draft, client_for, settings):
@@ -89,7 +89,7 @@ def test_evidence_upload_to_a_read_only_disk_says_so_and_keeps_nothing(draft, cl
     assert stored_files(settings.MEDIA_ROOT) == []
 
 
-def test_evidence_upload_to_a_full_disk_leaves_no_partial_file(draft, world, settings):
+def test_evidence_upload_to_a_full_disk_leaves_no_partial_file(draft, two_associations, settings):
     application, criterion = draft
 
     with full_disk(Path(settings.MEDIA_ROOT)):
@@ -98,7 +98,7 @@ def test_evidence_upload_to_a_full_disk_leaves_no_partial_file(draft, world, set
                 application,
                 criterion=criterion,
                 file=SimpleUploadedFile("big.pdf", BIG_PDF),
-                actor=world.business_user_a,
+                actor=two_associations.business_user_a,
             )
         left = stored_files(settings.MEDIA_ROOT)
 
@@ -106,32 +106,39 @@ def test_evidence_upload_to_a_full_disk_leaves_no_partial_file(draft, world, set
     assert Evidence.objects.count() == 0
 
 
-def test_certificate_pdf_on_a_full_disk_releases_the_rendering_and_stores_nothing(world, settings):
-    approved = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    certificate = certificates.create_certificate(approved)
+def test_certificate_pdf_on_a_full_disk_releases_the_rendering_and_stores_nothing(two_associations, settings):
+    approved = f.ApprovedApplicationFactory(
+        association=two_associations.a, business=two_associations.business_a
+    )
+    certificate = issuance.create_certificate(approved)
 
     with full_disk(Path(settings.MEDIA_ROOT) / "certificates"):
         default_storage.save("certificates/filler", ContentFile(b"x" * 60_000))
         with pytest.raises(OSError):
-            certificates.issue_certificate(approved, claim="task-on-a-full-disk")
+            issuance.issue_certificate(approved, claim="task-on-a-full-disk")
         left = stored_files(Path(settings.MEDIA_ROOT) / "certificates")
         claim = Certificate.objects.values_list("pdf_claim", "pdf_sha256").get(pk=certificate.pk)
 
-    issued = certificates.issue_certificate(approved, claim="retry-later")
+    issued = issuance.issue_certificate(approved, claim="retry-later")
 
     assert [name for name in left if not name.startswith("filler")] == []
     assert claim == ("", "")  # released at once: the retry does not wait for the lease
     assert len(issued.pdf_sha256) == 64
 
 
-def test_csv_import_to_a_read_only_disk_says_so_and_keeps_nothing(world, settings):
+def test_csv_import_to_a_read_only_disk_says_so_and_keeps_nothing(two_associations, settings):
     upload = SimpleUploadedFile("m.csv", b"month,kpi_code,value\n2026-01,fcr,70\n")
 
     with (
         read_only(Path(settings.MEDIA_ROOT)),
         pytest.raises(MetricsError, match="could not be stored just now"),
     ):
-        start_metric_import(world.business_a, association=world.a, upload=upload, actor=world.business_user_a)
+        start_metric_import(
+            two_associations.business_a,
+            association=two_associations.a,
+            upload=upload,
+            actor=two_associations.business_user_a,
+        )
 
     assert MetricImportJob.objects.count() == 0
     assert stored_files(settings.MEDIA_ROOT) == []
@@ -153,15 +160,21 @@ def _age(name: str, days: float) -> None:
     os.utime(default_storage.path(name), (then, then))
 
 
-def test_delete_orphan_files_keeps_every_file_a_row_points_at(world, settings):
-    certificate = f.CertificateFactory(application=f.ApprovedApplicationFactory(association=world.a))
+def test_delete_orphan_files_keeps_every_file_a_row_points_at(two_associations, settings):
+    certificate = f.CertificateFactory(
+        application=f.ApprovedApplicationFactory(association=two_associations.a)
+    )
     evidence = f.EvidenceFactory(application=certificate.application)
-    f.EvidenceFactory(application=f.ApplicationFactory(business=world.business_a), file=evidence.file.name)
+    f.EvidenceFactory(
+        application=f.ApplicationFactory(business=two_associations.business_a), file=evidence.file.name
+    )
     Certificate.objects.filter(pk=certificate.pk).update(
         pdf="certificates/psa/PSA-1.pdf", pdf_sha256="a" * 64
     )
     job = MetricImportJob.objects.create(
-        business=world.business_a, association=world.a, file="metric-imports/2026/01/kept.csv"
+        business=two_associations.business_a,
+        association=two_associations.a,
+        file="metric-imports/2026/01/kept.csv",
     )
     names = {
         "kept evidence": evidence.file.name,

@@ -15,16 +15,16 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
-from certification import certificates as service
-from certification import services
+from certification import issuance, reminders, services
 from certification.models import Application, Certificate, ReminderSent
 from certification.tasks import daily_lifecycle, sweep
 from config.celery import REQUEUE_AFTER, TRANSIENT_ERRORS, app
-from members import metrics_import
 from members.emails import queue_email
+from members.metrics import import_jobs
 from members.models import OutboundEmail
 from members.outbox import SEND_LEASE, claim_unsent_emails
 from tests import factories as f
+from tests.faults import mail_server_down
 
 LONG_AGO = timezone.now() - datetime.timedelta(days=1)
 
@@ -57,8 +57,8 @@ def test_every_task_retries_transient_errors_with_backoff():
         "certification.tasks.issue_certificates",
         "certification.tasks.record_renewal_reminders",
         "certification.tasks.sweep",
-        "members.outbox.send_emails",
         "members.tasks.process_metric_import",
+        "members.tasks.send_emails",
     ]
     for task in ours.values():
         assert (task.autoretry_for, task.retry_backoff) == (TRANSIENT_ERRORS, True), task.name
@@ -70,12 +70,12 @@ def test_sweep_runs_every_minute_so_lost_work_resumes_within_two_minutes():
 
     assert schedule["task"] == "certification.tasks.sweep"
     # Lost work is taken back once its window or lease lapsed, at the next sweep.
-    for window in (REQUEUE_AFTER, service.RENDER_LEASE, SEND_LEASE, metrics_import.STALE_AFTER):
+    for window in (REQUEUE_AFTER, issuance.RENDER_LEASE, SEND_LEASE, import_jobs.STALE_AFTER):
         assert window.total_seconds() + schedule["schedule"] <= 120, window
 
 
-def test_sweep_logs_what_it_queued(world, caplog):
-    f.ApprovedApplicationFactory(association=world.a, decided_at=LONG_AGO)
+def test_sweep_logs_what_it_queued(two_associations, caplog):
+    f.ApprovedApplicationFactory(association=two_associations.a, decided_at=LONG_AGO)
 
     with caplog.at_level(logging.INFO, logger="certification.tasks"):
         sweep.delay()
@@ -89,12 +89,12 @@ def test_sweep_logs_what_it_queued(world, caplog):
 
 
 def test_sweep_leaves_issuance_queued_recently_and_takes_it_when_lost(
-    world, django_capture_on_commit_callbacks
+    two_associations, django_capture_on_commit_callbacks
 ):
-    level = f.LevelFactory(association=world.a)
-    app_ = f.ApprovedApplicationFactory(association=world.a, status="scored", level=level)
+    level = f.LevelFactory(association=two_associations.a)
+    app_ = f.ApprovedApplicationFactory(association=two_associations.a, status="scored", level=level)
     with django_capture_on_commit_callbacks(execute=False):  # the message is lost
-        services.approve_application(app_, actor=world.staff_admin_a, level=level)
+        services.approve_application(app_, actor=two_associations.staff_admin_a, level=level)
 
     too_soon = sweep.delay().get()
     Application.objects.filter(pk=app_.pk).update(issuance_queued_at=_back(REQUEUE_AFTER.seconds + 1))
@@ -105,16 +105,16 @@ def test_sweep_leaves_issuance_queued_recently_and_takes_it_when_lost(
     assert len(Certificate.objects.get(application=app_).pdf_sha256) == 64
 
 
-def test_sweep_leaves_a_live_rendering_and_takes_over_a_lapsed_one(world):
+def test_sweep_leaves_a_live_rendering_and_takes_over_a_lapsed_one(two_associations):
     certificate = f.CertificateFactory(
-        application=f.ApprovedApplicationFactory(association=world.a, decided_at=LONG_AGO),
+        application=f.ApprovedApplicationFactory(association=two_associations.a, decided_at=LONG_AGO),
         pdf_claim="busy-worker",
         pdf_claimed_at=timezone.now(),
     )
 
     live = sweep.delay().get()
     Certificate.objects.filter(pk=certificate.pk).update(
-        pdf_claimed_at=timezone.now() - service.RENDER_LEASE - datetime.timedelta(seconds=1)
+        pdf_claimed_at=timezone.now() - issuance.RENDER_LEASE - datetime.timedelta(seconds=1)
     )
     Application.objects.filter(pk=certificate.application_id).update(issuance_queued_at=LONG_AGO)
     lapsed = sweep.delay().get()
@@ -126,28 +126,28 @@ def test_sweep_leaves_a_live_rendering_and_takes_over_a_lapsed_one(world):
 
 
 def test_sweep_records_the_email_of_a_certificate_stored_by_a_worker_that_died(
-    world, django_capture_on_commit_callbacks
+    two_associations, django_capture_on_commit_callbacks
 ):
     approved = f.ApprovedApplicationFactory(
-        association=world.a, business=world.business_a, decided_at=LONG_AGO
+        association=two_associations.a, business=two_associations.business_a, decided_at=LONG_AGO
     )
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = service.create_certificate(approved)
-        certificate = service.store_certificate_pdf(certificate)  # died before recording the email
+        certificate = issuance.create_certificate(approved)
+        certificate = issuance.store_certificate_pdf(certificate)  # died before recording the email
 
         sweep.delay()
         sweep.delay()
 
-    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert [m.to for m in mail.outbox] == [[two_associations.business_user_a.email]]
     assert Certificate.objects.get(pk=certificate.pk).issued_email_recorded_at is not None
 
 
 def test_sweep_queues_chunks_of_ids_not_one_message_per_row(
-    world, tasks_run, django_capture_on_commit_callbacks
+    two_associations, tasks_run, django_capture_on_commit_callbacks
 ):
     for _ in range(12):
         f.CertificateFactory(
-            application=f.ApprovedApplicationFactory(association=world.a, decided_at=LONG_AGO),
+            application=f.ApprovedApplicationFactory(association=two_associations.a, decided_at=LONG_AGO),
             pdf="certificates/psa/x.pdf",
             pdf_sha256="a" * 64,
         )
@@ -164,8 +164,8 @@ def test_sweep_queues_chunks_of_ids_not_one_message_per_row(
         "certification.tasks.sweep",
         "certification.tasks.issue_certificates",  # 10
         "certification.tasks.issue_certificates",  # 2
-        "members.outbox.send_emails",  # 100
-        "members.outbox.send_emails",  # 50
+        "members.tasks.send_emails",  # 100
+        "members.tasks.send_emails",  # 50
     ]
 
 
@@ -179,11 +179,13 @@ def _email(to: str, key: str = "test:1"):
     )
 
 
-def _certificates_due(world, count: int):
-    level = f.LevelFactory(association=world.a)
+def _certificates_due(two_associations, count: int):
+    level = f.LevelFactory(association=two_associations.a)
     return [
         f.CertificateFactory(
-            application=f.ApprovedApplicationFactory(association=world.a, level=level, decided_at=LONG_AGO),
+            application=f.ApprovedApplicationFactory(
+                association=two_associations.a, level=level, decided_at=LONG_AGO
+            ),
             valid_from=datetime.date(2020, 1, 1),
             valid_until=timezone.localdate() + datetime.timedelta(days=20),
             pdf="certificates/psa/x.pdf",
@@ -196,9 +198,9 @@ def _certificates_due(world, count: int):
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_sweep_claims_are_set_based(
-    world, count, django_assert_num_queries, django_capture_on_commit_callbacks
+    two_associations, count, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    for certificate in _certificates_due(world, count):
+    for certificate in _certificates_due(two_associations, count):
         Certificate.objects.filter(pk=certificate.pk).update(issued_email_recorded_at=None)
     with django_capture_on_commit_callbacks(execute=False):
         for n in range(count):
@@ -206,23 +208,22 @@ def test_sweep_claims_are_set_based(
     OutboundEmail.objects.update(queued_at=LONG_AGO)
 
     with django_assert_num_queries(4):  # savepoint, locking read, update, release
-        issuance = service.claim_unfinished_issuance()
+        unfinished = issuance.claim_unfinished_issuance()
     with django_assert_num_queries(4):
         emails = claim_unsent_emails()
     with django_assert_num_queries(7):  # + the due reminders (2) and their insert
-        reminders = service.claim_due_reminders()
+        due = reminders.claim_due_reminders()
 
-    assert (len(issuance), len(emails), len(reminders)) == (count, count, count)
+    assert (len(unfinished), len(emails), len(due)) == (count, count, count)
 
 
 def test_reminder_blocked_by_a_mail_outage_goes_at_the_next_sweep_after_the_window(
-    world, settings, django_capture_on_commit_callbacks
+    two_associations, settings, django_capture_on_commit_callbacks
 ):
-    (certificate,) = _certificates_due(world, 1)
-    Certificate.objects.filter(pk=certificate.pk).update(business=world.business_a)
-    from tests.members.test_tasks import _mail_server_down
+    (certificate,) = _certificates_due(two_associations, 1)
+    Certificate.objects.filter(pk=certificate.pk).update(business=two_associations.business_a)
 
-    _mail_server_down(settings)
+    mail_server_down(settings)
     with pytest.raises(Retry), django_capture_on_commit_callbacks(execute=True):
         daily_lifecycle.delay()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the mail server is back
@@ -235,7 +236,7 @@ def test_reminder_blocked_by_a_mail_outage_goes_at_the_next_sweep_after_the_wind
 
     assert ReminderSent.objects.get().recorded_at is not None
     assert (soon["emails"], later["emails"], again["emails"]) == (0, 1, 0)
-    assert [m.to for m in mail.outbox] == [[world.business_user_a.email]]
+    assert [m.to for m in mail.outbox] == [[two_associations.business_user_a.email]]
     assert "expires on" in mail.outbox[0].body
 
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import certificates as service
+from certification import issuance
 from certification.models import Certificate
 from tests import factories as f
 
@@ -107,9 +107,9 @@ def test_verify_unknown_token_is_404(client, db):
 
 
 @pytest.fixture
-def issued(world):
-    app = f.ApprovedApplicationFactory(association=world.a, business=world.business_a)
-    certificate = service.issue_certificate(app)
+def issued(two_associations):
+    app = f.ApprovedApplicationFactory(association=two_associations.a, business=two_associations.business_a)
+    certificate = issuance.issue_certificate(app)
     return certificate, default_storage.open(certificate.pdf.name).read()
 
 
@@ -194,15 +194,15 @@ def test_directory_query_count_is_constant(client, db):
     assert one == many
 
 
-def test_directory_lists_only_valid_certificates_and_searches(client, world):
+def test_directory_lists_only_valid_certificates_and_searches(client, two_associations):
     lahore = f.CertificateFactory(
         application=f.ApprovedApplicationFactory(
-            association=world.a, business=f.BusinessFactory(name="Lahore Logistics", city="Lahore")
+            association=two_associations.a, business=f.BusinessFactory(name="Lahore Logistics", city="Lahore")
         )
     )
     dhaka = f.CertificateFactory(
         application=f.ApprovedApplicationFactory(
-            association=world.b, business=f.BusinessFactory(name="Dhaka Dairy", city="Dhaka")
+            association=two_associations.b, business=f.BusinessFactory(name="Dhaka Dairy", city="Dhaka")
         )
     )
     f.CertificateFactory(status="revoked")
@@ -212,7 +212,7 @@ def test_directory_lists_only_valid_certificates_and_searches(client, world):
     everyone = list(client.get(url).context["page"])
     by_name = list(client.get(url, {"q": "dairy"}).context["page"])
     by_city = list(client.get(url, {"city": "lahore"}).context["page"])
-    by_association = list(client.get(url, {"association": world.b.pk}).context["page"])
+    by_association = list(client.get(url, {"association": two_associations.b.pk}).context["page"])
     by_level = list(client.get(url, {"level": lahore.level_name}).context["page"])
 
     assert everyone == [dhaka, lahore]

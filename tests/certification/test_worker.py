@@ -33,7 +33,7 @@ from certification.models import Certificate
 from certification.tasks import issue_certificates
 from config.celery import app
 from members.models import OutboundEmail
-from members.outbox import send_emails
+from members.tasks import send_emails
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,14 +181,14 @@ def _pool_children(worker: subprocess.Popen) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_prefork_worker_killed_during_a_batch_recovers_within_two_minutes(tmp_path, broker, world):
+def test_prefork_worker_killed_during_a_batch_recovers_within_two_minutes(tmp_path, broker, two_associations):
     """Shipped timeouts throughout: the Redis visibility timeout (an hour),
     the rendering lease, the send lease and the sweep every 60 s from a
     real beat. Takes one to two and a half minutes."""
-    level = f.LevelFactory(association=world.a)
+    level = f.LevelFactory(association=two_associations.a)
     applications = [
         f.ApprovedApplicationFactory(
-            association=world.a, business=world.business_a, status="scored", level=level
+            association=two_associations.a, business=two_associations.business_a, status="scored", level=level
         )
         for _ in range(10)
     ]
@@ -198,7 +198,7 @@ def test_prefork_worker_killed_during_a_batch_recovers_within_two_minutes(tmp_pa
     workers = [beat, first]
     try:
         for application in applications:
-            services.approve_application(application, actor=world.staff_admin_a, level=level)
+            services.approve_application(application, actor=two_associations.staff_admin_a, level=level)
 
         def issued() -> int:
             return Certificate.objects.exclude(pdf_sha256="").count()
@@ -258,7 +258,7 @@ def _maintenance():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_email_waits_out_a_database_outage_and_goes_once(tmp_path, broker, world):
+def test_email_waits_out_a_database_outage_and_goes_once(tmp_path, broker, two_associations):
     """The database refuses new connections for a few seconds (our own test
     database, nobody else's); the send task retries with backoff."""
     recorded = OutboundEmail.objects.create(

@@ -3,26 +3,26 @@ from django.urls import reverse
 from members.models import User
 
 
-def test_signed_in_person_sees_their_preferred_language(world, client):
-    world.business_user_a.language = "ur"
-    world.business_user_a.save()
-    client.force_login(world.business_user_a)
+def test_signed_in_person_sees_their_preferred_language(two_associations, client):
+    two_associations.business_user_a.language = "ur"
+    two_associations.business_user_a.save()
+    client.force_login(two_associations.business_user_a)
 
     body = client.get(reverse("portal:dashboard")).content.decode()
 
     assert '<html lang="ur" dir="rtl">' in body
 
 
-def test_language_switcher_wins_over_the_preference_and_saves_it(world, client):
-    world.business_user_a.language = "ur"
-    world.business_user_a.save()
-    client.force_login(world.business_user_a)
+def test_language_switcher_wins_over_the_preference_and_saves_it(two_associations, client):
+    two_associations.business_user_a.language = "ur"
+    two_associations.business_user_a.save()
+    client.force_login(two_associations.business_user_a)
 
     response = client.post(reverse("set_language"), {"language": "bn", "next": reverse("portal:dashboard")})
     body = client.get(reverse("portal:dashboard")).content.decode()
 
     assert response.status_code == 302
-    assert User.objects.get(pk=world.business_user_a.pk).language == "bn"
+    assert User.objects.get(pk=two_associations.business_user_a.pk).language == "bn"
     assert '<html lang="bn" dir="ltr">' in body
 
 
@@ -34,9 +34,9 @@ def test_anonymous_visitor_switches_language_without_an_account(client):
     assert '<html lang="ur" dir="rtl">' in body
 
 
-def test_unknown_language_changes_nothing(world, client):
-    client.force_login(world.business_user_a)
+def test_unknown_language_changes_nothing(two_associations, client):
+    client.force_login(two_associations.business_user_a)
 
     client.post(reverse("set_language"), {"language": "xx", "next": "/"})
 
-    assert User.objects.get(pk=world.business_user_a.pk).language == "en"
+    assert User.objects.get(pk=two_associations.business_user_a.pk).language == "en"

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from associations.models import ActionLog
-from members.metrics import MetricsError, record_metric_report, record_metric_reports
+from members.metrics.reports import record_metric_reports
+from members.metrics.values import MetricsError, clean_reports, kpis_by_code
 from members.models import MembershipStatus, MetricReport, MetricValue
 from tests import factories as f
 
@@ -12,7 +13,7 @@ JAN = datetime.date(2026, 1, 1)
 
 
 @pytest.fixture
-def setup(db):
+def member_with_kpis(db):
     association = f.AssociationFactory()
     business = f.BusinessFactory()
     f.MembershipFactory(association=association, business=business)
@@ -24,18 +25,20 @@ def setup(db):
     return association, business, user, csat, hours
 
 
-def _record(setup, values, **kwargs):
-    association, business, user, *_ = setup
-    kwargs.setdefault("period", JAN)
-    return record_metric_report(
-        business, association=association, values=values, actor=user, source="form", **kwargs
+def _record(member_with_kpis, values, *, period=JAN, replace=False):
+    """One month's values as given: checked once (clean_reports), then written."""
+    association, business, user, *_ = member_with_kpis
+    reports = clean_reports({period: values}, kpis_by_code(association))
+    result = record_metric_reports(
+        business, association=association, reports=reports, actor=user, source="form", replace=replace
     )
+    return result.reports[0]
 
 
-def test_record_metric_report_stores_values_and_history(setup):
-    association, business, user, *_ = setup
+def test_record_metric_report_stores_values_and_history(member_with_kpis):
+    association, business, user, *_ = member_with_kpis
 
-    report = _record(setup, {"csat": ("87.5", 120), "response-hours": (Decimal("4"), None)})
+    report = _record(member_with_kpis, {"csat": ("87.5", 120), "response-hours": (Decimal("4"), None)})
 
     assert (report.business, report.association, report.period, report.submitted_by) == (
         business,
@@ -50,15 +53,15 @@ def test_record_metric_report_stores_values_and_history(setup):
     assert list(ActionLog.objects.for_object(report).values_list("action", flat=True)) == ["metrics.reported"]
 
 
-def test_record_metric_report_accepts_any_day_of_the_month(setup):
-    report = _record(setup, {"response-hours": ("4", None)}, period="2026-01-17")
+def test_record_metric_report_accepts_any_day_of_the_month(member_with_kpis):
+    report = _record(member_with_kpis, {"response-hours": ("4", None)}, period="2026-01-17")
 
     assert report.period == JAN
 
 
-def test_record_metric_report_lists_every_bad_value_with_its_reason(setup):
+def test_record_metric_report_lists_every_bad_value_with_its_reason(member_with_kpis):
     with pytest.raises(MetricsError) as caught:
-        _record(setup, {"csat": ("101", 10), "response-hours": ("abc", None)})
+        _record(member_with_kpis, {"csat": ("101", 10), "response-hours": ("abc", None)})
 
     assert caught.value.errors == [
         "2026-01: csat: 101 is outside the valid range 0 to 100 %.",
@@ -87,53 +90,53 @@ def test_record_metric_report_lists_every_bad_value_with_its_reason(setup):
         ({"nps": ("4", None)}, "2026-01: unknown KPI code “nps”."),
     ],
 )
-def test_record_metric_report_refuses_a_bad_value(setup, values, reason):
+def test_record_metric_report_refuses_a_bad_value(member_with_kpis, values, reason):
     with pytest.raises(MetricsError) as caught:
-        _record(setup, values)
+        _record(member_with_kpis, values)
 
     assert caught.value.errors == [reason]
     assert MetricValue.objects.count() == 0
 
 
-def test_record_metric_report_refuses_a_future_month(setup):
+def test_record_metric_report_refuses_a_future_month(member_with_kpis):
     future = (datetime.date.today().replace(day=1) + datetime.timedelta(days=40)).replace(day=1)
 
     with pytest.raises(MetricsError) as caught:
-        _record(setup, {"response-hours": ("4", None)}, period=future)
+        _record(member_with_kpis, {"response-hours": ("4", None)}, period=future)
 
     assert caught.value.errors == [f"{future:%Y-%m}: a month in the future cannot be reported."]
 
 
-def test_record_metric_report_refuses_a_business_outside_the_association(setup):
-    _association, business, user, *_ = setup
+def test_record_metric_report_refuses_a_business_outside_the_association(member_with_kpis):
+    _association, business, user, *_ = member_with_kpis
     other = f.AssociationFactory()
 
     with pytest.raises(MetricsError, match="is not a member of"):
-        record_metric_report(business, association=other, period=JAN, values={}, actor=user, source="form")
+        record_metric_reports(business, association=other, reports={JAN: []}, actor=user, source="form")
 
 
-def test_record_metric_report_refuses_a_suspended_membership(setup):
-    business = setup[1]
+def test_record_metric_report_refuses_a_suspended_membership(member_with_kpis):
+    business = member_with_kpis[1]
     business.memberships.update(status=MembershipStatus.SUSPENDED)
 
     with pytest.raises(MetricsError, match="membership is suspended"):
-        _record(setup, {"response-hours": ("4", None)})
+        _record(member_with_kpis, {"response-hours": ("4", None)})
 
 
-def test_record_metric_report_refuses_an_existing_month_without_replace(setup):
-    _record(setup, {"response-hours": ("4", None)})
+def test_record_metric_report_refuses_an_existing_month_without_replace(member_with_kpis):
+    _record(member_with_kpis, {"response-hours": ("4", None)})
 
     with pytest.raises(MetricsError) as caught:
-        _record(setup, {"response-hours": ("5", None)})
+        _record(member_with_kpis, {"response-hours": ("5", None)})
 
     assert caught.value.existing == ["2026-01"]
     assert list(MetricValue.objects.values_list("value", flat=True)) == [Decimal("4.00")]
 
 
-def test_record_metric_report_replaces_the_whole_month_when_asked(setup):
-    first = _record(setup, {"response-hours": ("4", None), "csat": ("90", 10)})
+def test_record_metric_report_replaces_the_whole_month_when_asked(member_with_kpis):
+    first = _record(member_with_kpis, {"response-hours": ("4", None), "csat": ("90", 10)})
 
-    second = _record(setup, {"response-hours": ("5", None)}, replace=True)
+    second = _record(member_with_kpis, {"response-hours": ("5", None)}, replace=True)
 
     assert second.pk == first.pk
     assert list(second.values.values_list("kpi__code", "value")) == [("response-hours", Decimal("5.00"))]
@@ -143,12 +146,17 @@ def test_record_metric_report_replaces_the_whole_month_when_asked(setup):
     ]
 
 
-def test_record_metric_reports_writes_many_months_in_fixed_queries(setup, django_assert_max_num_queries):
-    association, business, user, *_ = setup
-    reports = {
-        datetime.date(2000 + i // 12, i % 12 + 1, 1): {"response-hours": (str(i % 70), None)}
-        for i in range(300)
-    }
+def test_record_metric_reports_writes_many_months_in_fixed_queries(
+    member_with_kpis, django_assert_max_num_queries
+):
+    association, business, user, *_ = member_with_kpis
+    reports = clean_reports(
+        {
+            datetime.date(2000 + i // 12, i % 12 + 1, 1): {"response-hours": (str(i % 70), None)}
+            for i in range(300)
+        },
+        kpis_by_code(association),
+    )
 
     # Bulk writes are chunked (SQLite allows 999 parameters a query), never per row.
     with django_assert_max_num_queries(20):

@@ -7,17 +7,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members.api_auth import create_api_token, revoke_api_token
-from members.api_serializers import MetricReportInputSerializer
+from members.api.auth import create_api_token, revoke_api_token
+from members.api.serializers import MetricReportInputSerializer
 from members.models import ApiToken, BusinessUser, MetricReport
 from tests import factories as f
 
 
 @pytest.fixture
-def api(world, client):
-    f.KpiFactory(association=world.a, code="csat", has_sample_size=True)
-    f.KpiFactory(association=world.b, code="other")
-    token, secret = create_api_token(world.business_a, name="CRM", actor=world.business_user_a)
+def api(two_associations, client):
+    f.KpiFactory(association=two_associations.a, code="csat", has_sample_size=True)
+    f.KpiFactory(association=two_associations.b, code="other")
+    token, secret = create_api_token(
+        two_associations.business_a, name="CRM", actor=two_associations.business_user_a
+    )
 
     def call(method, name, *args, secret=secret, **kwargs):
         headers = {"Authorization": f"Bearer {secret}"} if secret else {}
@@ -36,8 +38,10 @@ BODY = {
 }
 
 
-def test_create_api_token_stores_only_the_hash(world):
-    _token, secret = create_api_token(world.business_a, name="CRM", actor=world.business_user_a)
+def test_create_api_token_stores_only_the_hash(two_associations):
+    _token, secret = create_api_token(
+        two_associations.business_a, name="CRM", actor=two_associations.business_user_a
+    )
 
     stored = ApiToken.objects.get()
     assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
@@ -45,17 +49,17 @@ def test_create_api_token_stores_only_the_hash(world):
     assert secret not in {stored.name, stored.prefix, stored.token_hash}
 
 
-def test_api_post_metric_report_records_through_the_service(api, world):
+def test_api_post_metric_report_records_through_the_service(api, two_associations):
     response = api("post", "metric_reports", data=BODY)
 
     report = MetricReport.objects.get()
     assert response.status_code == 201
     assert response.json()["values"] == [{"kpi": "csat", "value": "91.50", "sample_size": 30}]
     assert (report.business, report.period, report.source, report.submitted_by) == (
-        world.business_a,
+        two_associations.business_a,
         datetime.date(2026, 2, 1),
         "api",
-        world.business_user_a,
+        two_associations.business_user_a,
     )
 
 
@@ -91,19 +95,21 @@ def test_api_post_metric_report_refuses_another_association(api):
     assert MetricReport.objects.count() == 0
 
 
-def test_api_lists_only_the_token_business_reports(api, world):
+def test_api_lists_only_the_token_business_reports(api, two_associations):
     mine = f.MetricReportFactory(
-        business=world.business_a, association=world.a, period=datetime.date(2026, 1, 1)
+        business=two_associations.business_a, association=two_associations.a, period=datetime.date(2026, 1, 1)
     )
-    f.MetricReportFactory(business=world.business_b, association=world.b, period=datetime.date(2026, 1, 1))
+    f.MetricReportFactory(
+        business=two_associations.business_b, association=two_associations.b, period=datetime.date(2026, 1, 1)
+    )
 
     response = api("get", "metric_reports")
 
     assert [r["id"] for r in response.json()["results"]] == [mine.pk]
 
 
-def test_api_another_business_report_is_not_found(api, world):
-    theirs = f.MetricReportFactory(business=world.business_b, association=world.b)
+def test_api_another_business_report_is_not_found(api, two_associations):
+    theirs = f.MetricReportFactory(business=two_associations.business_b, association=two_associations.b)
 
     response = api("get", "metric_report", theirs.pk)
 
@@ -124,24 +130,24 @@ def test_api_refuses_a_missing_or_wrong_token(api, secret):
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-def test_api_refuses_a_revoked_token(api, world):
-    revoke_api_token(api.token, actor=world.business_user_a)
+def test_api_refuses_a_revoked_token(api, two_associations):
+    revoke_api_token(api.token, actor=two_associations.business_user_a)
 
     response = api("get", "metric_reports")
 
     assert response.status_code == 401
 
 
-def test_api_refuses_a_token_whose_maker_left_the_business(api, world):
-    BusinessUser.objects.filter(user=world.business_user_a).delete()
+def test_api_refuses_a_token_whose_maker_left_the_business(api, two_associations):
+    BusinessUser.objects.filter(user=two_associations.business_user_a).delete()
 
     response = api("get", "metric_reports")
 
     assert response.status_code == 401
 
 
-def test_api_refuses_a_session_without_a_token(client, world):
-    client.force_login(world.business_user_a)
+def test_api_refuses_a_session_without_a_token(client, two_associations):
+    client.force_login(two_associations.business_user_a)
 
     response = client.get(reverse("api:metric_reports"))
 
@@ -156,21 +162,25 @@ def test_api_records_when_a_token_was_last_used(api):
     assert ApiToken.objects.get().last_used_at >= before
 
 
-def test_api_token_revoke_in_the_portal_stops_the_token(api, client, world):
-    client.force_login(world.business_user_a)
+def test_api_token_revoke_in_the_portal_stops_the_token(api, client, two_associations):
+    client.force_login(two_associations.business_user_a)
 
-    client.post(reverse("portal:api_token_revoke", args=[world.business_a.pk, api.token.pk]))
+    client.post(reverse("portal:api_token_revoke", args=[two_associations.business_a.pk, api.token.pk]))
     client.logout()
 
     assert ApiToken.objects.get().revoked_at is not None
     assert api("get", "kpis").status_code == 401
 
 
-def test_api_token_of_another_business_cannot_be_revoked(world, client):
-    token, _secret = create_api_token(world.business_b, name="B", actor=world.business_user_b)
-    client.force_login(world.business_user_a)
+def test_api_token_of_another_business_cannot_be_revoked(two_associations, client):
+    token, _secret = create_api_token(
+        two_associations.business_b, name="B", actor=two_associations.business_user_b
+    )
+    client.force_login(two_associations.business_user_a)
 
-    response = client.post(reverse("portal:api_token_revoke", args=[world.business_a.pk, token.pk]))
+    response = client.post(
+        reverse("portal:api_token_revoke", args=[two_associations.business_a.pk, token.pk])
+    )
 
     assert response.status_code == 404
     assert ApiToken.objects.get().revoked_at is None

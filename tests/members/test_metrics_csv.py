@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from members.metrics_import import confirm_metric_import, parse_metric_csv, start_metric_import
+from members.metrics.csv_import import confirm_metric_import, start_metric_import
+from members.metrics.csv_parsing import parse_metric_csv
+from members.metrics.values import CleanValue, MetricsError
 from members.models import ImportStatus, MetricImportJob, MetricReport, MetricValue
 from members.tasks import process_metric_import
 from tests import factories as f
@@ -13,7 +15,7 @@ HEADER = "month,kpi_code,value,sample_size\n"
 
 
 @pytest.fixture
-def setup(db):
+def member_with_kpis(db):
     association = f.AssociationFactory()
     business = f.BusinessFactory()
     f.MembershipFactory(association=association, business=business)
@@ -25,60 +27,63 @@ def setup(db):
     return association, business, user, kpis
 
 
-def _import(setup, text: str | bytes, name: str = "metrics.csv"):
-    association, business, user, _kpis = setup
+def _import(member_with_kpis, text: str | bytes, name: str = "metrics.csv"):
+    association, business, user, _kpis = member_with_kpis
     data = text.encode() if isinstance(text, str) else text
     return start_metric_import(
         business, association=association, upload=SimpleUploadedFile(name, data), actor=user
     )
 
 
-def test_parse_metric_csv_reads_good_rows(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_reads_good_rows(member_with_kpis):
+    *_, kpis = member_with_kpis
 
     parsed = parse_metric_csv((HEADER + "2026-01,csat,87.5,120\n2026-01,fcr,70,\n").encode(), kpis)
 
     assert parsed.errors == []
     assert parsed.reports == {
-        datetime.date(2026, 1, 1): {"csat": (Decimal("87.5"), 120), "fcr": (Decimal(70), None)}
+        datetime.date(2026, 1, 1): [
+            CleanValue(kpis["csat"].pk, Decimal("87.5"), 120),
+            CleanValue(kpis["fcr"].pk, Decimal(70), None),
+        ]
     }
 
 
-def test_parse_metric_csv_accepts_a_bom_and_crlf(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_accepts_a_bom_and_crlf(member_with_kpis):
+    *_, kpis = member_with_kpis
 
     data = ("\ufeff" + HEADER + "2026-01,fcr,70,\n").replace("\n", "\r\n").encode()
 
     parsed = parse_metric_csv(data, kpis)
 
     assert parsed.errors == []
-    assert parsed.reports == {datetime.date(2026, 1, 1): {"fcr": (Decimal(70), None)}}
+    assert parsed.reports == {datetime.date(2026, 1, 1): [CleanValue(kpis["fcr"].pk, Decimal(70), None)]}
 
 
-def test_parse_metric_csv_accepts_semicolons_and_decimal_commas(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_accepts_semicolons_and_decimal_commas(member_with_kpis):
+    *_, kpis = member_with_kpis
 
     parsed = parse_metric_csv(b"month;kpi_code;value;sample_size\n2026-02;csat;87,5;40\n", kpis)
 
     assert parsed.errors == []
-    assert parsed.reports == {datetime.date(2026, 2, 1): {"csat": (Decimal("87.5"), 40)}}
+    assert parsed.reports == {datetime.date(2026, 2, 1): [CleanValue(kpis["csat"].pk, Decimal("87.5"), 40)]}
 
 
-def test_parse_metric_csv_without_sample_size_column(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_without_sample_size_column(member_with_kpis):
+    *_, kpis = member_with_kpis
 
     parsed = parse_metric_csv(b"kpi_code,month,value\nfcr,2026-02,12\n", kpis)
 
     assert parsed.errors == []
-    assert parsed.reports == {datetime.date(2026, 2, 1): {"fcr": (Decimal(12), None)}}
+    assert parsed.reports == {datetime.date(2026, 2, 1): [CleanValue(kpis["fcr"].pk, Decimal(12), None)]}
 
 
 @pytest.mark.parametrize(
     "header",
     ["month,kpi,value,sample_size", "month,kpi_code,value,value", "date,kpi_code,value", ""],
 )
-def test_parse_metric_csv_refuses_a_bad_header(setup, header):
-    *_, kpis = setup
+def test_parse_metric_csv_refuses_a_bad_header(member_with_kpis, header):
+    *_, kpis = member_with_kpis
 
     parsed = parse_metric_csv(f"{header}\n2026-01,fcr,70,\n".encode(), kpis)
 
@@ -87,8 +92,8 @@ def test_parse_metric_csv_refuses_a_bad_header(setup, header):
     assert parsed.reports == {}
 
 
-def test_parse_metric_csv_lists_every_bad_row_with_line_and_reason(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_lists_every_bad_row_with_line_and_reason(member_with_kpis):
+    *_, kpis = member_with_kpis
     body = (
         HEADER
         + "2026-01,fcr,70,\n"  # line 2: good
@@ -117,24 +122,24 @@ def test_parse_metric_csv_lists_every_bad_row_with_line_and_reason(setup):
     ]
 
 
-def test_parse_metric_csv_refuses_a_file_that_is_not_utf8(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_refuses_a_file_that_is_not_utf8(member_with_kpis):
+    *_, kpis = member_with_kpis
 
     parsed = parse_metric_csv(HEADER.encode() + "2026-01,fcr,70,é\n".encode("latin-1"), kpis)
 
     assert parsed.errors == [{"line": 1, "reason": "The file is not UTF-8 text. Save it as CSV UTF-8."}]
 
 
-def test_start_metric_import_imports_nothing_when_one_row_is_bad(setup):
-    job = _import(setup, HEADER + "2026-01,fcr,70,\n2026-02,fcr,170,\n")
+def test_start_metric_import_imports_nothing_when_one_row_is_bad(member_with_kpis):
+    job = _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n2026-02,fcr,170,\n")
 
     assert job.status == ImportStatus.INVALID
     assert job.errors == [{"line": 3, "reason": "fcr: 170 is outside the valid range 0 to 100 %."}]
     assert MetricReport.objects.count() == 0
 
 
-def test_start_metric_import_imports_a_small_file_at_once(setup):
-    job = _import(setup, HEADER + "2026-01,fcr,70,\n2026-01,csat,90,12\n2026-02,fcr,72,\n")
+def test_start_metric_import_imports_a_small_file_at_once(member_with_kpis):
+    job = _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n2026-01,csat,90,12\n2026-02,fcr,72,\n")
 
     assert (job.status, job.imported_reports, job.imported_values) == (ImportStatus.DONE, 2, 3)
     assert sorted(MetricValue.objects.values_list("report__period", "kpi__code", "value")) == [
@@ -146,9 +151,9 @@ def test_start_metric_import_imports_a_small_file_at_once(setup):
     assert job.original_name == "metrics.csv"
 
 
-def test_start_metric_import_replaces_months_only_after_confirmation(setup):
-    _import(setup, HEADER + "2026-01,fcr,70,\n2026-01,csat,90,12\n")
-    job = _import(setup, HEADER + "2026-01,fcr,75,\n2026-02,fcr,76,\n")
+def test_start_metric_import_replaces_months_only_after_confirmation(member_with_kpis):
+    _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n2026-01,csat,90,12\n")
+    job = _import(member_with_kpis, HEADER + "2026-01,fcr,75,\n2026-02,fcr,76,\n")
     assert (job.status, job.existing_months) == (ImportStatus.NEEDS_CONFIRMATION, ["2026-01"])
     assert MetricValue.objects.filter(report__period="2026-02-01").count() == 0
 
@@ -161,10 +166,8 @@ def test_start_metric_import_replaces_months_only_after_confirmation(setup):
     ]
 
 
-def test_confirm_metric_import_refuses_a_job_not_waiting(setup):
-    from members.metrics import MetricsError
-
-    job = _import(setup, HEADER + "2026-01,fcr,70,\n")
+def test_confirm_metric_import_refuses_a_job_not_waiting(member_with_kpis):
+    job = _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n")
 
     with pytest.raises(MetricsError, match="not waiting"):
         confirm_metric_import(job, actor=job.created_by)
@@ -181,13 +184,15 @@ def _big_file(rows: int, kpis: list[str]) -> bytes:
     return "".join(lines).encode()
 
 
-def test_start_metric_import_sends_50000_rows_to_a_task(setup, django_capture_on_commit_callbacks, settings):
+def test_start_metric_import_sends_50000_rows_to_a_task(
+    member_with_kpis, django_capture_on_commit_callbacks, settings
+):
     settings.METRIC_IMPORT_SYNC_MAX_ROWS = 2000
-    association = setup[0]
+    association = member_with_kpis[0]
     extra = [f.KpiFactory(association=association, code=f"k{i}").code for i in range(3)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = _import(setup, _big_file(50_000, ["csat", "fcr", *extra]))
+        job = _import(member_with_kpis, _big_file(50_000, ["csat", "fcr", *extra]))
 
     job.refresh_from_db()
     assert job.errors == []
@@ -196,9 +201,9 @@ def test_start_metric_import_sends_50000_rows_to_a_task(setup, django_capture_on
     assert MetricValue.objects.count() == 50_000
 
 
-def test_process_metric_import_is_safe_to_run_twice(setup, settings):
+def test_process_metric_import_is_safe_to_run_twice(member_with_kpis, settings):
     settings.METRIC_IMPORT_SYNC_MAX_ROWS = 1
-    job = _import(setup, HEADER + "2026-01,fcr,70,\n2026-02,fcr,71,\n")
+    job = _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n2026-02,fcr,71,\n")
     assert job.status == ImportStatus.QUEUED
 
     process_metric_import(job_id=job.pk)
@@ -208,13 +213,11 @@ def test_process_metric_import_is_safe_to_run_twice(setup, settings):
     assert MetricValue.objects.count() == 2
 
 
-def test_start_metric_import_refuses_an_oversized_file(setup, settings):
-    from members.metrics import MetricsError
-
+def test_start_metric_import_refuses_an_oversized_file(member_with_kpis, settings):
     settings.METRIC_IMPORT_MAX_BYTES = 10
 
     with pytest.raises(MetricsError, match="larger than"):
-        _import(setup, HEADER + "2026-01,fcr,70,\n")
+        _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n")
 
     assert MetricImportJob.objects.count() == 0
 
@@ -225,19 +228,17 @@ NUL_REFUSAL = (
 )
 
 
-def test_start_metric_import_refuses_a_nul_byte_and_stores_nothing(setup, settings):
-    from members.metrics import MetricsError
-
+def test_start_metric_import_refuses_a_nul_byte_and_stores_nothing(member_with_kpis, settings):
     with pytest.raises(MetricsError) as refused:
-        _import(setup, HEADER + "2026-01,fcr,70,\n2026-01,csat,8\x007,10\n")
+        _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n2026-01,csat,8\x007,10\n")
 
     assert refused.value.message == NUL_REFUSAL
     assert MetricImportJob.objects.count() == 0
     assert not (settings.MEDIA_ROOT / "metric-imports").exists()
 
 
-def test_parse_metric_csv_refuses_a_nul_byte_by_line(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_refuses_a_nul_byte_by_line(member_with_kpis):
+    *_, kpis = member_with_kpis
 
     parsed = parse_metric_csv((HEADER + "2026-01,fcr,70,\n2026-01,cs\x00at,87,10\n").encode(), kpis)
 
@@ -245,8 +246,8 @@ def test_parse_metric_csv_refuses_a_nul_byte_by_line(setup):
     assert parsed.reports == {}
 
 
-def test_parse_metric_csv_lists_the_first_200_bad_lines_and_counts_the_rest(setup):
-    *_, kpis = setup
+def test_parse_metric_csv_lists_the_first_200_bad_lines_and_counts_the_rest(member_with_kpis):
+    *_, kpis = member_with_kpis
     body = HEADER + "2026-01,fcr,70,\n" + "2026-01,nope,1,\n" * 1000
 
     parsed = parse_metric_csv(body.encode(), kpis)
@@ -256,16 +257,16 @@ def test_parse_metric_csv_lists_the_first_200_bad_lines_and_counts_the_rest(setu
     assert parsed.more_errors == 800
 
 
-def test_start_metric_import_stores_200_errors_and_the_count_of_the_rest(setup):
-    job = _import(setup, HEADER + "2026-01,nope,1,\n" * 1000)
+def test_start_metric_import_stores_200_errors_and_the_count_of_the_rest(member_with_kpis):
+    job = _import(member_with_kpis, HEADER + "2026-01,nope,1,\n" * 1000)
 
     job.refresh_from_db()
     assert job.status == ImportStatus.INVALID
     assert (len(job.errors), job.more_errors, job.error_count) == (200, 800, 1000)
 
 
-def test_start_metric_import_deletes_the_file_of_a_refused_import(setup, settings):
-    job = _import(setup, HEADER + "2026-01,fcr,170,\n")
+def test_start_metric_import_deletes_the_file_of_a_refused_import(member_with_kpis, settings):
+    job = _import(member_with_kpis, HEADER + "2026-01,fcr,170,\n")
 
     job.refresh_from_db()
     assert job.status == ImportStatus.INVALID
@@ -273,7 +274,7 @@ def test_start_metric_import_deletes_the_file_of_a_refused_import(setup, setting
     assert list((settings.MEDIA_ROOT / "metric-imports").rglob("*.csv")) == []
 
 
-def test_start_metric_import_keeps_no_control_characters_of_the_name(setup):
-    job = _import(setup, HEADER + "2026-01,fcr,70,\n", name="march\x00\x1b[31m.csv")
+def test_start_metric_import_keeps_no_control_characters_of_the_name(member_with_kpis):
+    job = _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n", name="march\x00\x1b[31m.csv")
 
     assert job.original_name == "march[31m.csv"

@@ -20,7 +20,7 @@ def test_error_page_404_shows_the_message(db, rf):
     assert "<p>This certificate was withdrawn.</p>" in page
 
 
-def test_error_page_404_without_message_shows_no_class_name(world, client_for):
+def test_error_page_404_without_message_shows_no_class_name(two_associations, client_for):
     response = client_for("auditor").get(reverse("portal:dashboard"))
 
     page = response.content.decode()

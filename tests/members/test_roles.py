@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from members.middleware import SESSION_KEY, RequireMfaMiddleware
 from members.roles import is_business_user, role_required
+from members.services import invitation_link, invite_person
 from tests import factories as f
 from tests.factories import PASSWORD
 
@@ -26,17 +27,17 @@ def _log_in(client, user):
         ("superuser", "/admin/"),
     ],
 )
-def test_login_lands_each_role_on_its_page(role, landing, world, client):
-    response = _log_in(client, getattr(world, role))
+def test_login_lands_each_role_on_its_page(role, landing, two_associations, client):
+    response = _log_in(client, getattr(two_associations, role))
 
     assert response.redirect_chain[-1][0] == landing
     assert response.status_code == 200
 
 
-def test_login_with_several_roles_goes_to_chooser(world, client):
-    f.AuditorFactory(user=world.staff_admin_a, associations=[world.a])
+def test_login_with_several_roles_goes_to_chooser(two_associations, client):
+    f.AuditorFactory(user=two_associations.staff_admin_a, associations=[two_associations.a])
 
-    response = _log_in(client, world.staff_admin_a)
+    response = _log_in(client, two_associations.staff_admin_a)
 
     assert response.redirect_chain[-1][0] == reverse("choose_role")
     assert [d.key for d in response.context["destinations"]] == ["audit", "admin"]
@@ -65,11 +66,11 @@ def test_login_unverified_email_is_refused(db, client):
 
 
 @pytest.mark.parametrize("role", ["staff_admin_a", "staff_viewer_a", "auditor"])
-def test_require_mfa_sends_staff_and_auditors_to_totp_setup(role, world, client):
-    world.a.require_mfa = True
-    world.a.save()
+def test_require_mfa_sends_staff_and_auditors_to_totp_setup(role, two_associations, client):
+    two_associations.a.require_mfa = True
+    two_associations.a.save()
 
-    response = _log_in(client, getattr(world, role))
+    response = _log_in(client, getattr(two_associations, role))
     # allauth asks for the password again before an authenticator is added.
     activate = client.post(response.redirect_chain[-1][0], {"password": PASSWORD}, follow=True)
 
@@ -83,40 +84,44 @@ def test_require_mfa_sends_staff_and_auditors_to_totp_setup(role, world, client)
     assert client.get(reverse("admin:index")).url.startswith(reverse("mfa_activate_totp"))
 
 
-def test_require_mfa_leaves_business_users_alone(world, client):
-    world.a.require_mfa = True
-    world.a.save()
+def test_require_mfa_leaves_business_users_alone(two_associations, client):
+    two_associations.a.require_mfa = True
+    two_associations.a.save()
 
-    response = _log_in(client, world.business_user_a)
+    response = _log_in(client, two_associations.business_user_a)
 
     assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
 
 
-def test_require_mfa_other_association_is_not_affected(world, client_for):
-    world.b.require_mfa = True
-    world.b.save()
+def test_require_mfa_other_association_is_not_affected(two_associations, client_for):
+    two_associations.b.require_mfa = True
+    two_associations.b.save()
 
     response = client_for("staff_admin_a").get(reverse("admin:index"))
 
     assert response.status_code == 200
 
 
-def test_require_mfa_satisfied_by_enrolled_totp(world, client_for):
-    world.a.require_mfa = True
-    world.a.save()
-    Authenticator.objects.create(user=world.staff_admin_a, type=Authenticator.Type.TOTP, data={"secret": "x"})
+def test_require_mfa_satisfied_by_enrolled_totp(two_associations, client_for):
+    two_associations.a.require_mfa = True
+    two_associations.a.save()
+    Authenticator.objects.create(
+        user=two_associations.staff_admin_a, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
 
     response = client_for("staff_admin_a").get(reverse("admin:index"))
 
     assert response.status_code == 200
 
 
-def test_require_mfa_decision_is_read_from_the_session(world, client_for, rf, django_assert_num_queries):
-    world.a.require_mfa = True
-    world.a.save()
+def test_require_mfa_decision_is_read_from_the_session(
+    two_associations, client_for, rf, django_assert_num_queries
+):
+    two_associations.a.require_mfa = True
+    two_associations.a.save()
     client = client_for("staff_admin_a")  # logging in stores the decision
     request = rf.get(reverse("admin:index"))
-    request.user, request.session = world.staff_admin_a, client.session
+    request.user, request.session = two_associations.staff_admin_a, client.session
     middleware = RequireMfaMiddleware(lambda request: HttpResponse("reached"))
     stored = request.session[SESSION_KEY]  # the session store reads its row here, as SessionMiddleware would
 
@@ -124,26 +129,26 @@ def test_require_mfa_decision_is_read_from_the_session(world, client_for, rf, dj
         response = middleware(request)
 
     assert response.status_code == 302
-    assert (stored["user"], stored["block"]) == (world.staff_admin_a.pk, True)
+    assert (stored["user"], stored["block"]) == (two_associations.staff_admin_a.pk, True)
 
 
-def test_require_mfa_decision_of_another_user_is_made_again(world, client_for, rf):
-    world.a.require_mfa = True
-    world.a.save()
+def test_require_mfa_decision_of_another_user_is_made_again(two_associations, client_for, rf):
+    two_associations.a.require_mfa = True
+    two_associations.a.save()
     client = client_for("business_user_a")
     request = rf.get(reverse("admin:index"))
-    request.user, request.session = world.staff_admin_a, client.session
+    request.user, request.session = two_associations.staff_admin_a, client.session
     middleware = RequireMfaMiddleware(lambda request: HttpResponse("reached"))
 
     response = middleware(request)
 
     assert response.status_code == 302
-    assert request.session[SESSION_KEY]["user"] == world.staff_admin_a.pk
+    assert request.session[SESSION_KEY]["user"] == two_associations.staff_admin_a.pk
 
 
-def test_require_mfa_next_is_url_encoded(world, client_for):
-    world.a.require_mfa = True
-    world.a.save()
+def test_require_mfa_next_is_url_encoded(two_associations, client_for):
+    two_associations.a.require_mfa = True
+    two_associations.a.save()
 
     response = client_for("staff_admin_a").get(reverse("admin:index") + "?q=a&o=1")
 
@@ -151,7 +156,9 @@ def test_require_mfa_next_is_url_encoded(world, client_for):
 
 
 @pytest.mark.parametrize(("required", "status"), [(True, 302), (False, 200)])
-def test_require_mfa_for_superusers_follows_the_setting(required, status, world, client_for, settings):
+def test_require_mfa_for_superusers_follows_the_setting(
+    required, status, two_associations, client_for, settings
+):
     settings.MFA_REQUIRED_FOR_SUPERUSERS = required
 
     response = client_for("superuser").get(reverse("admin:index"))
@@ -169,10 +176,16 @@ def test_role_required_keeps_the_view_name_and_doc():
     assert wrapped.__wrapped__.__wrapped__ is my_page
 
 
-def test_role_required_answers_404_when_the_check_fails_and_login_first(world, rf):
-    view = role_required(lambda request: request.user == world.auditor)(lambda request: HttpResponse("ok"))
+def test_role_required_answers_404_when_the_check_fails_and_login_first(two_associations, rf):
+    view = role_required(lambda request: request.user == two_associations.auditor)(
+        lambda request: HttpResponse("ok")
+    )
     anonymous, other, auditor = rf.get("/x/"), rf.get("/x/"), rf.get("/x/")
-    anonymous.user, other.user, auditor.user = AnonymousUser(), world.business_user_a, world.auditor
+    anonymous.user, other.user, auditor.user = (
+        AnonymousUser(),
+        two_associations.business_user_a,
+        two_associations.auditor,
+    )
 
     assert view(anonymous).status_code == 302
     with pytest.raises(Http404):
@@ -202,19 +215,17 @@ def test_is_business_user_answers_for_the_association_that_granted_the_role(db):
     assert is_business_user(owner.user, owner.business_id, association_id=None) is True
 
 
-def test_role_gained_by_invitation_brings_the_mfa_requirement_at_once(world, client):
-    from members.services import invitation_link, invite_person
-
-    world.a.require_mfa = True
-    world.a.save()
-    client.force_login(world.business_user_a)
+def test_role_gained_by_invitation_brings_the_mfa_requirement_at_once(two_associations, client):
+    two_associations.a.require_mfa = True
+    two_associations.a.save()
+    client.force_login(two_associations.business_user_a)
     client.get(reverse("portal:dashboard"))  # the gate decides "no second factor needed"
     invitation = invite_person(
-        world.a,
-        email=world.business_user_a.email,
+        two_associations.a,
+        email=two_associations.business_user_a.email,
         kind="staff",
         role="viewer",
-        invited_by=world.staff_admin_a,
+        invited_by=two_associations.staff_admin_a,
     )
 
     client.post(invitation_link(invitation).removeprefix(settings.SITE_URL))

@@ -9,14 +9,19 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from certification.tasks import sweep
 from config.celery import REQUEUE_AFTER
-from members import metrics_import
 from members.emails import queue_email
+from members.metrics import import_jobs
+from members.metrics.csv_import import start_metric_import
 from members.models import ImportStatus, MetricImportJob, MetricValue, OutboundEmail
-from members.outbox import SEND_LEASE, claim_unsent_emails, send_emails
+from members.outbox import SEND_LEASE, claim_unsent_emails
+from members.tasks import send_emails
 from tests import factories as f
+from tests.faults import mail_server_down
 
 
 def _queue(key: str = "renewal-reminder:1:30", to: str = "ayesha@example.org", language: str = "en"):
@@ -30,7 +35,9 @@ def _reminder_context() -> dict:
     return {"certificate": certificate, "link": "https://example.org/renew", "user": None, "days": 30}
 
 
-def test_queue_email_records_an_occasion_once_per_recipient(world, django_capture_on_commit_callbacks):
+def test_queue_email_records_an_occasion_once_per_recipient(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         first = _queue(to="ayesha@example.org", language="ur")
         again = _queue(to="ayesha@example.org")
@@ -44,7 +51,43 @@ def test_queue_email_records_an_occasion_once_per_recipient(world, django_captur
     assert mail.outbox[0].subject == email.subject
 
 
-def test_queue_email_records_nothing_when_the_step_rolls_back(world, django_capture_on_commit_callbacks):
+def test_a_password_reset_email_goes_through_the_outbox_once(
+    two_associations, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_reset_password"), {"email": two_associations.business_user_a.email}
+        )
+
+    email = OutboundEmail.objects.get()
+    assert response.status_code == 302
+    assert email.key.startswith("account:password_reset_key:")
+    assert (email.to, email.language, email.sent_at is not None) == (
+        two_associations.business_user_a.email,
+        "en",
+        True,
+    )
+    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [([email.to], email.subject, email.body)]
+    assert "/accounts/password/reset/key/" in email.body
+
+
+def test_a_password_reset_with_the_mail_server_down_answers_and_waits_for_the_sweep(
+    two_associations, client, settings, django_capture_on_commit_callbacks
+):
+    mail_server_down(settings)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            reverse("account_reset_password"), {"email": two_associations.business_user_a.email}
+        )
+
+    assert response.status_code == 302
+    assert OutboundEmail.objects.filter(sent_at=None).count() == 1
+
+
+def test_queue_email_records_nothing_when_the_step_rolls_back(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -56,7 +99,7 @@ def test_queue_email_records_nothing_when_the_step_rolls_back(world, django_capt
     assert (OutboundEmail.objects.count(), mail.outbox) == (0, [])
 
 
-def test_send_emails_twice_sends_once(world, django_capture_on_commit_callbacks):
+def test_send_emails_twice_sends_once(two_associations, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
 
@@ -66,7 +109,9 @@ def test_send_emails_twice_sends_once(world, django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
 
 
-def test_send_emails_leaves_an_email_another_worker_is_sending(world, django_capture_on_commit_callbacks):
+def test_send_emails_leaves_an_email_another_worker_is_sending(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
     OutboundEmail.objects.filter(pk=email.pk).update(claimed_at=timezone.now())
@@ -76,7 +121,9 @@ def test_send_emails_leaves_an_email_another_worker_is_sending(world, django_cap
     assert (sent, mail.outbox) == (0, [])
 
 
-def test_send_emails_takes_over_the_claim_of_a_worker_that_died(world, django_capture_on_commit_callbacks):
+def test_send_emails_takes_over_the_claim_of_a_worker_that_died(
+    two_associations, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
     OutboundEmail.objects.filter(pk=email.pk).update(
@@ -88,20 +135,12 @@ def test_send_emails_takes_over_the_claim_of_a_worker_that_died(world, django_ca
     assert (sent, len(mail.outbox)) == (1, 1)
 
 
-def _mail_server_down(settings) -> None:
-    """SMTP to a port nobody listens on: every send is refused (an OSError)."""
-    from tests.faults import spare_port
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", spare_port(), 1
-
-
 def test_mail_server_down_releases_the_claim_and_the_sweep_sends_it_once_back(
-    world, settings, django_capture_on_commit_callbacks
+    two_associations, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         email = _queue()
-    _mail_server_down(settings)
+    mail_server_down(settings)
 
     with pytest.raises(Retry):
         send_emails.delay(email_ids=[email.pk])
@@ -121,7 +160,7 @@ def test_mail_server_down_releases_the_claim_and_the_sweep_sends_it_once_back(
 
 
 def test_claim_unsent_emails_skips_sent_refused_and_recently_queued(
-    world, django_capture_on_commit_callbacks
+    two_associations, django_capture_on_commit_callbacks
 ):
     old = timezone.now() - REQUEUE_AFTER - datetime.timedelta(seconds=1)
     with django_capture_on_commit_callbacks(execute=False):
@@ -142,16 +181,19 @@ def test_claim_unsent_emails_skips_sent_refused_and_recently_queued(
 
 
 @pytest.fixture
-def queued_job(world, settings):
+def queued_job(two_associations, settings):
     settings.METRIC_IMPORT_SYNC_MAX_ROWS = 1
-    f.KpiFactory(association=world.a, code="fcr")
+    f.KpiFactory(association=two_associations.a, code="fcr")
     upload = SimpleUploadedFile(
         "m.csv", b"month,kpi_code,value,sample_size\n2026-01,fcr,70,\n2026-02,fcr,71,\n"
     )
     with transaction.atomic():
         # The message is lost: the on-commit publish never happens here.
-        job = metrics_import.start_metric_import(
-            world.business_a, association=world.a, upload=upload, actor=world.business_user_a
+        job = start_metric_import(
+            two_associations.business_a,
+            association=two_associations.a,
+            upload=upload,
+            actor=two_associations.business_user_a,
         )
     return job
 
@@ -161,7 +203,7 @@ def test_process_import_job_redelivered_takes_its_own_claim_back(queued_job):
         status=ImportStatus.RUNNING, claim="task-1", heartbeat_at=timezone.now()
     )
 
-    done = metrics_import.process_import_job(queued_job.pk, claim="task-1")
+    done = import_jobs.process_import_job(queued_job.pk, claim="task-1")
 
     assert done is not None
     assert MetricImportJob.objects.get(pk=queued_job.pk).status == ImportStatus.DONE
@@ -172,13 +214,13 @@ def test_process_import_job_leaves_a_live_claim_and_takes_over_a_stopped_heart(q
     MetricImportJob.objects.filter(pk=queued_job.pk).update(
         status=ImportStatus.RUNNING, claim="task-1", heartbeat_at=timezone.now()
     )
-    left = metrics_import.process_import_job(queued_job.pk, claim="task-2")
+    left = import_jobs.process_import_job(queued_job.pk, claim="task-2")
     values_while_alive = MetricValue.objects.count()
     MetricImportJob.objects.filter(pk=queued_job.pk).update(
-        heartbeat_at=timezone.now() - metrics_import.STALE_AFTER - datetime.timedelta(seconds=1)
+        heartbeat_at=timezone.now() - import_jobs.STALE_AFTER - datetime.timedelta(seconds=1)
     )
 
-    taken = metrics_import.process_import_job(queued_job.pk, claim="task-2")
+    taken = import_jobs.process_import_job(queued_job.pk, claim="task-2")
 
     assert (left, values_while_alive) == (None, 0)
     assert taken is not None
@@ -193,30 +235,28 @@ def test_process_import_job_stops_when_another_worker_took_it_over(queued_job):
     # The old owner's heartbeat finds the claim gone and stops before writing.
     job = MetricImportJob.objects.get(pk=queued_job.pk)
     job.claim = "old-owner"
-    with pytest.raises(metrics_import.ClaimLost):
-        metrics_import._run(job)
+    with pytest.raises(import_jobs.ClaimLost):
+        import_jobs._run(job)
 
     assert MetricValue.objects.count() == 0
     assert MetricImportJob.objects.get(pk=queued_job.pk).status == ImportStatus.RUNNING
 
 
-def test_sweep_requeues_a_lost_import_and_one_whose_worker_died(queued_job, world):
-    from certification.tasks import sweep
-
+def test_sweep_requeues_a_lost_import_and_one_whose_worker_died(queued_job, two_associations):
     dead = MetricImportJob.objects.create(
-        business=world.business_a,
-        association=world.a,
+        business=two_associations.business_a,
+        association=two_associations.a,
         file=queued_job.file.name,
         total_rows=2,
         replace=True,
         status=ImportStatus.RUNNING,
         claim="killed-task",
-        heartbeat_at=timezone.now() - metrics_import.STALE_AFTER - datetime.timedelta(seconds=1),
+        heartbeat_at=timezone.now() - import_jobs.STALE_AFTER - datetime.timedelta(seconds=1),
         queued_at=timezone.now() - REQUEUE_AFTER - datetime.timedelta(seconds=1),
     )
     live = MetricImportJob.objects.create(
-        business=world.business_a,
-        association=world.a,
+        business=two_associations.business_a,
+        association=two_associations.a,
         file=queued_job.file.name,
         status=ImportStatus.RUNNING,
         claim="live-task",

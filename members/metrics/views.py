@@ -14,15 +14,16 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association, KpiDefinition
 
-from .api_auth import create_api_token, revoke_api_token
-from .metrics import MetricsError, ValueProblem, month_start, record_metric_report
-from .metrics_forms import ApiTokenForm, MetricImportForm, MetricReportForm
-from .metrics_import import confirm_metric_import, start_metric_import, template_csv
-from .metrics_queries import MIN_PEERS, kpi_panels
-from .models import ApiToken, Business, BusinessRole, MetricImportJob, MetricReport
-from .portal_views import business_user_required
-from .roles import business_scope
-from .services import MembersError
+from ..api.auth import create_api_token, revoke_api_token
+from ..errors import MembersError
+from ..models import ApiToken, Business, BusinessRole, MetricImportJob, MetricReport
+from ..roles import business_scope, business_user_required
+from .csv_import import confirm_metric_import, start_metric_import
+from .csv_parsing import template_csv
+from .forms import ApiTokenForm, MetricImportForm, MetricReportForm
+from .queries import MIN_PEERS, kpi_panels
+from .reports import record_metric_report
+from .values import MetricsError, ValueProblem, month_start
 
 
 def _business(request, business_id: int) -> tuple[Business, list[Association]]:

@@ -12,16 +12,17 @@ from rest_framework.views import APIView
 
 from associations.models import Association, KpiDefinition
 
-from .api_auth import HasBusinessToken
-from .api_parsers import SafeBodyMixin
-from .api_serializers import (
+from ..metrics.reports import record_metric_reports
+from ..metrics.values import MetricsError, clean_reports, kpis_by_code
+from ..models import MetricReport, MetricValue
+from .auth import HasBusinessToken
+from .parsers import SafeBodyMixin
+from .serializers import (
     MAX_VALUES_PER_REPORT,
     KpiDefinitionSerializer,
     MetricReportInputSerializer,
     MetricReportSerializer,
 )
-from .metrics import MetricsError, record_metric_report
-from .models import MetricReport, MetricValue
 
 ASSOCIATION_PARAM = OpenApiParameter("association", str, description="Only this association (its slug).")
 
@@ -102,11 +103,10 @@ class MetricReportListView(SafeBodyMixin, APIView):
             return Response({"detail": refusal}, status=status.HTTP_403_FORBIDDEN)
         values = {v["kpi"]: (v["value"], v.get("sample_size")) for v in data.validated_data["values"]}
         try:
-            report = record_metric_report(
+            result = record_metric_reports(
                 token.business,
                 association=association,
-                period=data.validated_data["month"],
-                values=values,
+                reports=clean_reports({data.validated_data["month"]: values}, kpis_by_code(association)),
                 actor=request.user,
                 source="api",
                 replace=data.validated_data["replace"],
@@ -116,7 +116,7 @@ class MetricReportListView(SafeBodyMixin, APIView):
             return Response(
                 {"detail": error.message, "errors": error.errors, "existing": error.existing}, status=code
             )
-        report = _reports_of(token).get(pk=report.pk)
+        report = _reports_of(token).get(pk=result.reports[0].pk)
         return Response(MetricReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 

@@ -14,9 +14,9 @@ from rest_framework import authentication, exceptions, permissions
 from associations.models import Association
 from associations.services import log_action
 
-from .models import ApiToken, Business, BusinessRole
-from .roles import business_scope
-from .services import MembersError
+from ..errors import MembersError
+from ..models import ApiToken, Business, BusinessRole
+from ..roles import business_scope
 
 TOKEN_PREFIX = "cpt_"  # noqa: S105 (a label, not a secret)
 # last_used_at is written at most this often, so reads do not write each time.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Criterion, KpiDefinition, PublicationStatus
 
-from .models import Business, MetricValue
+from ..models import Business, MetricValue
 
 # Peer figures appear only when this many businesses (the business included)
 # reported the KPI for the month, so no single peer can be picked out.

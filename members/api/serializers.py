@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from associations.models import KpiDefinition
 
-from .models import MetricReport, MetricValue
+from ..models import MetricReport, MetricValue
 
 
 class KpiDefinitionSerializer(serializers.ModelSerializer):

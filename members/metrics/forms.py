@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .metrics import ValueProblem, clean_value, month_start, plain_number
+from .values import ValueProblem, clean_value, plain_number, reportable_month
 
 
 class MonthInput(forms.DateInput):
@@ -20,7 +20,7 @@ class MonthField(forms.Field):
         if value in self.empty_values:
             return None
         try:
-            return month_start(value)
+            return reportable_month(value)
         except ValueProblem as problem:
             raise forms.ValidationError(str(problem)) from None
 
@@ -57,14 +57,14 @@ class MetricReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        values = {}
+        values = []
         for kpi in self.kpis:
             raw = cleaned.get(f"value_{kpi.code}")
             sample = cleaned.get(f"sample_{kpi.code}")
             if raw in (None, "") and sample in (None, ""):
                 continue
             try:
-                values[kpi.code] = clean_value(kpi, raw, sample)
+                values.append(clean_value(kpi, raw, sample))
             except ValueProblem as problem:
                 self.add_error(f"value_{kpi.code}", str(problem))
         if not values and not self.errors:

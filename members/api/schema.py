@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "members.api_auth.ApiTokenAuthentication"
+    target_class = "members.api.auth.ApiTokenAuthentication"
     name = "businessToken"
 
     def get_security_definition(self, auto_schema):

@@ -1,0 +1,167 @@
+"""The one writer of service metrics: every way in (the portal's form, a CSV
+import, the API) records checked values (values.py) through it."""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from associations.models import ActionLog, Association
+from associations.services import log_action
+
+from ..models import Business, Membership, MembershipStatus, MetricReport, MetricValue
+from .values import CleanValue, MetricsError
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    reports: list[MetricReport]
+    created: int
+    replaced: int
+    values: int
+
+
+def record_metric_report(
+    business: Business,
+    *,
+    association: Association,
+    period: datetime.date,
+    values: list[CleanValue],
+    actor,
+    source: str,
+    replace: bool = False,
+) -> MetricReport:
+    """Record one month's values."""
+    result = record_metric_reports(
+        business,
+        association=association,
+        reports={period: values},
+        actor=actor,
+        source=source,
+        replace=replace,
+    )
+    return result.reports[0]
+
+
+@transaction.atomic
+def record_metric_reports(
+    business: Business,
+    *,
+    association: Association,
+    reports: Mapping[datetime.date, list[CleanValue]],
+    actor,
+    source: str,
+    replace: bool = False,
+) -> RecordResult:
+    """Record several months at once ({month: [value, ...]}), values that
+    values.py checked: all of them or none. A month already reported is
+    replaced as a whole, and only when `replace` is set. Writes in bulk: a
+    fixed number of queries however many months and values."""
+    # The lock serialises imports for one membership, so two uploads of the
+    # same month cannot race past the "already reported" check.
+    membership = (
+        Membership.objects.select_for_update().filter(business=business, association=association).first()
+    )
+    if membership is None:
+        raise MetricsError(
+            _("%(business)s is not a member of %(association)s.")
+            % {"business": business, "association": association}
+        )
+    if membership.status != MembershipStatus.ACTIVE:
+        raise MetricsError(
+            _("The membership is %(status)s; metrics cannot be reported.")
+            % {"status": membership.get_status_display().lower()}
+        )
+    if not reports:
+        raise MetricsError(_("There is nothing to record."))
+
+    periods = sorted(reports)
+    existing = {
+        report.period: report
+        for report in MetricReport.objects.filter(
+            business=business, association=association, period__gte=periods[0], period__lte=periods[-1]
+        )
+        if report.period in reports
+    }
+    if existing and not replace:
+        months = [f"{p:%Y-%m}" for p in sorted(existing)]
+        raise MetricsError(
+            _("These months are already reported: %(months)s. Confirm to replace them.")
+            % {"months": ", ".join(months)},
+            existing=months,
+        )
+    now = timezone.now()
+    submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    if existing:
+        MetricValue.objects.filter(report__in=[r.pk for r in existing.values()]).delete()
+        MetricReport.objects.filter(pk__in=[r.pk for r in existing.values()]).update(
+            source=source, submitted_by=submitted_by, updated_at=now
+        )
+    new = MetricReport.objects.bulk_create(
+        [
+            MetricReport(
+                business=business, association=association, period=p, source=source, submitted_by=submitted_by
+            )
+            for p in periods
+            if p not in existing
+        ]
+    )
+    by_period = {**existing, **{r.period: r for r in new}}
+    rows = [
+        (by_period[period].pk, value.kpi_id, value.value, value.sample_size)
+        for period in periods
+        for value in reports[period]
+    ]
+    _insert_values(rows)
+    _log_reports(list(existing.values()), "metrics.replaced", actor=actor, source=source)
+    _log_reports(new, "metrics.reported", actor=actor, source=source)
+    return RecordResult(
+        reports=[by_period[p] for p in periods], created=len(new), replaced=len(existing), values=len(rows)
+    )
+
+
+def _insert_values(rows: list[tuple]) -> None:
+    """(report_id, kpi_id, value, sample_size) rows. PostgreSQL gets COPY,
+    which is several times faster than a bulk INSERT for large imports."""
+    if connection.vendor == "postgresql" and len(rows) > 1000:
+        meta = MetricValue._meta
+        columns = ", ".join(meta.get_field(f).column for f in ("report", "kpi", "value", "sample_size"))
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    MetricValue.objects.bulk_create(
+        [MetricValue(report_id=r, kpi_id=k, value=v, sample_size=n) for r, k, v, n in rows], batch_size=5000
+    )
+
+
+def _log_reports(reports: list[MetricReport], action: str, *, actor, source: str) -> None:
+    if len(reports) == 1:
+        log_action(reports[0], action, actor=actor, data={"source": source})
+        return
+    # A large import would otherwise write one history row per query.
+    content_type = ContentType.objects.get_for_model(MetricReport)
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    ActionLog.objects.bulk_create(
+        [
+            ActionLog(
+                association_id=r.association_id,
+                content_type=content_type,
+                object_id=r.pk,
+                action=action,
+                actor_id=actor_id,
+                data={"source": source},
+            )
+            for r in reports
+        ],
+        batch_size=2000,
+    )
