@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .seeder import Seeder
 
 
-def _scores(quality: float, rng) -> tuple[Decimal, dict[str, str]]:
+def result_scores(quality: float, rng) -> tuple[Decimal, dict[str, str]]:
     overall = min(99.0, 60 + 38 * quality + rng.uniform(-3, 3))
     overall = max(60.0, overall)
     dimensions = {
@@ -72,7 +72,7 @@ def certificates(s: "Seeder") -> str:
     for n, (issued_at, pair, status, valid_from, valid_until) in enumerate(planned):
         a = pair.association
         quality = s.business_quality[pair.business]
-        overall, dimensions = _scores(quality, rng)
+        overall, dimensions = result_scores(quality, rng)
         level = next(lv for lv in a.levels if overall >= lv[0])
         created = issued_at - datetime.timedelta(days=rng.randint(30, 120), hours=rng.randint(0, 8))
         submitted = created + datetime.timedelta(days=rng.randint(1, 20))
@@ -92,6 +92,9 @@ def certificates(s: "Seeder") -> str:
                 "decided_by_id": a.staff[rng.choice(("admin", "officer"))],
                 "issuance_queued_at": decided,
                 "level_id": level[1],
+                "overall_score": overall,
+                "dimension_scores": dimensions,
+                "level_reached_id": level[1],
                 "decision_reason": "",
             }
         )

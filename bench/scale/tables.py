@@ -39,10 +39,10 @@ def models() -> SimpleNamespace:
         Certificate=certification.Certificate,
         CertificateSequence=certification.CertificateSequence,
         ReminderSent=certification.ReminderSent,
-        AuditorProfile=audits.AuditorProfile,
-        AuditorMembership=audits.AuditorMembership,
+        AuditorProfile=members.AuditorProfile,
+        AuditorMembership=members.AuditorMembership,
         Assignment=audits.Assignment,
-        ConflictOfInterest=audits.ConflictOfInterest,
+        ConflictOfInterest=members.ConflictOfInterest,
         Scorecard=audits.Scorecard,
         Score=audits.Score,
     )

@@ -6,6 +6,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from .certificates import result_scores
 from .plan import EVIDENCE_FILE, OPEN_STATES, SHARED_PDF, WORKFLOW_STATES, scaled
 
 if TYPE_CHECKING:
@@ -261,6 +262,14 @@ def _application(s: "Seeder", state: str, pair, rows) -> None:
         if submit:
             log(p, "audit.scorecard_submitted", auditor_user, {"auditor": auditor_name})
     if state in ("scored", "rejected"):
+        # The result mark_scored stores on the application.
+        overall, dimensions = result_scores(quality, rng)
+        reached = next((lv for lv in a.levels if overall >= lv[0]), None)
+        row.update(
+            overall_score=overall,
+            dimension_scores=dimensions,
+            level_reached_id=reached[1] if reached else None,
+        )
         log(
             p,
             "application.mark_scored",
