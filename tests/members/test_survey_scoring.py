@@ -1,12 +1,14 @@
-"""The customer-voice scores, worked by hand; no database."""
+"""The customer-voice scores, burst flags and comment screening, worked by hand; no database."""
 
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
 from django.utils import translation
 
-from members.surveys import scoring
+from members.surveys import scoring, screening
 from members.surveys.scoring import Estimate, Item, Response, Withheld, Zone
 
 # -- a two-column case ---------------------------------------------------------------
@@ -394,3 +396,156 @@ def test_kpi_answers_out_of_range_are_refused():
         scoring.net_promoter_score([11])
     with pytest.raises(ValueError, match="FCR"):
         scoring.fcr_percent([1])
+
+
+# -- bursts ------------------------------------------------------------------------------------
+
+START = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def trickle(days, *, every=timedelta(minutes=20), start=START):
+    """One response every 20 minutes around the clock: 3 an hour."""
+    return [start + i * every for i in range(int(timedelta(days=days) / every))]
+
+
+def test_a_steady_trickle_is_not_flagged():
+    timeline = trickle(29)
+
+    flags = screening.flag_bursts(timeline)
+
+    # every clock hour holds 3 (:00, :20, :40), so the busy rate is 3 and each trailing hour holds
+    # 3 responses: P(Poisson(3) >= 3) = 0.58
+    assert (len(flags), sum(flags)) == (2088, 0)
+
+
+def test_fifty_in_ten_minutes_is_flagged_with_the_hour_around_it():
+    base = trickle(29)
+    burst_start = START + timedelta(days=28, hours=12, minutes=5)
+    burst = [burst_start + timedelta(seconds=12 * i) for i in range(50)]  # 12:05:00 to 12:14:48
+
+    flags = screening.flag_bursts(base + burst)
+
+    # The 12th burst response, at 12:07:12, makes 3 + 12 = 15 in the hour (11:07:12, 12:07:12]:
+    # P(Poisson(3) >= 15) = 6.7e-7 < 1e-6, so that whole hour is flagged (the trickle at 11:20, 11:40
+    # and 12:00 with it), then every later burst response; the trickle at 12:20, 12:40 and 13:00
+    # still has the burst in its trailing hour and is held too. 13:20 is clear again.
+    day = START + timedelta(days=28)
+    held = {
+        day + timedelta(hours=h, minutes=m)
+        for h, m in [(11, 20), (11, 40), (12, 0), (12, 20), (12, 40), (13, 0)]
+    }
+    flagged = {t for t, flag in zip(base + burst, flags, strict=True) if flag}
+    assert flagged == held | set(burst)
+
+
+def test_flags_follow_the_order_the_timestamps_were_given_in():
+    burst = [START + timedelta(seconds=10 * i) for i in range(20)]
+    calm = [START + timedelta(days=1, hours=h) for h in range(3)]
+
+    flags = screening.flag_bursts(calm + burst)  # the calm day comes first, though later
+
+    assert flags == [False] * 3 + [True] * 20
+
+
+def test_a_new_business_first_day():
+    opening = [START + timedelta(hours=9, minutes=5 * i) for i in range(12)]  # 12 in its first hour
+    attack = [START + timedelta(hours=15, seconds=12 * i) for i in range(50)]  # 50 in ten minutes
+
+    # No history: judged against the floor of 3 an hour. 12 in an hour: P(Poisson(3) >= 12) = 7.1e-5,
+    # a good opening, not flagged. 50 in ten minutes as its very first responses: flagged from the
+    # 15th (P = 6.7e-7), and the first 14 with them.
+    assert screening.flag_bursts(opening) == [False] * 12
+    assert screening.flag_bursts(attack) == [True] * 50
+    # After the opening its busy hour is 12: the attack is flagged from the 33rd (P(Poisson(12) >= 33)
+    # < 1e-6), the whole hour with it; the opening stays clear.
+    assert screening.flag_bursts(opening + attack) == [False] * 12 + [True] * 50
+
+
+def test_a_flagged_burst_does_not_make_the_next_one_look_normal():
+    first = [START + timedelta(hours=10, seconds=12 * i) for i in range(50)]
+    second = [START + timedelta(days=1, hours=10, seconds=12 * i) for i in range(50)]
+
+    flags = screening.flag_bursts(first + second)
+
+    # Counted in the baseline, the first burst's hour (50) would be the business's busy hour and
+    # the second (P(Poisson(50) >= 50) = 0.52) would pass; left out, the floor of 3 still applies.
+    assert flags == [True] * 100
+
+
+def test_check_burst_against_the_floor_and_against_busy_hours():
+    # the floor: 15 in an hour is the first count with P(Poisson(3) >= k) < 1e-6 (6.7e-7; 14: 3.4e-6)
+    assert screening.check_burst(15, []).is_burst is True
+    assert screening.check_burst(14, []).is_burst is False
+    # a business with 20 in each of its busy hours: 46 is the first count under 1e-6 (4.5e-7)
+    busy = [START + timedelta(hours=h, minutes=m) for h in range(10) for m in range(20)]
+    assert screening.check_burst(46, busy) == screening.BurstCheck(
+        46, 20.0, pytest.approx(4.54e-7, rel=1e-2), True
+    )
+    assert screening.check_burst(45, busy).is_burst is False
+
+
+def test_busy_rate_is_the_ninetieth_percentile_of_hours_with_responses():
+    hours = Counter(
+        {START + timedelta(hours=h): count for h, count in enumerate([1, 2, 2, 3, 3, 3, 4, 4, 5, 9])}
+    )
+
+    # nearest rank: ceil(0.9 * 10) = 9th of the 10 sorted counts = 5; the one odd hour of 9 does not count
+    assert screening.busy_rate(hours) == 5.0
+    assert screening.busy_rate(Counter()) == 0.0
+
+
+def test_poisson_tail_worked_values():
+    # P(X >= 1 | 0.5) = 1 - e^-0.5 = 0.393469; P(X >= 2 | 1) = 1 - 2/e = 0.264241
+    assert screening.poisson_tail(1, 0.5) == pytest.approx(0.393469, abs=1e-6)
+    assert screening.poisson_tail(2, 1.0) == pytest.approx(0.264241, abs=1e-6)
+    # a far tail, summed upwards: P(X >= 15 | 3) = 6.7039e-7
+    assert screening.poisson_tail(15, 3.0) == pytest.approx(6.7039e-7, rel=1e-4)
+    assert (screening.poisson_tail(0, 3.0), screening.poisson_tail(1, 0.0)) == (1.0, 0.0)
+
+
+# -- contact details in comments -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("comment", "screened", "emails", "phones"),
+    [
+        ("Call me on 0300-1234567 please", "Call me on ••••••• please", 0, 1),
+        ("+92 300 1234567", "•••••••", 0, 1),
+        ("0092 300 1234567 or (042) 3576 1234", "••••••• or •••••••", 0, 2),
+        ("UAN 111-123-456 is busy", "UAN ••••••• is busy", 0, 1),
+        ("(call 0300 1234567)", "(call •••••••)", 0, 1),
+        ("+880 1712-345678", "•••••••", 0, 1),
+        ("01712345678 এ ফোন দিন", "••••••• এ ফোন দিন", 0, 1),
+        ("মোবাইল ০১৭১২-৩৪৫৬৭৮ তে ফোন দিন", "মোবাইল ••••••• তে ফোন দিন", 0, 1),
+        ("میرا نمبر ۰۳۰۰-۱۲۳۴۵۶۷ ہے", "میرا نمبر ••••••• ہے", 0, 1),
+        ("رابطہ ٠٣٠٠١٢٣٤٥٦٧", "رابطہ •••••••", 0, 1),
+        ("0300\u200e-\u200e1234567", "•••••••", 0, 1),
+        ("CNIC 35202-1234567-1", "CNIC •••••••", 0, 1),
+        ("0300 1234567\n0321 7654321", "•••••••\n•••••••", 0, 2),
+        ("mail ali.khan+shop@example.com.pk.", "mail •••@•••.", 1, 0),
+        ("ali [at] gmail [dot] com", "•••@•••", 1, 0),
+        ("میرا ای میل ali@example.com ہے۔", "میرا ای میل •••@••• ہے۔", 1, 0),
+        ("rahim@example.com.bd বা 01812345678", "•••@••• বা •••••••", 1, 1),
+    ],
+)
+def test_contact_details_are_masked(comment, screened, emails, phones):
+    result = screening.mask_contacts(comment)
+
+    assert (result.text, result.emails, result.phones, result.masked) == (screened, emails, phones, True)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "Waited 2 hours 15 minutes for ticket 45, paid Rs 15,00,000.",
+        "On 12/05/2024 10:30 the technician came; again 2024-05-19 11 am.",
+        "Rated 5@3.5 stars, 10/10 would recommend",
+        "سروس بہت اچھی تھی، شکریہ۔",
+        "সেবা খুব ভালো ছিল, ধন্যবাদ। ৩ দিনে কাজ শেষ।",
+        "",
+    ],
+)
+def test_comments_without_contact_details_are_left_alone(comment):
+    result = screening.mask_contacts(comment)
+
+    assert (result.text, result.masked) == (comment, False)
