@@ -1,5 +1,7 @@
-"""The customer-voice scores, burst flags and comment screening, worked by hand; no database."""
+"""The customer-voice scores, burst flags and comment screening, worked by hand,
+and the SERVQUAL battery; no database."""
 
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
@@ -8,7 +10,8 @@ from fractions import Fraction
 import pytest
 from django.utils import translation
 
-from members.surveys import scoring, screening
+from associations.models import Dimension
+from members.surveys import battery, scoring, screening
 from members.surveys.scoring import Estimate, Item, Response, Withheld, Zone
 
 # -- a two-column case ---------------------------------------------------------------
@@ -549,3 +552,84 @@ def test_comments_without_contact_details_are_left_alone(comment):
     result = screening.mask_contacts(comment)
 
     assert (result.text, result.masked) == (comment, False)
+
+
+# -- the SERVQUAL battery ----------------------------------------------------------------------
+
+URDU = re.compile(r"[\u0600-\u06ff]")
+BENGALI = re.compile(r"[\u0980-\u09ff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def all_texts():
+    for item in battery.ITEMS:
+        yield from (item.feature, item.expectation, item.perception)
+    yield from (battery.EXPECTATIONS_INTRO, battery.PERCEPTIONS_INTRO, battery.THREE_COLUMN_INTRO)
+    yield from (battery.MINIMUM_COLUMN, battery.DESIRED_COLUMN, battery.PERCEIVED_COLUMN)
+    yield from (battery.IMPORTANCE_INTRO, *battery.DIMENSION_DESCRIPTIONS.values(), battery.COMMENT_PROMPT)
+    for question in battery.STANDARD_QUESTIONS:
+        yield question.text
+        yield from (label for _, label in question.scale.labels)
+    for scale in (battery.AGREEMENT_SCALE, battery.LEVEL_SCALE):
+        yield from (label for _, label in scale.labels)
+
+
+def test_battery_has_22_items_in_the_published_dimension_ranges():
+    numbers = {
+        dimension: [i.number for i in battery.ITEMS if i.dimension == dimension]
+        for dimension in battery.DIMENSION_ITEMS
+    }
+
+    assert [item.number for item in battery.ITEMS] == list(range(1, 23))
+    assert numbers == {
+        "tangibles": [1, 2, 3, 4],
+        "reliability": [5, 6, 7, 8, 9],
+        "responsiveness": [10, 11, 12, 13],
+        "assurance": [14, 15, 16, 17],
+        "empathy": [18, 19, 20, 21, 22],
+    }
+    assert [item.code for item in battery.ITEMS[:2]] == ["Q1", "Q2"]
+    assert set(battery.DIMENSION_ITEMS) == set(Dimension.values) == set(battery.DIMENSION_DESCRIPTIONS)
+
+
+def test_every_battery_text_is_written_in_english_urdu_and_bengali():
+    texts = list(all_texts())
+
+    # 22 items x 3 texts; 3 introductions, 3 column headings, the importance prompt, 5 dimension
+    # descriptions, the comment prompt; 3 questions with 5 + 2 + 2 labels; 2 + 2 scale labels
+    assert len(texts) == 66 + (3 + 3 + 1 + 5 + 1) + (3 + 9) + 4
+    for text in texts:
+        assert text.en.strip() and text.ur.strip() and text.bn.strip(), text
+        assert URDU.search(text.ur) and not LATIN.search(text.ur), text.ur
+        assert BENGALI.search(text.bn) and not LATIN.search(text.bn), text.bn
+        assert not URDU.search(text.en) and not BENGALI.search(text.en), text.en
+
+
+def test_battery_items_ask_about_expectation_and_perception_in_whole_sentences():
+    for item in battery.ITEMS:
+        assert item.expectation != item.perception
+        assert "excellent business" in item.expectation.en and "this business" in item.perception.en.lower()
+        assert item.expectation.ur.endswith("۔") and item.perception.ur.endswith("۔"), item.number
+        assert item.expectation.bn.endswith("।") and item.perception.bn.endswith("।"), item.number
+
+
+def test_standard_questions_and_scales():
+    assert [q.code for q in battery.STANDARD_QUESTIONS] == ["csat", "nps", "fcr"]
+    assert [(q.scale.low, q.scale.high) for q in battery.STANDARD_QUESTIONS] == [(1, 5), (0, 10), (0, 1)]
+    assert [value for value, _ in battery.CSAT.scale.labels] == [1, 2, 3, 4, 5]
+    assert [value for value, _ in battery.FCR.scale.labels] == [True, False]
+    assert (battery.AGREEMENT_SCALE.low, battery.AGREEMENT_SCALE.high) == (1, 7)
+    assert battery.NPS.text.get("ur").endswith("؟")
+    assert battery.CSAT.text.get("fr") == battery.CSAT.text.en
+
+
+def test_the_battery_feeds_the_score_functions():
+    items = [Item(i.code, i.dimension) for i in battery.ITEMS]
+    answers = {i.code: 5 for i in battery.ITEMS}
+
+    result = scoring.survey_report([Response(perceived=answers, expected={**answers, "Q7": 7})] * 30, items)
+
+    # only Q7 falls short, by 2: reliability's gap is -2/5, SERVQUAL -0.4/5 = -0.08
+    assert result.dimensions["reliability"].gap.mean == D("-0.40")
+    assert result.overall.servqual.mean == D("-0.08")
+    assert scoring.improve_first(result.items) == ["Q7"]
