@@ -42,6 +42,7 @@ function never changes a certificate staff suspended, revoked or expired.
 
 import datetime
 import enum
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -230,29 +231,43 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
     return months
 
 
+def _status(value: Decimal | None, rule: GateRule, *, over: bool, overdue: bool) -> MonthStatus:
+    if not over:
+        return MonthStatus.PENDING
+    if value is not None:
+        return MonthStatus.GOOD if rule.is_good(value) else MonthStatus.BAD
+    return MonthStatus.MISSING if overdue else MonthStatus.PENDING
+
+
 def classify_month(
     month: datetime.date, value: Decimal | None, rule: GateRule, *, today: datetime.date
 ) -> MonthResult:
     month = month_start(month)
     due_on = report_deadline(month, rule.grace_days)
-    if month_end(month) >= today:
-        status = MonthStatus.PENDING
-    elif value is not None:
-        status = MonthStatus.GOOD if rule.is_good(value) else MonthStatus.BAD
-    elif today > due_on:
-        status = MonthStatus.MISSING
-    else:
-        status = MonthStatus.PENDING
+    status = _status(value, rule, over=month_end(month) < today, overdue=due_on < today)
     return MonthResult(month, value, status, due_on)
+
+
+@functools.lru_cache(maxsize=1024)
+def _calendar(
+    start: datetime.date, today: datetime.date, grace_days: int
+) -> tuple[tuple[datetime.date, datetime.date, bool, bool], ...]:
+    """(month, report deadline, over, overdue) for each month from start to
+    today: the same for every certificate a daily job evaluates, so computed once."""
+    rows = []
+    for month in months_between(start, today):
+        due_on = report_deadline(month, grace_days)
+        rows.append((month, due_on, month_end(month) < today, due_on < today))
+    return tuple(rows)
 
 
 def _by_month(series: Mapping[datetime.date, Decimal | None]) -> dict[datetime.date, Decimal | None]:
     result: dict[datetime.date, Decimal | None] = {}
     for day, value in series.items():
-        month = month_start(day)
+        month = day if day.day == 1 else day.replace(day=1)
         if month in result:
             raise ValueError(f"two values for the month {month:%Y-%m}")
-        result[month] = None if value is None else Decimal(value)
+        result[month] = value if value is None or isinstance(value, Decimal) else Decimal(value)
     return result
 
 
@@ -277,7 +292,10 @@ def evaluate_series(
     known yet, and it proves nothing either way."""
     values = _by_month(series)
     months = tuple(
-        classify_month(month, values.get(month), rule, today=today) for month in months_between(start, today)
+        MonthResult(
+            month, values.get(month), _status(values.get(month), rule, over=over, overdue=overdue), due_on
+        )
+        for month, due_on, over, overdue in _calendar(month_start(start), today, rule.grace_days)
     )
     bad_run: list[MonthResult] = []
     good_run: list[MonthResult] = []
