@@ -35,14 +35,16 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
+from pyld import jsonld
+from pyld.documentloader.frozen import FrozenDocumentLoader
 
 from .status_list import xsd_datetime
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 KEY_FILE = "credential-ed25519.pem"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -100,8 +102,6 @@ def create_credential_key(association, *, replace: bool = False) -> Path:
     """Write a new Ed25519 key for the association (PKCS#8 PEM, mode 0600).
     Refuses to replace an existing key unless asked: every credential signed
     with it would stop verifying."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     path = credential_key_path(association.slug)
     if path.exists() and not replace:
@@ -128,11 +128,9 @@ def create_credential_key(association, *, replace: bool = False) -> Path:
     return path
 
 
-def load_credential_key(association) -> "Ed25519PrivateKey":
+def load_credential_key(association) -> Ed25519PrivateKey:
     """The association's Ed25519 key; in development (SIGNING_KEY_AUTOCREATE)
     a missing key is created on first use."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     path = credential_key_path(association.slug)
     if not path.exists():
@@ -170,18 +168,16 @@ def base58btc_decode(text: str) -> bytes:
     return b"\0" * leading_zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
 
 
-def public_key_multibase(public_key: "Ed25519PublicKey") -> str:
+def public_key_multibase(public_key: Ed25519PublicKey) -> str:
     """The Multikey publicKeyMultibase, "z6Mk..." (vc-di-eddsa §2.1.1)."""
-    from cryptography.hazmat.primitives import serialization
 
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "z" + base58btc_encode(MULTIKEY_ED25519_PUBLIC + raw)
 
 
-def public_key_from_multibase(value: str) -> "Ed25519PublicKey":
+def public_key_from_multibase(value: str) -> Ed25519PublicKey:
     """The key of a publicKeyMultibase; anything but an Ed25519 public key
     Multikey is refused (vc-di-eddsa §2.1.1)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     if not value.startswith("z"):
         raise CredentialError("publicKeyMultibase must be base58-btc (start with 'z')")
@@ -191,13 +187,13 @@ def public_key_from_multibase(value: str) -> "Ed25519PublicKey":
     return Ed25519PublicKey.from_public_bytes(decoded[2:])
 
 
-def verification_method_id(public_key: "Ed25519PublicKey", *, controller: str) -> str:
+def verification_method_id(public_key: Ed25519PublicKey, *, controller: str) -> str:
     """The key's id in its controller document: the controller's URL (or
     DID) with the Multikey as fragment, as in the Open Badges test vector."""
     return f"{controller}#{public_key_multibase(public_key)}"
 
 
-def controller_document(public_key: "Ed25519PublicKey", *, controller: str) -> dict:
+def controller_document(public_key: Ed25519PublicKey, *, controller: str) -> dict:
     """The public key document to publish at `controller` (an https URL, the
     issuer's id, which Open Badges requires verifiers to dereference; or a
     did:web served at /.well-known/did.json or <path>/did.json): one Multikey
@@ -233,9 +229,8 @@ def did_web(site_url: str, *path: str) -> str:
     return ":".join(["did:web", host, *path])
 
 
-def public_jwk(public_key: "Ed25519PublicKey", *, kid: str | None = None) -> dict:
+def public_jwk(public_key: Ed25519PublicKey, *, kid: str | None = None) -> dict:
     """The key as a JWK (RFC 8037), for a JWK set; never the private part."""
-    from cryptography.hazmat.primitives import serialization
 
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()}
@@ -248,7 +243,6 @@ def public_jwk(public_key: "Ed25519PublicKey", *, kid: str | None = None) -> dic
 
 
 def _loader(contexts: Mapping[str, dict | Path] | None):
-    from pyld.documentloader.frozen import FrozenDocumentLoader
 
     return FrozenDocumentLoader({**CONTEXTS, **(contexts or {})})
 
@@ -308,7 +302,6 @@ def canonicalize(document: dict, *, contexts: Mapping[str, dict | Path] | None =
     N-Quads, after a strict expansion (see the module docstring).
     `contexts` adds JSON-LD contexts to the bundled ones (tests use the VC
     examples context of the W3C test vectors)."""
-    from pyld import jsonld
 
     loader = _loader(contexts)
     dropped: list[str] = []
@@ -356,7 +349,7 @@ def _hash_data(unsecured: dict, proof_options: dict, contexts) -> bytes:
 def sign_credential(
     credential: dict,
     *,
-    key: "Ed25519PrivateKey",
+    key: Ed25519PrivateKey,
     verification_method: str,
     created: datetime.datetime | None = None,
     contexts: Mapping[str, dict | Path] | None = None,
@@ -385,7 +378,7 @@ def sign_credential(
 def verify_credential(
     credential: dict,
     *,
-    public_key: "Ed25519PublicKey",
+    public_key: Ed25519PublicKey,
     verification_method: str | None = None,
     contexts: Mapping[str, dict | Path] | None = None,
 ) -> bool:
@@ -393,7 +386,6 @@ def verify_credential(
     assertion proof by this key over exactly this content (vc-di-eddsa
     §3.2.2 Verify Proof), and, when given, names this verification method.
     Only the proof: the caller checks the issuer, the dates and the status."""
-    from cryptography.exceptions import InvalidSignature
 
     try:
         if len(json.dumps(credential, ensure_ascii=False).encode("utf-8")) > MAX_DOCUMENT_BYTES:
