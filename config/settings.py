@@ -156,10 +156,18 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Never served from a public URL: evidence and certificates go through views
 # that check permission.
 MEDIA_URL = None
+# Local disk by default, written so that a failing disk leaves no partial
+# file. FILE_STORAGE=s3: S3-compatible object storage shared by several
+# machines (config/s3storage.py; README "Several machines").
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
+S3_FILE_STORAGE = FILE_STORAGE in ("s3", "storages.backends.s3.S3Storage", "config.s3storage.S3Storage")
 STORAGES = {
     "default": {
-        # Local disk by default, written so that a failing disk leaves no partial file.
-        "BACKEND": os.environ.get("FILE_STORAGE", "config.storage.FileSystemStorage"),
+        "BACKEND": (
+            "config.s3storage.S3Storage"
+            if S3_FILE_STORAGE
+            else {"local": "config.storage.FileSystemStorage"}.get(FILE_STORAGE, FILE_STORAGE)
+        ),
     },
     "staticfiles": {
         "BACKEND": (
@@ -169,12 +177,19 @@ STORAGES = {
         ),
     },
 }
-if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+if S3_FILE_STORAGE:
     STORAGES["default"]["OPTIONS"] = {
         "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL"),
-        "default_acl": "private",
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the
+        # machine's role (boto3's usual chain).
+        # Private objects: no ACL is sent (the bucket blocks public access)
+        # and the views stream the bytes after their permission check; a
+        # URL, if anything ever asks for one, is signed and short-lived.
+        "default_acl": None,
         "querystring_auth": True,
+        "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "60")),
         "file_overwrite": False,
     }
 # Certificates: one signing key per association, created by
