@@ -202,9 +202,8 @@ def test_issue_certificate_takes_over_a_stale_claim(approved):
 
 def test_store_certificate_pdf_never_deletes_a_file_already_there(approved):
     certificate = issuance.create_certificate(approved)
-    name = default_storage.save(
-        f"certificates/{approved.association.slug}/{certificate.number}.pdf", ContentFile(b"left by a crashed render")
-    )
+    wanted = f"certificates/{approved.association.slug}/{certificate.number}.pdf"
+    name = default_storage.save(wanted, ContentFile(b"left by a crashed render"))
 
     stored = issuance.store_certificate_pdf(certificate)
 
