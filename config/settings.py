@@ -189,6 +189,7 @@ if S3_FILE_STORAGE:
         # URL, if anything ever asks for one, is signed and short-lived.
         "default_acl": None,
         "querystring_auth": True,
+        "signature_version": "s3v4",
         "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "60")),
         "file_overwrite": False,
     }

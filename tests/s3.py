@@ -3,6 +3,7 @@ thread of the test run, on a free port, nothing to install or start by hand.
 The storage tests (evidence, certificates, metric imports) run once on local
 disk and once against it: the `file_storage` fixture in tests/conftest.py."""
 
+import logging
 import uuid
 
 import boto3
@@ -19,6 +20,7 @@ class S3Server:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 
     def start(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
@@ -51,6 +53,7 @@ class S3Server:
                 "secret_key": CREDENTIALS["aws_secret_access_key"],
                 "default_acl": None,
                 "querystring_auth": True,
+                "signature_version": "s3v4",
                 "querystring_expire": 60,
                 "file_overwrite": False,
             },
