@@ -106,3 +106,16 @@ def test_celery_creates_the_filesystem_broker_folders_when_configured(tmp_path):
         "queue",
         "results",
     ]
+
+
+def test_procfile_has_one_process_type_per_role_as_the_readme_says():
+    base = Path(settings.BASE_DIR)
+    lines = [
+        line
+        for line in (base / "config" / "Procfile").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    assert [line.split(":", 1)[0] for line in lines] == ["web", "worker", "beat"]
+    readme = (base / "README.md").read_text()
+    assert all(line in readme for line in lines)

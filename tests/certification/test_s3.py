@@ -184,23 +184,36 @@ def test_orphan_sweep_on_s3_lists_and_deletes_by_key(s3_storage, two_association
     assert all(default_storage.exists(name) for name in [evidence.file.name, pdf, kept_import, elsewhere])
 
 
-def test_file_storage_s3_in_the_environment_selects_private_object_storage(settings):
-    code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
+def test_a_process_configured_by_the_environment_alone_stores_privately_on_s3(s3_storage, settings):
+    """What a web or worker machine does with the README's variables: no
+    settings file of its own, boto3 installed, the bucket reached."""
+    code = (
+        "import json; import django; django.setup(); from django.conf import settings; "
+        "from django.core.files.base import ContentFile; "
+        "from django.core.files.storage import default_storage; "
+        "name = default_storage.save('evidence/1/x', ContentFile(b'from another machine')); "
+        "print(json.dumps([settings.STORAGES['default'], name, default_storage.open(name).read().decode()]))"
+    )
     env = {
-        "FILE_STORAGE": "s3",
-        "AWS_STORAGE_BUCKET_NAME": "certificates-prod",
+        "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "FILE_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": s3_storage.bucket,
+        "AWS_S3_ENDPOINT_URL": s3_storage.server.url,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
     }
     out = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={"PATH": "/usr/bin:/bin", **env},
+        [sys.executable, "-c", code],
+        env=env,
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
 
-    storage = json.loads(out)
+    storage, name, content = json.loads(out)
     assert storage["BACKEND"] == "config.s3storage.S3Storage"
     options = storage["OPTIONS"]
     assert (options["default_acl"], options["querystring_auth"], options["querystring_expire"]) == (
@@ -209,3 +222,5 @@ def test_file_storage_s3_in_the_environment_selects_private_object_storage(setti
         60,
     )
     assert (options["file_overwrite"], options["signature_version"]) == (False, "s3v4")
+    assert content == "from another machine"
+    assert anonymous_get(f"{s3_storage.server.url}/{s3_storage.bucket}/{name}") == 403
