@@ -12,11 +12,15 @@ leaves no partial file (the job config/storage.py does on local disk).
 Separate from config/storage.py so that a machine on local disk never
 imports boto3."""
 
+import functools
 import posixpath
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+import boto3
+import botocore.session
 from botocore.exceptions import ClientError
+from botocore.loaders import Loader, create_loader
 from django.core.files.base import File
 from django.utils.crypto import get_random_string
 from storages.backends.s3 import S3Storage as BaseS3Storage
@@ -26,7 +30,32 @@ from storages.utils import clean_name
 DELETE_BATCH = 1000
 
 
+@functools.cache
+def _service_descriptions() -> Loader:
+    return create_loader(botocore.session.Session().get_config_variable("data_path"))
+
+
 class S3Storage(BaseS3Storage):
+    def _create_session(self) -> boto3.Session:
+        """boto3 parses S3's service description (a few MB of JSON, 0.1 to
+        0.4 s of CPU) for every session, and django-storages makes one per
+        thread and per storage: the loader that keeps them parsed is shared
+        by the process instead."""
+        if self.session_profile:
+            return super()._create_session()
+        core = botocore.session.Session()
+        core.register_component("data_loader", _service_descriptions())
+        session = boto3.Session(
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            aws_session_token=self.security_token,
+            botocore_session=core,
+        )
+        # Each boto3 session appends its data folder to the loader's paths.
+        paths = _service_descriptions().search_paths
+        paths[:] = list(dict.fromkeys(paths))
+        return session
+
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         """A fresh random suffix for every save, without asking the server
         whether the name is free. S3 has no "create only if absent" for the

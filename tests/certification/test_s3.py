@@ -28,6 +28,7 @@ from certification.models import Certificate, Evidence
 from config import s3storage
 from members.models import MetricImportJob
 from tests import factories as f
+from tests.audits.scenario import build
 
 pytestmark = pytest.mark.s3
 
@@ -78,6 +79,23 @@ def test_another_tenant_gets_no_evidence_and_no_url(s3_storage, client_for, two_
 
     assert response.status_code == (302 if role == "anonymous" else 404)  # anonymous: to the login page
     assert s3_storage.server.url not in str(response.headers) + response.content.decode()
+
+
+def test_auditor_preview_on_s3_keeps_its_sandbox_and_other_auditors_get_404(
+    s3_storage, client_for, two_associations
+):
+    s = build(two_associations)
+    url = reverse("audits:evidence", args=[s.evidence.pk])
+
+    response = client_for("auditor").get(url)
+
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["Content-Security-Policy"].startswith("sandbox")
+    assert b"".join(response.streaming_content) == s.evidence.file.storage.open(s.evidence.file.name).read()
+    other = f.AuditorFactory(associations=[two_associations.a]).user
+    client = client_for("anonymous")
+    client.force_login(other)  # an auditor of the association, not on this application
+    assert client.get(url).status_code == 404
 
 
 def test_certificate_pdf_on_s3_is_private_and_downloads_for_its_business_only(
