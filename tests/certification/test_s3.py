@@ -202,6 +202,24 @@ def test_orphan_sweep_on_s3_lists_and_deletes_by_key(s3_storage, two_association
     assert all(default_storage.exists(name) for name in [evidence.file.name, pdf, kept_import, elsewhere])
 
 
+@pytest.mark.parametrize("orphans", [1, 50])
+def test_orphan_sweep_costs_the_same_requests_and_queries_at_1_and_50_files(
+    s3_storage, db, orphans, django_assert_num_queries
+):
+    for n in range(orphans):
+        default_storage.save(f"evidence/9/{n}", ContentFile(b"x"))
+    requests = []
+    client = default_storage.connection.meta.client
+    client.meta.events.register("before-send.s3", lambda request, **kwargs: requests.append(request.method))
+
+    with django_assert_num_queries(1):  # a batch of names checked against the rows
+        deleted = delete_orphan_files(older_than=timezone.now() + datetime.timedelta(minutes=1))
+
+    assert deleted["evidence"] == orphans
+    # A listing per folder and one delete for the evidence: not a request per file.
+    assert sorted(requests) == ["GET", "GET", "GET", "POST"]
+
+
 def test_a_process_configured_by_the_environment_alone_stores_privately_on_s3(s3_storage, settings):
     """What a web or worker machine does with the README's variables: no
     settings file of its own, boto3 installed, the bucket reached."""
