@@ -148,6 +148,20 @@ def test_large_evidence_goes_up_in_parts_and_comes_back_streamed(s3_storage, cli
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == evidence.sha256
 
 
+def test_an_object_store_refusing_the_upload_says_so_and_keeps_nothing(s3_storage, client_for, draft):
+    application, criterion = draft
+    s3_storage.client.delete_bucket(Bucket=s3_storage.bucket)  # e.g. a wrong bucket name or policy
+    url = reverse("applications:upload", args=[application.pk, criterion.pk])
+    file = SimpleUploadedFile("log.pdf", f.PDF_BYTES, content_type="application/pdf")
+
+    response = client_for("business_user_a").post(url, {"file": file, "description": "Log"})
+
+    assert response.status_code == 400
+    assert "could not be stored just now" in response.content.decode()
+    assert Evidence.objects.count() == 0
+    s3_storage.client.create_bucket(Bucket=s3_storage.bucket)  # for the fixture's cleanup
+
+
 def test_two_machines_saving_one_name_never_overwrite_each_other(s3_storage):
     names, barrier = [], threading.Barrier(4)
 
