@@ -159,16 +159,16 @@ MEDIA_URL = None
 # Local disk by default, written so that a failing disk leaves no partial
 # file. FILE_STORAGE=s3: S3-compatible object storage shared by several
 # machines (config/s3storage.py; README "Several machines").
-FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
-S3_FILE_STORAGE = FILE_STORAGE in ("s3", "storages.backends.s3.S3Storage", "config.s3storage.S3Storage")
+FILE_STORAGE_BACKENDS = {"local": "config.storage.FileSystemStorage", "s3": "config.s3storage.S3Storage"}
+# (The class names earlier releases documented still work.)
+_file_storage = os.environ.get("FILE_STORAGE") or "local"
+FILE_STORAGE = {"config.storage.FileSystemStorage": "local", "storages.backends.s3.S3Storage": "s3"}.get(
+    _file_storage, _file_storage
+)
+if FILE_STORAGE not in FILE_STORAGE_BACKENDS:
+    raise RuntimeError(f"FILE_STORAGE must be 'local' or 's3', not {_file_storage!r}")
 STORAGES = {
-    "default": {
-        "BACKEND": (
-            "config.s3storage.S3Storage"
-            if S3_FILE_STORAGE
-            else {"local": "config.storage.FileSystemStorage"}.get(FILE_STORAGE, FILE_STORAGE)
-        ),
-    },
+    "default": {"BACKEND": FILE_STORAGE_BACKENDS[FILE_STORAGE]},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -177,7 +177,7 @@ STORAGES = {
         ),
     },
 }
-if S3_FILE_STORAGE:
+if FILE_STORAGE == "s3":
     STORAGES["default"]["OPTIONS"] = {
         "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
         "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,

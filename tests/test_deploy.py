@@ -51,6 +51,22 @@ def test_settings_refuse_to_start_without_secret_key_in_production():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_settings_refuse_an_unknown_file_storage():
+    """Only the two storages the orphan-file sweep and the downloads know."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=Path(settings.BASE_DIR),
+        env=os.environ | {"FILE_STORAGE": "storages.backends.gcloud.GoogleCloudStorage"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "FILE_STORAGE must be 'local' or 's3'" in result.stderr
+
+
 def test_collectstatic_with_manifest_storage_hashes_every_vendored_file(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
