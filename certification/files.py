@@ -5,7 +5,6 @@ deleted by a daily task."""
 
 import datetime
 import itertools
-from collections.abc import Iterator
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
@@ -16,12 +15,11 @@ from .models import Certificate, Evidence
 
 
 def serve_file(fieldfile, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
-    response = FileResponse(
-        fieldfile.storage.open(fieldfile.name, "rb"),
-        as_attachment=not inline,
-        filename=filename,
-        content_type=content_type,
-    )
+    handle = fieldfile.storage.open(fieldfile.name, "rb")
+    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
+    # Object storage streams its body (config/s3storage.py): not seekable,
+    # so the length comes from the server's answer.
+    response["Content-Length"] = handle.size
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -39,32 +37,23 @@ STORED_FILES = {
 BATCH = 1000
 
 
-def _walk(storage, folder: str) -> Iterator[str]:
-    try:
-        folders, names = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in names:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _walk(storage, f"{folder}/{sub}")
-
-
 def delete_orphan_files(*, older_than: datetime.datetime, storage=None) -> dict[str, int]:
     """Delete stored files under evidence/, certificates/ and metric-imports/
     last written before `older_than` that no row points at (left by a
     failed write, a crashed process, a render that lost its race). Checked a
-    batch of names at a time: one query per 1,000 files. Returns how many
+    batch of names at a time: one query per 1,000 files, and on object
+    storage one listing and one delete request per 1,000 objects. The
+    storage is ours (config/storage.py, config/s3storage.py): it lists a
+    folder with modification times and deletes by name. Returns how many
     were deleted per folder."""
     storage = storage or default_storage
     deleted = {}
     for folder, (model, field) in STORED_FILES.items():
         deleted[folder] = 0
-        old = (name for name in _walk(storage, folder) if storage.get_modified_time(name) < older_than)
+        old = (name for name, modified in storage.files_under(folder) if modified < older_than)
         while batch := list(itertools.islice(old, BATCH)):
             kept = set(model.objects.filter(**{f"{field}__in": batch}).values_list(field, flat=True))
-            for name in batch:
-                if name not in kept:
-                    storage.delete(name)
-                    deleted[folder] += 1
+            orphans = [name for name in batch if name not in kept]
+            storage.delete_many(orphans)
+            deleted[folder] += len(orphans)
     return deleted

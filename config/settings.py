@@ -156,11 +156,19 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Never served from a public URL: evidence and certificates go through views
 # that check permission.
 MEDIA_URL = None
+# Local disk by default, written so that a failing disk leaves no partial
+# file. FILE_STORAGE=s3: S3-compatible object storage shared by several
+# machines (config/s3storage.py; README "Several machines").
+FILE_STORAGE_BACKENDS = {"local": "config.storage.FileSystemStorage", "s3": "config.s3storage.S3Storage"}
+# (The class names earlier releases documented still work.)
+_file_storage = os.environ.get("FILE_STORAGE") or "local"
+FILE_STORAGE = {"config.storage.FileSystemStorage": "local", "storages.backends.s3.S3Storage": "s3"}.get(
+    _file_storage, _file_storage
+)
+if FILE_STORAGE not in FILE_STORAGE_BACKENDS:
+    raise RuntimeError(f"FILE_STORAGE must be 'local' or 's3', not {_file_storage!r}")
 STORAGES = {
-    "default": {
-        # Local disk by default, written so that a failing disk leaves no partial file.
-        "BACKEND": os.environ.get("FILE_STORAGE", "config.storage.FileSystemStorage"),
-    },
+    "default": {"BACKEND": FILE_STORAGE_BACKENDS[FILE_STORAGE]},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -169,12 +177,20 @@ STORAGES = {
         ),
     },
 }
-if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+if FILE_STORAGE == "s3":
     STORAGES["default"]["OPTIONS"] = {
         "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL"),
-        "default_acl": "private",
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the
+        # machine's role (boto3's usual chain).
+        # Private objects: no ACL is sent (the bucket blocks public access)
+        # and the views stream the bytes after their permission check; a
+        # URL, if anything ever asks for one, is signed and short-lived.
+        "default_acl": None,
         "querystring_auth": True,
+        "signature_version": "s3v4",
+        "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "60")),
         "file_overwrite": False,
     }
 # Certificates: one signing key per association, created by

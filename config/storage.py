@@ -10,6 +10,8 @@ object appears only once its upload completed.)"""
 import contextlib
 import os
 import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from django.core.files.storage import FileSystemStorage as DjangoFileSystemStorage
 from django.utils._os import safe_makedirs
@@ -54,3 +56,19 @@ class FileSystemStorage(DjangoFileSystemStorage):
         name = os.path.relpath(full_path, self.location)
         self._ensure_location_group_id(full_path)
         return str(name).replace("\\", "/")
+
+    def files_under(self, folder: str) -> Iterator[tuple[str, datetime]]:
+        """Every stored name under `folder` with its last-modified time (the
+        orphan-file sweep's listing; config/s3storage.py has the same)."""
+        try:
+            folders, names = self.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in names:
+            yield f"{folder}/{name}", self.get_modified_time(f"{folder}/{name}")
+        for sub in folders:
+            yield from self.files_under(f"{folder}/{sub}")
+
+    def delete_many(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.delete(name)

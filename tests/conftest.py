@@ -9,6 +9,7 @@ from config.celery import app
 
 from . import factories as f
 from .faults import PrivateRedis, redis_server_missing
+from .s3 import S3Server
 
 # The suite runs with no environment set; the database is whatever
 # DATABASE_URL says (SQLite by default, PostgreSQL in CI).
@@ -89,6 +90,31 @@ def client_for(client, two_associations):
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server (moto) for the whole run, started on first use."""
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """The default storage on a fresh private bucket of `s3_server`."""
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_settings(bucket)}
+    yield SimpleNamespace(server=s3_server, bucket=bucket, client=s3_server.client)
+    s3_server.drop_bucket(bucket)
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def file_storage(request):
+    """Runs a test twice: files on local disk, then on S3 (`-m "not s3"` skips
+    the second). A module opts in with `pytestmark = pytest.mark.usefixtures("file_storage")`."""
+    return request.getfixturevalue("s3_storage") if request.param == "s3" else None
 
 
 @pytest.fixture

@@ -51,6 +51,22 @@ def test_settings_refuse_to_start_without_secret_key_in_production():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_settings_refuse_an_unknown_file_storage():
+    """Only the two storages the orphan-file sweep and the downloads know."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=Path(settings.BASE_DIR),
+        env=os.environ | {"FILE_STORAGE": "storages.backends.gcloud.GoogleCloudStorage"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "FILE_STORAGE must be 'local' or 's3'" in result.stderr
+
+
 def test_collectstatic_with_manifest_storage_hashes_every_vendored_file(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
@@ -106,3 +122,16 @@ def test_celery_creates_the_filesystem_broker_folders_when_configured(tmp_path):
         "queue",
         "results",
     ]
+
+
+def test_procfile_has_one_process_type_per_role_as_the_readme_says():
+    base = Path(settings.BASE_DIR)
+    lines = [
+        line
+        for line in (base / "config" / "Procfile").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+    assert [line.split(":", 1)[0] for line in lines] == ["web", "worker", "beat"]
+    readme = (base / "README.md").read_text()
+    assert all(line in readme for line in lines)

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from tests import factories as f
 from tests.audits.scenario import build
 
-pytestmark = pytest.mark.browser
+# Files on local disk, then on S3 (tests/conftest.py): the same preview.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("file_storage")]
 
 PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"
 PNG = bytes.fromhex(

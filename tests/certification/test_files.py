@@ -1,9 +1,13 @@
 """serve_file: every stored file leaves as a typed, unsniffable, uncached response."""
 
+import pytest
 from django.urls import reverse
 
 from certification.files import serve_file
 from tests import factories as f
+
+# Once on local disk, once on S3 (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("file_storage")
 
 
 def test_serve_file_attachment_by_default_with_nosniff_and_no_store(db):

@@ -20,6 +20,9 @@ from certification.tasks import issue_certificates, sweep
 from members.models import OutboundEmail
 from tests import factories as f
 
+# Once on local disk, once on S3 (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("file_storage")
+
 
 @pytest.fixture
 def approved(two_associations):
@@ -199,8 +202,8 @@ def test_issue_certificate_takes_over_a_stale_claim(approved):
 
 def test_store_certificate_pdf_never_deletes_a_file_already_there(approved):
     certificate = issuance.create_certificate(approved)
-    name = f"certificates/{approved.association.slug}/{certificate.number}.pdf"
-    default_storage.save(name, ContentFile(b"left by a crashed render"))
+    wanted = f"certificates/{approved.association.slug}/{certificate.number}.pdf"
+    name = default_storage.save(wanted, ContentFile(b"left by a crashed render"))
 
     stored = issuance.store_certificate_pdf(certificate)
 

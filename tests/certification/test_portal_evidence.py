@@ -19,6 +19,10 @@ from certification.evidence import CSV, DOCX, JPEG, PDF, PNG, XLSX, clean_name
 from certification.models import ApplicationStatus, Evidence
 from certification.services import CertificationError
 from tests import factories as f
+from tests.s3 import stored_names
+
+# Once on local disk, once on S3 (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("file_storage")
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56 + b"\x01\x02\x03"
 PE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48
@@ -44,9 +48,8 @@ def pdf(name="a.pdf"):
     return SimpleUploadedFile(name, f.PDF_BYTES)
 
 
-def stored_files() -> list[Path]:
-    root = Path(settings.MEDIA_ROOT)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+def stored_files() -> list[str]:
+    return stored_names()
 
 
 def upload(client, application, criterion, name, content, content_type="application/pdf", **extra):
@@ -108,7 +111,7 @@ def test_upload_accepts_allowed_types_detected_from_content(
     )
     assert evidence.file.name.startswith(f"evidence/{application.pk}/")
     assert name not in evidence.file.name
-    assert stored_files() == [Path(settings.MEDIA_ROOT) / evidence.file.name]
+    assert stored_files() == [evidence.file.name]
 
 
 def test_upload_pdf_with_wrong_mime_header_is_stored_as_pdf(client_for, two_associations, draft):
@@ -258,7 +261,7 @@ def test_upload_path_traversal_of_a_real_pdf_keeps_only_the_base_name(client_for
     assert response.status_code == 302
     evidence = Evidence.objects.get()
     assert evidence.original_name == "passwd.pdf"
-    assert stored_files() == [Path(settings.MEDIA_ROOT) / evidence.file.name]
+    assert stored_files() == [evidence.file.name]
 
 
 def test_attach_evidence_refuses_a_name_with_folders(two_associations, draft):

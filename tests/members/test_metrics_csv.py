@@ -10,6 +10,10 @@ from members.metrics.values import CleanValue, MetricsError
 from members.models import ImportStatus, MetricImportJob, MetricReport, MetricValue
 from members.tasks import process_metric_import
 from tests import factories as f
+from tests.s3 import stored_names
+
+# Once on local disk, once on S3 (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("file_storage")
 
 HEADER = "month,kpi_code,value,sample_size\n"
 
@@ -234,7 +238,7 @@ def test_start_metric_import_refuses_a_nul_byte_and_stores_nothing(member_with_k
 
     assert refused.value.message == NUL_REFUSAL
     assert MetricImportJob.objects.count() == 0
-    assert not (settings.MEDIA_ROOT / "metric-imports").exists()
+    assert stored_names("metric-imports") == []
 
 
 def test_parse_metric_csv_refuses_a_nul_byte_by_line(member_with_kpis):
@@ -271,7 +275,7 @@ def test_start_metric_import_deletes_the_file_of_a_refused_import(member_with_kp
     job.refresh_from_db()
     assert job.status == ImportStatus.INVALID
     assert job.file.name == ""
-    assert list((settings.MEDIA_ROOT / "metric-imports").rglob("*.csv")) == []
+    assert stored_names("metric-imports") == []
 
 
 def test_start_metric_import_keeps_no_control_characters_of_the_name(member_with_kpis):
