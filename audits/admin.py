@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.admin_scoping import (
     ScopedAdmin,
     ScopedTabularInline,
+    access,
     editable_associations,
     run_service_on,
     scope,
@@ -51,7 +52,7 @@ class AuditorMembershipInline(ScopedTabularInline):
         return scope(super().get_queryset(request), request).select_related("association", "ended_by")
 
     def association_ids_of(self, obj):
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
     def has_delete_permission(self, request, obj=None):
         return False  # removing ends the membership; the row stays for the record
@@ -72,7 +73,7 @@ class AuditorAssignmentsInline(ScopedTabularInline):
         )
 
     def association_ids_of(self, obj):
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -104,7 +105,7 @@ class AuditorProfileAdmin(ScopedAdmin):
 
     def association_ids_of(self, obj):
         # Ended memberships too: staff still manage an auditor they removed.
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
     def has_delete_permission(self, request, obj=None):
         # Other associations rely on the same profile.
@@ -157,7 +158,9 @@ class ConflictOfInterestAdmin(ScopedAdmin):
     readonly_fields = ["declared_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_reason_shown_to(request.user)
+        if request.user.is_superuser:
+            return super().get_queryset(request).with_reason_shown_to(request.user)
+        return super().get_queryset(request).with_reason_shown_for(access(request).association_ids)
 
     def association_ids_of(self, obj):
         return [obj.association_id]

@@ -41,7 +41,7 @@ class BusinessTenantMixin:
     edit it when they may edit one of those."""
 
     def association_ids_of(self, obj):
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
 
 class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
