@@ -66,10 +66,12 @@ class AuditorAssignmentsInline(ScopedTabularInline):
     fields = ["application", "assigned_at", "due_date", "declaration", "ended_at"]
     readonly_fields = fields
     verbose_name_plural = _("assignments in your associations")
+    per_page = 20  # a long-serving auditor has hundreds
 
     def get_queryset(self, request):
+        # Each row prints the assignment (its auditor) and the application.
         return scope(super().get_queryset(request), request).select_related(
-            "application__business", "application__standard"
+            "auditor__user", "application__business", "application__standard"
         )
 
     def association_ids_of(self, obj):
