@@ -451,7 +451,11 @@ class ActionLog(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # The admin's history list: one association's entries in order.
+            models.Index(fields=["association", "created_at", "id"], name="actionlog_assoc_created"),
+        ]
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
 

@@ -125,6 +125,10 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The admin list: one association's rows, newest first (id breaks ties).
+        indexes = [
+            models.Index(fields=["association", "-created_at", "-id"], name="application_assoc_created")
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
@@ -313,6 +317,8 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
+        # The admin list: one association's certificates, newest first.
+        indexes = [models.Index(fields=["association", "-issued_at", "-id"], name="certificate_assoc_issued")]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         constraints = [
