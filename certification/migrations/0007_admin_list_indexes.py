@@ -7,9 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0003_actionlog_actionlog_assoc_created'),
+        ('associations', '0003_actionlog_assoc_created_index'),
         ('certification', '0006_application_results'),
-        ('members', '0009_metricreport_metricreport_assoc_business'),
+        ('members', '0009_metricreport_assoc_business_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
