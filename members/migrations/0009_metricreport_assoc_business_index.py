@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0003_actionlog_assoc_created_index'),
         ('members', '0008_auditor_roles_from_audits'),
     ]
 
