@@ -9,6 +9,7 @@ from associations.admin_scoping import (
     ScopedAdmin,
     ScopedTabularInline,
     access,
+    computed_once,
     editable_associations,
     run_service_on,
     scope,
@@ -219,6 +220,9 @@ class AssignmentInline(ScopedTabularInline):
     ]
     readonly_fields = ["declaration", "conflict_reason", "declared_at", "assigned_by", "ended_at"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("auditor__user", "assigned_by")
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -312,6 +316,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("Evidence"))
+    @computed_once
     def evidence(self, obj):
         rows = queries.evidence_of(obj)
         if not rows:
@@ -334,6 +339,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("Change requests"))
+    @computed_once
     def change_requests(self, obj):
         rows = list(obj.change_requests.select_related("criterion").order_by("requested_at", "pk"))
         if not rows:
@@ -354,6 +360,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("Scorecards"))
+    @computed_once
     def scorecards(self, obj):
         """Each auditor's score and comment per criterion, once all have submitted."""
         assignments, rows = queries.score_table(obj)
@@ -387,6 +394,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("History"))
+    @computed_once
     def history(self, obj):
         return format_html(
             "<ul>{}</ul>",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, scope
+from associations.admin_scoping import AssociationFilter, ScopedAdmin, ScopedTabularInline, scope
 
 from . import services
 from .models import Business, BusinessUser, Invitation, Membership, MetricReport, MetricValue, User
@@ -149,6 +149,9 @@ class MetricValueInline(ScopedTabularInline):
     fields = ["kpi", "value", "sample_size"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kpi")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -156,7 +159,7 @@ class MetricValueInline(ScopedTabularInline):
 @admin.register(MetricReport)
 class MetricReportAdmin(ScopedAdmin):
     list_display = ["business", "association", "period", "source", "updated_at"]
-    list_filter = [("association", admin.RelatedOnlyFieldListFilter), "period"]
+    list_filter = [AssociationFilter, "period"]
     inlines = [MetricValueInline]
 
     def has_add_permission(self, request, obj=None):
