@@ -6,16 +6,18 @@ import functools
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin, TabularInline, checkbox
 from unfold.sites import UnfoldAdminSite
-from unfold.views import ChangeList
 from unfold.widgets import UnfoldAdminImageFieldWidget
 
 from .models import EDITING_ROLES, Association, StaffMembership, StaffRole
@@ -159,22 +161,24 @@ class ScopingMixin:
         return self._can_edit(request, obj)
 
 
-class ScopedChangeList(ChangeList):
-    """unfold renders each row with the headers of the whole list
-    (`items_for_result` calls `result_headers` per row): the sorting links
-    are the same on every row, so each is built once per list."""
+def headers_once_per_list(result_headers):
+    """Wraps unfold's `result_headers(cl)`, which its `items_for_result`
+    calls for every row to label the cells: the headers (sorting links, the
+    select-all checkbox) are the same for the whole list, so they are built
+    once per list (installed by AssociationsConfig.ready)."""
 
-    def get_ordering_field_columns(self):
-        if not hasattr(self, "_ordering_field_columns"):
-            self._ordering_field_columns = super().get_ordering_field_columns()
-        return self._ordering_field_columns
+    @functools.wraps(result_headers)
+    def once(cl):
+        if getattr(cl, "_built_headers", None) is None:
+            cl._built_headers = list(result_headers(cl))
+        return cl._built_headers
 
-    def get_query_string(self, new_params=None, remove=None):
-        key = (tuple(sorted((new_params or {}).items())), tuple(remove or ()))
-        built = self.__dict__.setdefault("_query_strings", {})
-        if key not in built:
-            built[key] = super().get_query_string(new_params, remove)
-        return built[key]
+    return once
+
+
+@functools.lru_cache(maxsize=16)
+def _row_checkbox(language: str) -> str:
+    return checkbox.render(helpers.ACTION_CHECKBOX_NAME, "__pk__")
 
 
 class AssociationFilter(admin.SimpleListFilter):
@@ -220,8 +224,13 @@ class ScopedAdmin(ScopingMixin, ModelAdmin):
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request)
 
-    def get_changelist(self, request, **kwargs):
-        return ScopedChangeList
+    def action_checkbox(self, obj):
+        # unfold renders the checkbox's template for every row: render it
+        # once per language and put each row's pk in.
+        html = _row_checkbox(get_language()).replace("__pk__", escape(str(obj.pk)))
+        return mark_safe(html)  # noqa: S308 (the widget's own rendered HTML, the pk escaped)
+
+    action_checkbox.short_description = ModelAdmin.action_checkbox.short_description
 
     def get_object(self, request, object_id, from_field=None):
         # Out of scope answers 404 before any permission check could say 403.
