@@ -111,6 +111,9 @@ class CriterionInline(ScopedTabularInline):
         "guidance",
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kpi")
+
     def _can_edit(self, request, obj=None) -> bool:
         # Criteria of a published or retired standard are frozen.
         if obj is not None and not obj.is_editable:

@@ -10,6 +10,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage
+from django.forms import ModelChoiceField, Select
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import escape
@@ -17,8 +18,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from unfold.admin import ModelAdmin, TabularInline, checkbox
+from unfold.forms import PaginationInlineFormSet
 from unfold.sites import UnfoldAdminSite
-from unfold.widgets import UnfoldAdminImageFieldWidget
+from unfold.widgets import UnfoldAdminImageFieldWidget, UnfoldAdminSelectWidget
 
 from .models import EDITING_ROLES, Association, StaffMembership, StaffRole
 
@@ -244,8 +246,31 @@ class ScopedAdmin(ScopingMixin, ModelAdmin):
         raise Http404
 
 
+class SharedChoicesFormSet(PaginationInlineFormSet):
+    """Every row of an inline offers the same choices in its <select> of a
+    related row: they are read once for the formset, not once per row."""
+
+    def _construct_form(self, i, **kwargs):
+        return self._share_choices(super()._construct_form(i, **kwargs))
+
+    @property
+    def empty_form(self):
+        return self._share_choices(super().empty_form)
+
+    def _share_choices(self, form):
+        shared = self.__dict__.setdefault("_shared_choices", {})
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(field, ModelChoiceField) and type(widget) in (Select, UnfoldAdminSelectWidget):
+                if name not in shared:
+                    shared[name] = list(field.choices)
+                field.choices = shared[name]
+        return form
+
+
 class ScopedTabularInline(ScopingMixin, TabularInline):
     extra = 0
+    formset = SharedChoicesFormSet
 
 
 class _LinkedFile:

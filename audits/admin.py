@@ -159,6 +159,7 @@ class ConflictOfInterestAdmin(ScopedAdmin):
     list_display = ["auditor", "business", "association", "shown_reason", "declared_at"]
     list_select_related = ["auditor__user", "business", "association"]
     readonly_fields = ["declared_at"]
+    autocomplete_fields = ["auditor", "business"]
 
     def get_queryset(self, request):
         if request.user.is_superuser:

@@ -51,7 +51,7 @@ class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
     def get_queryset(self, request):
         # A business may belong to several associations: staff see and
         # change only their own association's membership rows.
-        return scope(super().get_queryset(request), request)
+        return scope(super().get_queryset(request), request).select_related("business", "association")
 
 
 class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
@@ -65,7 +65,7 @@ class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
     def get_queryset(self, request):
         # Staff see and change the roles their own association granted; a
         # role granted by another association is that association's affair.
-        return scope(super().get_queryset(request), request).select_related("user", "association")
+        return scope(super().get_queryset(request), request).select_related("business", "user", "association")
 
 
 @admin.register(Business)
@@ -84,6 +84,7 @@ class BusinessAdmin(BusinessTenantMixin, ScopedAdmin):
 class MembershipAdmin(ScopedAdmin):
     list_display = ["business", "association", "member_number", "status", "joined_on"]
     list_filter = ["status"]
+    autocomplete_fields = ["business"]  # thousands of businesses: searched, not listed
     search_fields = ["business__name", "member_number"]
 
 
@@ -120,6 +121,7 @@ class InvitationAdmin(ScopedAdmin):
     list_select_related = ["association", "business"]  # business may be empty: not followed by default
     list_filter = ["kind"]
     fields = ["association", "email", "kind", "business", "role"]
+    autocomplete_fields = ["business"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj is not None else []
