@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -227,11 +228,23 @@ class AssignmentInline(ScopedTabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        request._assignment_application = obj
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "auditor":
-            kwargs["queryset"] = AuditorProfile.objects.auditing_for(
-                editable_associations(request)
-            ).select_related("user")
+            # Active auditors of the application's own association, with their
+            # names in the same query. The auditors already assigned stay valid
+            # choices: their rows' (disabled) field is validated against them.
+            associations = editable_associations(request)
+            application = getattr(request, "_assignment_application", None)
+            if application is not None:
+                associations = associations.filter(pk=application.association_id)
+            offered = Q(pk__in=AuditorProfile.objects.auditing_for(associations).values("pk"))
+            if application is not None:
+                offered |= Q(pk__in=application.assignments.values("auditor_id"))
+            kwargs["queryset"] = AuditorProfile.objects.filter(offered).select_related("user")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
