@@ -93,9 +93,14 @@ class AuditorAssignmentsInline(ScopedTabularInline):
 class AuditorProfileAdmin(ScopedAdmin):
     list_display = ["user", "is_active", "created_at"]
     search_fields = ["user__email", "user__name"]
+    ordering = ["user__email"]
     readonly_fields = ["user"]
     fields = ["user", "expertise", "is_active"]
     inlines = [AuditorMembershipInline, AuditorAssignmentsInline]
+
+    def get_queryset(self, request):
+        # Every row, and every autocomplete answer, prints the auditor's name.
+        return super().get_queryset(request).select_related("user")
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser  # auditors join through an invitation
