@@ -304,3 +304,44 @@ def test_admin_changelist_as_staff_within_budget(model, client, db):
 
     assert (few, lots) == (few, few)
     assert few <= BUDGET
+
+
+def _autocomplete(client, model_name: str, field_name: str, term: str):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "members", "model_name": model_name, "field_name": field_name, "term": term}
+    return client.get(url, params)
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name", "make"),
+    [
+        ("membership", "business", _business),
+        ("conflictofinterest", "business", _business),
+        ("conflictofinterest", "auditor", _auditor),
+    ],
+)
+def test_admin_autocomplete_query_count_does_not_grow_with_rows(model_name, field_name, make, client, db):
+    association = f.AssociationFactory()
+    _staff_client(client, association)
+    make(association)
+    _autocomplete(client, model_name, field_name, "")
+    with CaptureQueriesContext(connection) as few:
+        _autocomplete(client, model_name, field_name, "")
+
+    for _ in range(LOTS):
+        make(association)
+    with CaptureQueriesContext(connection) as lots:
+        response = _autocomplete(client, model_name, field_name, "")
+
+    assert len(response.json()["results"]) == 20  # a page of them
+    assert len(lots) == len(few)
+
+
+def test_admin_autocomplete_offers_only_the_staffs_own_businesses(two_associations, client_for):
+    client = client_for("staff_admin_a")
+
+    own = _autocomplete(client, "membership", "business", "Alpha")
+    other = _autocomplete(client, "membership", "business", "Bengal")
+
+    assert [row["text"] for row in own.json()["results"]] == ["Alpha Traders"]
+    assert other.json()["results"] == []
