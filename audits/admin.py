@@ -324,7 +324,13 @@ class ApplicationAdmin(ScopedAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("business", "standard", "association")
+        # The change page prints the decided level and who decided (empty
+        # until then): followed here, not by one query each once decided.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("business", "standard", "association", "level", "decided_by")
+        )
 
     @admin.display(description=_("Result"))
     def result(self, obj):

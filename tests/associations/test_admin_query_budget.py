@@ -204,9 +204,11 @@ def _conflict_page(association, n):
     )
 
 
-def _application_page(association, n):
+def _application_page(association, n, **decided):
     application = f.SubmittedApplicationFactory(
-        standard=f.PublishedStandardFactory(association=association), business=_business(association)
+        standard=f.PublishedStandardFactory(association=association),
+        business=_business(association),
+        **decided,
     )
     application_type = ContentType.objects.get_for_model(application)
     for _ in range(n):
@@ -345,3 +347,15 @@ def test_admin_autocomplete_offers_only_the_staffs_own_businesses(two_associatio
 
     assert [row["text"] for row in own.json()["results"]] == ["Alpha Traders"]
     assert other.json()["results"] == []
+
+
+def test_admin_application_page_costs_the_same_once_decided(client, db):
+    association = f.AssociationFactory()
+    staff = _staff_client(client, association)
+    submitted = _change_page_queries(client, _application_page(association, FEW))
+
+    decided = _application_page(
+        association, FEW, status="rejected", decided_by=f.UserFactory(), level=_level(association)
+    )
+
+    assert _change_page_queries(staff, decided) == submitted
