@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .admin_scoping import PrivateFileWidget, ScopedAdmin, ScopedTabularInline, run_service_on
+from .admin_scoping import PrivateFileWidget, ScopedAdmin, ScopedTabularInline, access, run_service_on
 from .models import (
     ActionLog,
     Association,
@@ -26,7 +26,9 @@ class AssociationAdmin(ScopedAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return Association.objects.administered_by(request.user)
+        if request.user.is_superuser:
+            return Association.objects.all()
+        return Association.objects.filter(pk__in=access(request).association_ids)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "logo":
@@ -56,8 +58,8 @@ class AssociationAdmin(ScopedAdmin):
         # Only an association's administrators change its settings.
         if request.user.is_superuser:
             return True
-        admin_of = Association.objects.administered_by(request.user, roles=["admin"])
-        return admin_of.filter(pk=obj.pk).exists() if obj else admin_of.exists()
+        admin_of = access(request).admin_ids
+        return obj.pk in admin_of if obj else bool(admin_of)
 
 
 def _run(request, queryset, service, done_message):
@@ -108,6 +110,9 @@ class CriterionInline(ScopedTabularInline):
         "kpi_threshold",
         "guidance",
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kpi")
 
     def _can_edit(self, request, obj=None) -> bool:
         # Criteria of a published or retired standard are frozen.
@@ -185,10 +190,10 @@ class StaffMembershipAdmin(ScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "association":
+        if db_field.name == "association" and not request.user.is_superuser:
             # Staff roles are granted by an association's administrators only
             # (an officer may edit the programme but not the staff list).
-            field.queryset = Association.objects.administered_by(request.user, roles=["admin"])
+            field.queryset = Association.objects.filter(pk__in=access(request).admin_ids)
         return field
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -198,17 +203,46 @@ class StaffMembershipAdmin(ScopedAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         if request.user.is_superuser:
             return True
-        admin_of = Association.objects.administered_by(request.user, roles=["admin"])
-        return admin_of.filter(pk=obj.association_id).exists() if obj else admin_of.exists()
+        admin_of = access(request).admin_ids
+        return obj.association_id in admin_of if obj else bool(admin_of)
 
     has_delete_permission = has_change_permission
+
+
+class SubjectFilter(admin.SimpleListFilter):
+    """By what the entry is about (the action's first part, as in
+    "application.submit"): fixed choices, not a DISTINCT over the history."""
+
+    title = _("about")
+    parameter_name = "about"
+    SUBJECTS = {
+        "application": _("Applications"),
+        "evidence": _("Evidence"),
+        "change_request": _("Change requests"),
+        "audit": _("Audits"),
+        "certificate": _("Certificates"),
+        "auditor": _("Auditors"),
+        "code": _("Codes of conduct"),
+        "standard": _("Standards"),
+        "invitation": _("Invitations"),
+        "metrics": _("Metrics"),
+        "api_token": _("API tokens"),
+    }
+
+    def lookups(self, request, model_admin):
+        return list(self.SUBJECTS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in self.SUBJECTS:
+            return queryset.filter(action__startswith=f"{self.value()}.")
+        return queryset
 
 
 @admin.register(ActionLog)
 class ActionLogAdmin(ScopedAdmin):
     list_display = ["created_at", "action", "actor", "content_type", "object_id"]
     list_select_related = ["actor", "content_type"]  # actor may be empty: not followed by default
-    list_filter = ["action"]
+    list_filter = [SubjectFilter]
     readonly_fields = ["created_at", "association", "content_type", "object_id", "action", "actor", "data"]
 
     def has_add_permission(self, request, obj=None) -> bool:

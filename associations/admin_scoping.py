@@ -2,20 +2,59 @@
 and change only that association's rows; viewers only look; superusers see
 all. Every staff ModelAdmin in the project derives from ScopedAdmin."""
 
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage
+from django.forms import ModelChoiceField, Select
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin, TabularInline, checkbox
+from unfold.forms import PaginationInlineFormSet
 from unfold.sites import UnfoldAdminSite
-from unfold.widgets import UnfoldAdminImageFieldWidget
+from unfold.widgets import UnfoldAdminImageFieldWidget, UnfoldAdminSelectWidget
 
-from .models import EDITING_ROLES, Association
+from .models import EDITING_ROLES, Association, StaffMembership, StaffRole
+
+
+class AdminAccess:
+    """What the requesting user administers, read in one query per request.
+    The sidebar, every permission check and every scoping filter of an admin
+    page ask these ids (a page asks dozens of times) instead of the database,
+    and scoped querysets become a plain `association_id IN (ids)`."""
+
+    def __init__(self, user):
+        self.is_superuser = user.is_superuser
+        roles = {}
+        if user.is_authenticated and not user.is_superuser:
+            roles = dict(StaffMembership.objects.filter(user=user).values_list("association_id", "role"))
+        self.association_ids = sorted(roles)
+        self.editable_ids = sorted(pk for pk, role in roles.items() if role in EDITING_ROLES)
+        self.admin_ids = sorted(pk for pk, role in roles.items() if role == StaffRole.ADMIN)
+        self._associations_of = {}
+
+    def associations_of(self, obj, association_ids_of) -> set[int]:
+        """`association_ids_of(obj)`, asked once per object and function."""
+        key = (obj._meta.label, obj.pk, association_ids_of.__func__)
+        if key not in self._associations_of:
+            self._associations_of[key] = set(association_ids_of(obj))
+        return self._associations_of[key]
+
+
+def access(request) -> AdminAccess:
+    """The request's AdminAccess, made on first use. Per request, never
+    longer: a role granted or taken away counts from the next request."""
+    if getattr(request, "_admin_access", None) is None:
+        request._admin_access = AdminAccess(request.user)
+    return request._admin_access
 
 
 class StaffAdminSite(UnfoldAdminSite):
@@ -23,9 +62,7 @@ class StaffAdminSite(UnfoldAdminSite):
 
     def has_permission(self, request) -> bool:
         user = request.user
-        return user.is_active and (
-            user.is_superuser or (user.is_authenticated and user.staff_memberships.exists())
-        )
+        return user.is_active and (user.is_superuser or bool(access(request).association_ids))
 
     def login(self, request, extra_context=None):
         """Everyone logs in through allauth (and its second factor); Django's
@@ -65,14 +102,16 @@ def run_service_on(request, queryset, service, done_message, *, refused, **kwarg
 
 
 def editable_associations(request):
-    return Association.objects.administered_by(request.user, roles=EDITING_ROLES)
+    if request.user.is_superuser:
+        return Association.objects.all()
+    return Association.objects.filter(pk__in=access(request).editable_ids)
 
 
 def scope(queryset, request):
     """The rows of `queryset` the request's user administers."""
     if request.user.is_superuser:
         return queryset
-    return queryset.administered_by(request.user)
+    return queryset.of_associations(access(request).association_ids)
 
 
 class ScopingMixin:
@@ -83,7 +122,7 @@ class ScopingMixin:
         related = db_field.related_model
         if related is Association:
             kwargs["queryset"] = editable_associations(request)
-        elif hasattr(related.objects, "administered_by"):
+        elif hasattr(related.objects, "of_associations") and "queryset" not in kwargs:
             kwargs["queryset"] = scope(related.objects.all(), request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -91,22 +130,22 @@ class ScopingMixin:
         related = db_field.related_model
         if related is Association:
             kwargs["queryset"] = editable_associations(request)
-        elif hasattr(related.objects, "administered_by"):
+        elif hasattr(related.objects, "of_associations") and "queryset" not in kwargs:
             kwargs["queryset"] = scope(related.objects.all(), request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def association_ids_of(self, obj):
-        """The ids of the associations `obj` belongs to (a list or a values
-        queryset); staff edit it when they edit one of them."""
+        """The ids of the associations `obj` belongs to (an iterable of ids);
+        staff edit it when they edit one of them."""
         return [obj.association_id]
 
     def _can_edit(self, request, obj=None) -> bool:
-        if request.user.is_superuser:
+        staff = access(request)
+        if staff.is_superuser:
             return True
-        editable = editable_associations(request)
         if obj is None:
-            return editable.exists()
-        return editable.filter(pk__in=self.association_ids_of(obj)).exists()
+            return bool(staff.editable_ids)
+        return not staff.associations_of(obj, self.association_ids_of).isdisjoint(staff.editable_ids)
 
     def has_module_permission(self, request) -> bool:
         return admin.site.has_permission(request)
@@ -124,9 +163,76 @@ class ScopingMixin:
         return self._can_edit(request, obj)
 
 
+def headers_once_per_list(result_headers):
+    """Wraps unfold's `result_headers(cl)`, which its `items_for_result`
+    calls for every row to label the cells: the headers (sorting links, the
+    select-all checkbox) are the same for the whole list, so they are built
+    once per list (installed by AssociationsConfig.ready)."""
+
+    @functools.wraps(result_headers)
+    def once(cl):
+        if getattr(cl, "_built_headers", None) is None:
+            cl._built_headers = list(result_headers(cl))
+        return cl._built_headers
+
+    return once
+
+
+@functools.lru_cache(maxsize=16)
+def _row_checkbox(language: str) -> str:
+    return checkbox.render(helpers.ACTION_CHECKBOX_NAME, "__pk__")
+
+
+class AssociationFilter(admin.SimpleListFilter):
+    """By association, offering only the user's own: no DISTINCT over the
+    whole table to find which associations have rows."""
+
+    title = gettext_lazy("association")
+    parameter_name = "association"
+
+    def lookups(self, request, model_admin):
+        if request.user.is_superuser:
+            associations = Association.objects.all()
+        else:
+            associations = Association.objects.filter(pk__in=access(request).association_ids)
+        return [(str(a.pk), a.name) for a in associations]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(association_id=int(self.value()))
+        return queryset
+
+
+def computed_once(method):
+    """A read-only field of a change page that runs queries: the page asks
+    for a field's contents more than once, so it is computed once per
+    object and request (the object is fetched afresh for each request)."""
+
+    @functools.wraps(method)
+    def cached(self, obj):
+        done = obj.__dict__.setdefault("_admin_computed", {})
+        if method.__name__ not in done:
+            done[method.__name__] = method(self, obj)
+        return done[method.__name__]
+
+    return cached
+
+
 class ScopedAdmin(ScopingMixin, ModelAdmin):
+    # One COUNT of the scoped rows (the paginator's), not a second of the
+    # whole table for "N total".
+    show_full_result_count = False
+
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request)
+
+    def action_checkbox(self, obj):
+        # unfold renders the checkbox's template for every row: render it
+        # once per language and put each row's pk in.
+        html = _row_checkbox(get_language()).replace("__pk__", escape(str(obj.pk)))
+        return mark_safe(html)  # noqa: S308 (the widget's own rendered HTML, the pk escaped)
+
+    action_checkbox.short_description = ModelAdmin.action_checkbox.short_description
 
     def get_object(self, request, object_id, from_field=None):
         # Out of scope answers 404 before any permission check could say 403.
@@ -140,8 +246,31 @@ class ScopedAdmin(ScopingMixin, ModelAdmin):
         raise Http404
 
 
+class SharedChoicesFormSet(PaginationInlineFormSet):
+    """Every row of an inline offers the same choices in its <select> of a
+    related row: they are read once for the formset, not once per row."""
+
+    def _construct_form(self, i, **kwargs):
+        return self._share_choices(super()._construct_form(i, **kwargs))
+
+    @property
+    def empty_form(self):
+        return self._share_choices(super().empty_form)
+
+    def _share_choices(self, form):
+        shared = self.__dict__.setdefault("_shared_choices", {})
+        for name, field in form.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(field, ModelChoiceField) and type(widget) in (Select, UnfoldAdminSelectWidget):
+                if name not in shared:
+                    shared[name] = list(field.choices)
+                field.choices = shared[name]
+        return form
+
+
 class ScopedTabularInline(ScopingMixin, TabularInline):
     extra = 0
+    formset = SharedChoicesFormSet
 
 
 class _LinkedFile:

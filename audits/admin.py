@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from associations.admin_scoping import (
     ScopedAdmin,
     ScopedTabularInline,
+    access,
+    computed_once,
     editable_associations,
     run_service_on,
     scope,
@@ -51,7 +54,7 @@ class AuditorMembershipInline(ScopedTabularInline):
         return scope(super().get_queryset(request), request).select_related("association", "ended_by")
 
     def association_ids_of(self, obj):
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
     def has_delete_permission(self, request, obj=None):
         return False  # removing ends the membership; the row stays for the record
@@ -65,14 +68,16 @@ class AuditorAssignmentsInline(ScopedTabularInline):
     fields = ["application", "assigned_at", "due_date", "declaration", "ended_at"]
     readonly_fields = fields
     verbose_name_plural = _("assignments in your associations")
+    per_page = 20  # a long-serving auditor has hundreds
 
     def get_queryset(self, request):
+        # Each row prints the assignment (its auditor) and the application.
         return scope(super().get_queryset(request), request).select_related(
-            "application__business", "application__standard"
+            "auditor__user", "application__business", "application__standard"
         )
 
     def association_ids_of(self, obj):
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -88,9 +93,14 @@ class AuditorAssignmentsInline(ScopedTabularInline):
 class AuditorProfileAdmin(ScopedAdmin):
     list_display = ["user", "is_active", "created_at"]
     search_fields = ["user__email", "user__name"]
+    ordering = ["user__email"]
     readonly_fields = ["user"]
     fields = ["user", "expertise", "is_active"]
     inlines = [AuditorMembershipInline, AuditorAssignmentsInline]
+
+    def get_queryset(self, request):
+        # Every row, and every autocomplete answer, prints the auditor's name.
+        return super().get_queryset(request).select_related("user")
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser  # auditors join through an invitation
@@ -104,7 +114,7 @@ class AuditorProfileAdmin(ScopedAdmin):
 
     def association_ids_of(self, obj):
         # Ended memberships too: staff still manage an auditor they removed.
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
     def has_delete_permission(self, request, obj=None):
         # Other associations rely on the same profile.
@@ -155,9 +165,12 @@ class ConflictOfInterestAdmin(ScopedAdmin):
     list_display = ["auditor", "business", "association", "shown_reason", "declared_at"]
     list_select_related = ["auditor__user", "business", "association"]
     readonly_fields = ["declared_at"]
+    autocomplete_fields = ["auditor", "business"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_reason_shown_to(request.user)
+        if request.user.is_superuser:
+            return super().get_queryset(request).with_reason_shown_to(request.user)
+        return super().get_queryset(request).with_reason_shown_for(access(request).association_ids)
 
     def association_ids_of(self, obj):
         return [obj.association_id]
@@ -214,14 +227,29 @@ class AssignmentInline(ScopedTabularInline):
     ]
     readonly_fields = ["declaration", "conflict_reason", "declared_at", "assigned_by", "ended_at"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("auditor__user", "assigned_by")
+
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        request._assignment_application = obj
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "auditor":
-            kwargs["queryset"] = AuditorProfile.objects.auditing_for(
-                editable_associations(request)
-            ).select_related("user")
+            # Active auditors of the application's own association, with their
+            # names in the same query. The auditors already assigned stay valid
+            # choices: their rows' (disabled) field is validated against them.
+            associations = editable_associations(request)
+            application = getattr(request, "_assignment_application", None)
+            if application is not None:
+                associations = associations.filter(pk=application.association_id)
+            offered = Q(pk__in=AuditorProfile.objects.auditing_for(associations).values("pk"))
+            if application is not None:
+                offered |= Q(pk__in=application.assignments.values("auditor_id"))
+            kwargs["queryset"] = AuditorProfile.objects.filter(offered).select_related("user")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -296,7 +324,13 @@ class ApplicationAdmin(ScopedAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("business", "standard", "association")
+        # The change page prints the decided level and who decided (empty
+        # until then): followed here, not by one query each once decided.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("business", "standard", "association", "level", "decided_by")
+        )
 
     @admin.display(description=_("Result"))
     def result(self, obj):
@@ -307,6 +341,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("Evidence"))
+    @computed_once
     def evidence(self, obj):
         rows = queries.evidence_of(obj)
         if not rows:
@@ -329,6 +364,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("Change requests"))
+    @computed_once
     def change_requests(self, obj):
         rows = list(obj.change_requests.select_related("criterion").order_by("requested_at", "pk"))
         if not rows:
@@ -349,6 +385,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("Scorecards"))
+    @computed_once
     def scorecards(self, obj):
         """Each auditor's score and comment per criterion, once all have submitted."""
         assignments, rows = queries.score_table(obj)
@@ -382,6 +419,7 @@ class ApplicationAdmin(ScopedAdmin):
         )
 
     @admin.display(description=_("History"))
+    @computed_once
     def history(self, obj):
         return format_html(
             "<ul>{}</ul>",

@@ -14,7 +14,11 @@ from members.models import AuditorProfile, Declaration
 
 class AssignmentQuerySet(models.QuerySet):
     def administered_by(self, user):
-        return self.filter(application__association__in=Association.objects.administered_by(user))
+        return self.of_associations(Association.objects.administered_by(user))
+
+    def of_associations(self, associations):
+        """Rows of `associations` (ids, or an Association queryset)."""
+        return self.filter(application__association__in=associations)
 
     def current(self):
         """Assignments in force: not ended, of an active auditor who still

@@ -125,6 +125,12 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The admin list, newest first (id breaks ties): one association's
+        # rows for its staff, every row for a superuser.
+        indexes = [
+            models.Index(fields=["association", "-created_at", "-id"], name="application_assoc_created"),
+            models.Index(fields=["-created_at", "-id"], name="application_created"),
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
@@ -313,6 +319,12 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
+        # The admin list, newest first: one association's certificates for
+        # its staff, every certificate for a superuser.
+        indexes = [
+            models.Index(fields=["association", "-issued_at", "-id"], name="certificate_assoc_issued"),
+            models.Index(fields=["-issued_at", "-id"], name="certificate_issued"),
+        ]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         constraints = [

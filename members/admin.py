@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from associations.admin_scoping import ScopedAdmin, ScopedTabularInline, scope
+from associations.admin_scoping import AssociationFilter, ScopedAdmin, ScopedTabularInline, scope
 
 from . import services
 from .models import Business, BusinessUser, Invitation, Membership, MetricReport, MetricValue, User
@@ -41,7 +41,7 @@ class BusinessTenantMixin:
     edit it when they may edit one of those."""
 
     def association_ids_of(self, obj):
-        return obj.memberships.values("association_id")
+        return obj.memberships.values_list("association_id", flat=True)
 
 
 class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
@@ -51,7 +51,7 @@ class MembershipInline(BusinessTenantMixin, ScopedTabularInline):
     def get_queryset(self, request):
         # A business may belong to several associations: staff see and
         # change only their own association's membership rows.
-        return scope(super().get_queryset(request), request)
+        return scope(super().get_queryset(request), request).select_related("business", "association")
 
 
 class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
@@ -65,7 +65,7 @@ class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
     def get_queryset(self, request):
         # Staff see and change the roles their own association granted; a
         # role granted by another association is that association's affair.
-        return scope(super().get_queryset(request), request).select_related("user", "association")
+        return scope(super().get_queryset(request), request).select_related("business", "user", "association")
 
 
 @admin.register(Business)
@@ -84,6 +84,7 @@ class BusinessAdmin(BusinessTenantMixin, ScopedAdmin):
 class MembershipAdmin(ScopedAdmin):
     list_display = ["business", "association", "member_number", "status", "joined_on"]
     list_filter = ["status"]
+    autocomplete_fields = ["business"]  # thousands of businesses: searched, not listed
     search_fields = ["business__name", "member_number"]
 
 
@@ -120,6 +121,7 @@ class InvitationAdmin(ScopedAdmin):
     list_select_related = ["association", "business"]  # business may be empty: not followed by default
     list_filter = ["kind"]
     fields = ["association", "email", "kind", "business", "role"]
+    autocomplete_fields = ["business"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj is not None else []
@@ -149,6 +151,9 @@ class MetricValueInline(ScopedTabularInline):
     fields = ["kpi", "value", "sample_size"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kpi")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -156,7 +161,7 @@ class MetricValueInline(ScopedTabularInline):
 @admin.register(MetricReport)
 class MetricReportAdmin(ScopedAdmin):
     list_display = ["business", "association", "period", "source", "updated_at"]
-    list_filter = [("association", admin.RelatedOnlyFieldListFilter), "period"]
+    list_filter = [AssociationFilter, "period"]
     inlines = [MetricValueInline]
 
     def has_add_permission(self, request, obj=None):

@@ -33,6 +33,10 @@ class MetricReport(models.Model):
 
     class Meta:
         ordering = ["business", "association", "-period"]
+        # The admin list: one association's reports in that order.
+        indexes = [
+            models.Index(fields=["association", "business", "-period"], name="metricreport_assoc_business")
+        ]
         verbose_name = _("metric report")
         verbose_name_plural = _("metric reports")
         constraints = [

@@ -110,9 +110,11 @@ class BusinessQuerySet(BusinessTenantQuerySet):
     def business_user_q(self, user) -> Q:
         return business_scope_q(user, business="pk", association=None)
 
-    def administered_by(self, user):
-        # A business in several of the user's associations is listed once.
-        return super().administered_by(user).distinct()
+    def of_associations(self, associations):
+        # A semi-join: a business in several of the associations is listed
+        # once, with no DISTINCT over the joined rows.
+        members = Membership.objects.filter(association__in=associations)
+        return self.filter(pk__in=members.values("business_id"))
 
 
 class Business(models.Model):
@@ -142,7 +144,11 @@ class BusinessRole(models.TextChoices):
 class BusinessUserQuerySet(models.QuerySet):
     def administered_by(self, user):
         # Staff manage the roles their own association granted, not another's.
-        return self.filter(association__in=Association.objects.administered_by(user))
+        return self.of_associations(Association.objects.administered_by(user))
+
+    def of_associations(self, associations):
+        """Rows of `associations` (ids, or an Association queryset)."""
+        return self.filter(association__in=associations)
 
     def visible_to(self, user):
         if not user.is_authenticated:
@@ -236,7 +242,12 @@ class AuditorProfileQuerySet(models.QuerySet):
     def administered_by(self, user):
         """Profiles that work or worked for the user's associations: staff
         still manage an auditor they removed (see the past work, re-add)."""
-        return self.filter(memberships__association__in=Association.objects.administered_by(user)).distinct()
+        return self.of_associations(Association.objects.administered_by(user))
+
+    def of_associations(self, associations):
+        """Profiles with a membership (ended or not) in one of `associations`."""
+        members = AuditorMembership.objects.filter(association__in=associations)
+        return self.filter(pk__in=members.values("auditor_id"))
 
     def auditing(self, association):
         """Active auditors who audit for `association` now (an Association, or
@@ -334,19 +345,27 @@ class ConflictOfInterestQuerySet(models.QuerySet):
         (both sides, or a conflict that concerns only another association
         would leak). Only the recording association reads the reason: see
         with_reason_shown_to."""
-        administered = Association.objects.administered_by(user)
+        return self.of_associations(Association.objects.administered_by(user))
+
+    def of_associations(self, associations):
+        """What staff of `associations` (ids, or an Association queryset) see:
+        semi-joins, so a conflict is listed once without a DISTINCT."""
         both_sides = Q(
-            business__memberships__association__in=administered,
-            auditor__memberships__association__in=administered,
+            business__in=Membership.objects.filter(association__in=associations).values("business_id"),
+            auditor__in=AuditorMembership.objects.filter(association__in=associations).values("auditor_id"),
         )
-        return self.filter(Q(association__in=administered) | both_sides).distinct()
+        return self.filter(Q(association__in=associations) | both_sides)
 
     def with_reason_shown_to(self, user):
         """Annotates `reason_shown`: whether `user` may read the reason (staff
         of the association that recorded it, or a superuser)."""
         if user.is_superuser:
             return self.annotate(reason_shown=Value(True))
-        own = Q(association__in=Association.objects.administered_by(user))
+        return self.with_reason_shown_for(Association.objects.administered_by(user))
+
+    def with_reason_shown_for(self, associations):
+        """`reason_shown` for staff of `associations` (ids, or a queryset)."""
+        own = Q(association__in=associations)
         return self.annotate(reason_shown=Case(When(own, then=Value(True)), default=Value(False)))
 
 

@@ -347,3 +347,27 @@ def test_admin_reject_without_a_rationale_says_what_is_missing(two_associations,
         "reason": ["Write the reason for rejecting; the business will read it."]
     }
     assert "Write the reason for rejecting; the business will read it." in response.content.decode()
+
+
+def test_admin_assignment_inline_offers_only_active_auditors_of_the_applications_association(
+    two_associations, client
+):
+    a, b = two_associations.a, two_associations.b
+    staff_of_both = f.StaffFactory(association=a).user
+    f.StaffFactory(association=b, user=staff_of_both)
+    application = f.SubmittedApplicationFactory(
+        standard=f.PublishedStandardFactory(association=a), business=two_associations.business_a
+    )
+    active_a = f.AuditorFactory(associations=[a])
+    f.AuditorFactory(associations=[a], user__is_active=True, is_active=False)
+    f.AuditorFactory(associations=[b])
+    ended = f.AuditorFactory(associations=[a])
+    AuditorMembership.objects.filter(auditor=ended).update(ended_at=timezone.now())
+    client.force_login(staff_of_both)
+
+    response = client.get(reverse("admin:certification_application_change", args=[application.pk]))
+
+    (assignments,) = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    offered = assignments.empty_form.fields["auditor"].queryset
+    existing_auditor_a = AuditorMembership.objects.get(auditor__user=two_associations.auditor).auditor
+    assert set(offered) == {active_a, existing_auditor_a}
