@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import (
@@ -321,6 +322,17 @@ class Certificate(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"
+            ),
+        ]
+        indexes = [
+            # Verification by number ignores case (public_queries.token_for_number).
+            models.Index(Upper("number"), name="certificate_number_upper"),
+            # The directory's order, read along the index (public_queries.directory);
+            # its search has trigram indexes on PostgreSQL (migration 0007).
+            models.Index(
+                fields=["holder_name", "number"],
+                condition=Q(status="active"),
+                name="certificate_directory_order",
             ),
         ]
 

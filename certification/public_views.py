@@ -10,7 +10,6 @@ import pypdf
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -178,7 +177,7 @@ def _count_lookup(token: str) -> Certificate:
 def directory(request):
     form = DirectorySearchForm(request.GET or None)
     certificates = queries.directory(form.cleaned_data if form.is_valid() else {})
-    page = Paginator(certificates, 25).get_page(request.GET.get("page"))
+    page = queries.directory_page(certificates, request.GET.get("page"))
     return render(
         request,
         "certification/directory.html",

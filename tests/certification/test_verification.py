@@ -194,6 +194,23 @@ def test_directory_query_count_is_constant(client, db):
     assert one == many
 
 
+def test_directory_pages_without_counting_every_certificate(client, db):
+    certificates = sorted(
+        (f.CertificateFactory(holder_name=f"Business {i:02}") for i in range(26)), key=lambda c: c.holder_name
+    )
+    url = reverse("certification:directory")
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url).context["page"]
+    second = client.get(url, {"page": 2}).context["page"]
+
+    assert list(first) == certificates[:25]
+    assert (first.has_previous, first.has_next) == (False, True)
+    assert list(second) == certificates[25:]
+    assert (second.has_previous, second.has_next) == (True, False)
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+
+
 def test_directory_lists_only_valid_certificates_and_searches(client, two_associations):
     lahore = f.CertificateFactory(
         application=f.ApprovedApplicationFactory(
