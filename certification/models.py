@@ -340,6 +340,18 @@ class Certificate(models.Model):
         return self.number
 
 
+class VerificationCountBatch(models.Model):
+    """A batch of public page views added to the certificates' counts
+    (public_cache.flush_verification_counts): its row makes adding it again
+    impossible."""
+
+    batch = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.batch
+
+
 class CertificateSequence(models.Model):
     """The last number given per association and year; locked while the
     next one is taken, so numbers never repeat."""
