@@ -16,6 +16,7 @@ from django.utils import timezone
 from certification import certificates as service
 from certification import public_cache, reminders
 from certification.models import Certificate, CertificateQuerySet, VerificationCountBatch
+from certification.tasks import flush_verification_counts_task
 from tests import factories as f
 
 needs_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (set REDIS_URL)")
@@ -200,3 +201,19 @@ def test_redis_unreachable_falls_back_to_the_database(client, certificate, setti
     assert response.status_code == 200
     assert certificate.verification_count == 1
     assert isinstance(public_cache._clients[settings.REDIS_URL], redis.Redis)
+
+
+@needs_redis
+def test_flush_task_twice_adds_the_views_once(client, certificate):
+    public_cache.flush_verification_counts()
+    client.get(_page(certificate))
+
+    first = flush_verification_counts_task.delay().get()
+    second = flush_verification_counts_task.delay().get()
+
+    certificate.refresh_from_db()
+    assert (first, second, certificate.verification_count) == (1, 0, 1)
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["flush-verification-counts"]["task"]
+        == flush_verification_counts_task.name
+    )
