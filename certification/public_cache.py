@@ -6,7 +6,7 @@ stamped with the certificate's version there. Every status change bumps the
 version after its transaction commits (`forget_public_pages`): a reader that
 took its version before the change and its row after refills under the old
 version, which nobody reads again, so a revoked certificate is never shown as
-valid once the revoke has returned. Views are counted with HINCRBY and added
+valid once the revoke has returned. Views are counted with HINCRBY (per token) and added
 to the rows in batches by `flush_verification_counts` (a periodic task),
 exactly once however often it runs or wherever it stopped.
 
@@ -63,15 +63,27 @@ def _load(token: str) -> Certificate:
     return get_object_or_404(Certificate.objects.public(), verification_token=token)
 
 
-def public_certificate(token: str) -> Certificate:
-    """The certificate's printed fields (and pk), 404 when no certificate has the token."""
+# One round trip for a page view: the cached fields and the version, and the
+# view counted when the token is known (its fields are cached).
+READ_AND_COUNT = """
+local fields = redis.call('GET', KEYS[1])
+if fields then redis.call('HINCRBY', KEYS[3], ARGV[1], 1) end
+return {fields, redis.call('GET', KEYS[2])}
+"""
+
+
+def view_certificate(token: str) -> Certificate:
+    """The certificate's printed fields (and pk), its view counted; 404 when
+    no certificate has the token."""
     client = _redis()
     if client is None:
-        return _load(token)
+        return _counted(_load(token))
     try:
-        cached, version = client.mget(_data_key(token), _version_key(token))
+        cached, version = client.eval(
+            READ_AND_COUNT, 3, _data_key(token), _version_key(token), VIEWS_KEY, token
+        )
     except redis.RedisError:
-        return _load(token)
+        return _counted(_load(token))
     version = int(version or 0)
     if cached is not None:
         # Our own Redis, as Django's RedisCache (which pickles too) trusts it.
@@ -80,8 +92,20 @@ def public_certificate(token: str) -> Certificate:
             return Certificate(**fields)
     certificate = _load(token)
     fields = {name: getattr(certificate, name) for name in ("pk", *CertificateQuerySet.PRINTED_FIELDS)}
-    with contextlib.suppress(redis.RedisError):
-        client.set(_data_key(token), pickle.dumps((version, fields)), ex=CACHE_SECONDS)
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.set(_data_key(token), pickle.dumps((version, fields)), ex=CACHE_SECONDS)
+        if cached is None:
+            pipe.hincrby(VIEWS_KEY, token, 1)
+        pipe.execute()
+    except redis.RedisError:
+        if cached is None:
+            _counted(certificate)
+    return certificate
+
+
+def _counted(certificate: Certificate) -> Certificate:
+    Certificate.objects.filter(pk=certificate.pk).update(verification_count=F("verification_count") + 1)
     return certificate
 
 
@@ -107,17 +131,6 @@ def _bump(tokens: list[str]) -> None:
         logger.exception("Could not forget the cached public pages of %d certificates", len(tokens))
 
 
-def count_view(certificate: Certificate) -> None:
-    client = _redis()
-    if client is not None:
-        try:
-            client.hincrby(VIEWS_KEY, str(certificate.pk), 1)
-            return
-        except redis.RedisError:
-            pass
-    Certificate.objects.filter(pk=certificate.pk).update(verification_count=F("verification_count") + 1)
-
-
 def flush_verification_counts() -> int:
     """Add the views counted in Redis to the rows; the number of views added.
 
@@ -140,7 +153,7 @@ def flush_verification_counts() -> int:
 
 def _flush_batch(client: redis.Redis, key: str) -> int:
     batch = key.removeprefix(BATCH_PREFIX)
-    counts = {int(pk): int(n) for pk, n in client.hgetall(key).items()}
+    counts = {token.decode(): int(n) for token, n in client.hgetall(key).items()}
     try:
         with transaction.atomic():
             # The batch's row is kept a day: a run that read the batch before
@@ -154,11 +167,13 @@ def _flush_batch(client: redis.Redis, key: str) -> int:
     return sum(counts.values())
 
 
-def _add_counts(counts: dict[int, int]) -> None:
+def _add_counts(counts: dict[str, int]) -> None:
     """One UPDATE per distinct count (a handful: most certificates are seen
     once or twice a minute)."""
-    by_count: dict[int, list[int]] = {}
-    for pk, n in counts.items():
-        by_count.setdefault(n, []).append(pk)
-    for n, pks in by_count.items():
-        Certificate.objects.filter(pk__in=pks).update(verification_count=F("verification_count") + n)
+    by_count: dict[int, list[str]] = {}
+    for token, n in counts.items():
+        by_count.setdefault(n, []).append(token)
+    for n, tokens in by_count.items():
+        Certificate.objects.filter(verification_token__in=tokens).update(
+            verification_count=F("verification_count") + n
+        )

@@ -115,7 +115,7 @@ def test_expiry_by_the_daily_job_shows_at_once(client, certificate, two_associat
 def test_a_reader_that_loaded_the_row_before_a_revoke_cannot_cache_it_as_valid(
     client, certificate, two_associations
 ):
-    stale = public_cache.public_certificate(certificate.verification_token)
+    stale = public_cache.view_certificate(certificate.verification_token)
     version_before = 0
     service.revoke_certificate(certificate, actor=two_associations.staff_admin_a, reason="False evidence")
     # The slow reader stores what it read, under the version it saw before the revoke.
@@ -171,9 +171,9 @@ def test_a_batch_left_by_a_stopped_flush_is_added_once(certificate):
     public_cache.flush_verification_counts()
     client = public_cache._redis()
     # One run stopped after its commit, before deleting its batch; one before its commit.
-    client.hset(public_cache.BATCH_PREFIX + "done", str(certificate.pk), 5)
+    client.hset(public_cache.BATCH_PREFIX + "done", certificate.verification_token, 5)
     VerificationCountBatch.objects.create(batch="done")
-    client.hset(public_cache.BATCH_PREFIX + "undone", str(certificate.pk), 2)
+    client.hset(public_cache.BATCH_PREFIX + "undone", certificate.verification_token, 2)
 
     added = public_cache.flush_verification_counts()
     again = public_cache.flush_verification_counts()
