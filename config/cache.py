@@ -56,6 +56,12 @@ class FallbackRedisCache(RedisCache):
     def redis_is_down(self) -> bool:
         return time.monotonic() < _down_until.get(self._location, 0.0)
 
+    def script_client(self):
+        """redis-py's client, for a caller that runs a script on keys made
+        with make_and_validate_key; None while Redis is known to be down
+        (the caller then uses the cache's own methods, which fall back)."""
+        return None if self.redis_is_down() else self._cache.get_client(write=True)
+
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if not self.redis_is_down():
             try:
