@@ -45,7 +45,7 @@ def allow(request: HttpRequest, scope: str, *, per_minute: int) -> bool:
     if client is not None:
         try:
             counted = client.register_script(COUNT_UNDER_LIMIT)(
-                keys=[cache.make_and_validate_key(current), cache.make_and_validate_key(previous)],
+                keys=[cache.make_key(current), cache.make_key(previous)],
                 args=[repr(overlap), per_minute, 2 * WINDOW_SECONDS],
             )
             return bool(counted)
