@@ -40,6 +40,11 @@ class MetricReport(models.Model):
                 fields=["business", "association", "period"], name="unique_report_per_month"
             ),
         ]
+        indexes = [
+            # The KPI page's peers: every report of the association for a month
+            # (metrics.queries._add_peer_places), read from the index alone.
+            models.Index(fields=["association", "period"], include=["id"], name="metricreport_peers"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.business} {self.period:%Y-%m}"
