@@ -155,7 +155,7 @@ def verify_detail(request, token: str):
     status = queries.public_status(certificate)
     etag = _etag(certificate, status, "html")
     if not_modified := get_conditional_response(request, etag=etag):
-        return not_modified
+        return _revalidated(not_modified, etag)
     response = render(
         request, "certification/verify_detail.html", {"certificate": certificate, "status": status}
     )
@@ -167,7 +167,7 @@ def verify_json(request, token: str):
     certificate = _count_lookup(token)
     etag = _etag(certificate, queries.public_status(certificate), "json")
     if not_modified := get_conditional_response(request, etag=etag):
-        return not_modified
+        return _revalidated(not_modified, etag)
     response = JsonResponse(
         queries.open_badge(certificate, request=request),
         json_dumps_params={"ensure_ascii": False, "indent": 2},

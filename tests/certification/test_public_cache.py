@@ -53,6 +53,7 @@ def test_unchanged_certificate_answers_not_modified(client, certificate, url):
     assert "no-cache" in first["Cache-Control"]
     assert again.status_code == 304
     assert again.content == b""
+    assert again["ETag"] == first["ETag"]
 
 
 @pytest.mark.django_db(transaction=True)
