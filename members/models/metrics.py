@@ -43,7 +43,8 @@ class MetricReport(models.Model):
         indexes = [
             # The KPI page's peers: every report of the association for a month
             # (metrics.queries._add_peer_places), read from the index alone.
-            models.Index(fields=["association", "period"], include=["id"], name="metricreport_peers"),
+            # (id as a key column: SQLite has no INCLUDE.)
+            models.Index(fields=["association", "period", "id"], name="metricreport_peers"),
         ]
 
     def __str__(self) -> str:
