@@ -32,9 +32,11 @@ from .models import Certificate, CertificateQuerySet, VerificationCountBatch
 logger = logging.getLogger(__name__)
 
 PREFIX = "certification:public:"
-# Printed fields never change and a status change bumps the version: the
-# time to live only bounds what Redis holds.
-CACHE_SECONDS = 24 * 3600
+# A status change bumps the version, so this only bounds how long an entry
+# could outlive a bump that failed (Redis unreachable from the writer just
+# then, reachable again for readers): a database read per certificate page
+# every five minutes at most.
+CACHE_SECONDS = 300
 VIEWS_KEY = PREFIX + "views"
 BATCH_PREFIX = PREFIX + "views-batch:"
 KEEP_BATCH_ROWS = datetime.timedelta(days=1)
@@ -127,7 +129,7 @@ def _bump(tokens: list[str]) -> None:
         pipe.execute()
     except redis.RedisError:
         # Readers fall back to the database while Redis is unreachable; what
-        # it held before is a day old at most when it answers again.
+        # it held before expires within CACHE_SECONDS.
         logger.exception("Could not forget the cached public pages of %d certificates", len(tokens))
 
 
