@@ -20,11 +20,16 @@ class AssignmentQuerySet(models.QuerySet):
         """Rows of `associations` (ids, or an Association queryset)."""
         return self.filter(application__association__in=associations)
 
+    @staticmethod
+    def _auditing():
+        """The assignment's auditor still audits for its application's association."""
+        auditing = AuditorProfile.objects.auditing(OuterRef("application__association"))
+        return Exists(auditing.filter(pk=OuterRef("auditor")))
+
     def current(self):
         """Assignments in force: not ended, of an active auditor who still
         audits for the application's association."""
-        auditing = AuditorProfile.objects.auditing(OuterRef("application__association"))
-        return self.filter(Exists(auditing.filter(pk=OuterRef("auditor"))), ended_at=None)
+        return self.filter(self._auditing(), ended_at=None)
 
     def of_auditor(self, user):
         """The auditor's own assignments in force, declared or not."""
@@ -37,7 +42,9 @@ class AssignmentQuerySet(models.QuerySet):
         membership of the association ended)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(auditor__user=user).exclude(pk__in=self.current().values("pk"))
+        # The negation of current(), row by row: a NOT IN over every
+        # current assignment of the platform made a bad plan.
+        return self.filter(auditor__user=user).filter(Q(ended_at__isnull=False) | ~self._auditing())
 
     def visible_to(self, user):
         if not user.is_authenticated:

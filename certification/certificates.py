@@ -16,6 +16,7 @@ from associations.services import log_action
 from .emails import queue_certificate_status_emails
 from .errors import CertificationError
 from .models import Application, ApplicationStatus, Certificate, CertificateStatus, Evidence
+from .public_cache import forget_public_pages
 from .services import ACTOR_CHECKS, ACTOR_REFUSALS, DECIDER, create_application
 
 # --- suspend, reinstate, revoke ---------------------------------------------------
@@ -52,6 +53,7 @@ def _transition(certificate: Certificate, action: str, *, actor, reason: str) ->
     locked.status = target
     locked.status_reason = "" if target == C.ACTIVE else reason
     locked.save(update_fields=["status", "status_reason"])
+    forget_public_pages([locked.verification_token])
     entry = log_action(
         locked,
         f"certificate.{action}",

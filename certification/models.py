@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import (
@@ -335,9 +336,32 @@ class Certificate(models.Model):
                 condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"
             ),
         ]
+        indexes = [
+            # Verification by number ignores case (public_queries.token_for_number).
+            models.Index(Upper("number"), name="certificate_number_upper"),
+            # The directory's order, read along the index (public_queries.directory);
+            # its search has trigram indexes on PostgreSQL (migration 0007).
+            models.Index(
+                fields=["holder_name", "number"],
+                condition=Q(status="active"),
+                name="certificate_directory_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+
+class VerificationCountBatch(models.Model):
+    """A batch of public page views added to the certificates' counts
+    (public_cache.flush_verification_counts): its row makes adding it again
+    impossible."""
+
+    batch = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.batch
 
 
 class CertificateSequence(models.Model):

@@ -1,7 +1,10 @@
 """Reads for the public certificate pages: one query each, frozen fields only."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +13,10 @@ from .models import Certificate, CertificateStatus
 
 
 def token_for_number(number: str) -> str | None:
+    """Case-insensitive, through the index on UPPER(number) (certificate_number_upper)."""
     return (
-        Certificate.objects.filter(number__iexact=number.strip())
+        Certificate.objects.annotate(number_upper=Upper("number"))
+        .filter(number_upper=number.strip().upper())
         .values_list("verification_token", flat=True)
         .first()
     )
@@ -41,6 +46,52 @@ def directory(filters: dict):
     if filters.get("level"):
         certificates = certificates.filter(level_name__iexact=filters["level"])
     return certificates.order_by("holder_name", "number")
+
+
+DIRECTORY_PAGE_SIZE = 25
+# Deep pages cost an OFFSET walk along the index; nobody reads page 4,001.
+DIRECTORY_MAX_PAGE = 4000
+
+
+@dataclass
+class DirectoryPage:
+    """One page of the directory without counting them all: one row more than
+    the page is read to know whether there is a next one."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def directory_page(certificates, page: str | None) -> DirectoryPage:
+    try:
+        number = min(max(int(page or 1), 1), DIRECTORY_MAX_PAGE)
+    except ValueError:
+        number = 1
+    start = (number - 1) * DIRECTORY_PAGE_SIZE
+    rows = list(certificates[start : start + DIRECTORY_PAGE_SIZE + 1])
+    return DirectoryPage(
+        rows[:DIRECTORY_PAGE_SIZE],
+        number=number,
+        has_next=len(rows) > DIRECTORY_PAGE_SIZE and number < DIRECTORY_MAX_PAGE,
+    )
 
 
 def open_badge(certificate: Certificate, *, request=None) -> dict:

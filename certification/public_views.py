@@ -10,11 +10,11 @@ import pypdf
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from associations.models import Association
 from members.roles import is_business_user
 
+from . import public_cache
 from . import public_queries as queries
 from .certificates import is_being_renewed, renewal_refusal, start_renewal
 from .evidence import EvidenceSizeHandler, request_too_large, unreadable_upload
@@ -33,7 +34,7 @@ from .forms import (
     VerifyUploadForm,
     pdf_too_large_message,
 )
-from .models import Certificate
+from .models import Certificate, CertificateQuerySet
 from .services import CertificationError
 from .signing import check_signature
 from .throttles import allow, throttled, too_many_requests
@@ -151,34 +152,55 @@ def _claimed_origin(data: bytes) -> dict | None:
 @throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_detail(request, token: str):
     certificate = _count_lookup(token)
-    return render(
-        request,
-        "certification/verify_detail.html",
-        {"certificate": certificate, "status": queries.public_status(certificate)},
+    status = queries.public_status(certificate)
+    etag = _etag(certificate, status, "html")
+    if not_modified := get_conditional_response(request, etag=etag):
+        return _revalidated(not_modified, etag)
+    response = render(
+        request, "certification/verify_detail.html", {"certificate": certificate, "status": status}
     )
+    return _revalidated(response, etag)
 
 
 @throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_json(request, token: str):
     certificate = _count_lookup(token)
+    etag = _etag(certificate, queries.public_status(certificate), "json")
+    if not_modified := get_conditional_response(request, etag=etag):
+        return _revalidated(not_modified, etag)
     response = JsonResponse(
         queries.open_badge(certificate, request=request),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     response["Content-Type"] = "application/ld+json; charset=utf-8"
-    return response
+    return _revalidated(response, etag)
 
 
 def _count_lookup(token: str) -> Certificate:
-    certificate = get_object_or_404(Certificate.objects.public(), verification_token=token)
-    Certificate.objects.filter(pk=certificate.pk).update(verification_count=F("verification_count") + 1)
-    return certificate
+    return public_cache.view_certificate(token)
+
+
+def _etag(certificate: Certificate, status: str, kind: str) -> str:
+    """Everything the page shows: the printed fields, the status a visitor
+    sees (an active certificate past its date shows expired) and the language."""
+    shown = [getattr(certificate, name) for name in CertificateQuerySet.PRINTED_FIELDS]
+    shown += [status, kind, get_language(), settings.SITE_URL]
+    return f'"{hashlib.sha256(repr(shown).encode()).hexdigest()[:32]}"'
+
+
+def _revalidated(response, etag: str):
+    """Caches may keep the page but must ask again each time: a status
+    changes at any moment. (No Last-Modified: to the second, a revoke in the
+    same second as the last view would be answered "not modified".)"""
+    response["ETag"] = etag
+    patch_cache_control(response, no_cache=True)
+    return response
 
 
 def directory(request):
     form = DirectorySearchForm(request.GET or None)
     certificates = queries.directory(form.cleaned_data if form.is_valid() else {})
-    page = Paginator(certificates, 25).get_page(request.GET.get("page"))
+    page = queries.directory_page(certificates, request.GET.get("page"))
     return render(
         request,
         "certification/directory.html",

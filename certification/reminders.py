@@ -14,6 +14,7 @@ from config.celery import REQUEUE_AFTER, stamp_queued
 
 from .emails import queue_renewal_reminder_emails
 from .models import ApplicationStatus, Certificate, CertificateStatus, ReminderSent
+from .public_cache import forget_public_pages
 
 
 @transaction.atomic
@@ -24,13 +25,12 @@ def expire_certificates(*, today: datetime.date | None = None) -> int:
     due = list(
         Certificate.objects.select_for_update()
         .filter(status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED], valid_until__lt=today)
-        .values_list("pk", "status", "association_id")
+        .values_list("pk", "status", "association_id", "verification_token")
     )
     if not due:
         return 0
-    Certificate.objects.filter(pk__in=[pk for pk, _status, _association in due]).update(
-        status=CertificateStatus.EXPIRED
-    )
+    Certificate.objects.filter(pk__in=[row[0] for row in due]).update(status=CertificateStatus.EXPIRED)
+    forget_public_pages(token for *_row, token in due)
     content_type = ContentType.objects.get_for_model(Certificate)
     ActionLog.objects.bulk_create(
         ActionLog(
@@ -41,7 +41,7 @@ def expire_certificates(*, today: datetime.date | None = None) -> int:
             actor=None,
             data={"from": status},
         )
-        for pk, status, association_id in due
+        for pk, status, association_id, _token in due
     )
     return len(due)
 

@@ -17,6 +17,7 @@ from members.tasks import process_metric_import, send_emails
 from .files import delete_orphan_files
 from .issuance import claim_unfinished_issuance, issue_certificate
 from .models import Application, ApplicationStatus
+from .public_cache import flush_verification_counts
 from .reminders import claim_due_reminders, expire_certificates, record_renewal_reminder
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,13 @@ def sweep() -> dict:
     }
     logger.info("sweep queued: %s", ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     return counts
+
+
+@shared_task(acks_late=True)
+def flush_verification_counts_task() -> int:
+    added = flush_verification_counts()
+    logger.info("certificate page views added: %s", added)
+    return added
 
 
 # Stored files nobody points at are deleted once older than this (an upload

@@ -10,9 +10,22 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from config.cache import REDIS_DOWN
 from members.adapters import client_address
 
 WINDOW_SECONDS = 60
+
+
+# The check and the count in one round trip, atomically: the limit reached
+# (the previous minute weighted by its overlap, plus this one) refuses without
+# counting; else this minute's count goes up, expiring after two windows.
+COUNT_UNDER_LIMIT = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+if previous * tonumber(ARGV[1]) + current >= tonumber(ARGV[2]) then return 0 end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 1
+"""
 
 
 def allow(request: HttpRequest, scope: str, *, per_minute: int) -> bool:
@@ -26,8 +39,19 @@ def allow(request: HttpRequest, scope: str, *, per_minute: int) -> bool:
     minute = int(now // WINDOW_SECONDS)
     prefix = f"throttle:{scope}:{client_address(request)}"
     current, previous = f"{prefix}:{minute}", f"{prefix}:{minute - 1}"
-    counts = cache.get_many([current, previous])
     overlap = 1 - (now % WINDOW_SECONDS) / WINDOW_SECONDS
+    script_client = getattr(cache, "script_client", None)
+    client = script_client() if script_client else None
+    if client is not None:
+        try:
+            counted = client.register_script(COUNT_UNDER_LIMIT)(
+                keys=[cache.make_key(current), cache.make_key(previous)],
+                args=[repr(overlap), per_minute, 2 * WINDOW_SECONDS],
+            )
+            return bool(counted)
+        except REDIS_DOWN:
+            pass  # the cache's own methods note the outage and fall back
+    counts = cache.get_many([current, previous])
     if counts.get(previous, 0) * overlap + counts.get(current, 0) >= per_minute:
         return False
     # add-then-incr is atomic in Redis; incr fails only if the key just expired.

@@ -42,6 +42,7 @@ class FallbackRedisCache(RedisCache):
         options.setdefault("socket_timeout", 0.25)
         super().__init__(server, {**params, "OPTIONS": options})
         self._location = server if isinstance(server, str) else ",".join(server)
+        self._script_client = None
         # LocMemCache instances with the same name share their data process-wide.
         self._fallback = LocMemCache(
             f"redis-fallback:{self._location}",
@@ -55,6 +56,17 @@ class FallbackRedisCache(RedisCache):
 
     def redis_is_down(self) -> bool:
         return time.monotonic() < _down_until.get(self._location, 0.0)
+
+    def script_client(self):
+        """redis-py's client, for a caller that runs a script on keys made
+        with make_key; None while Redis is known to be down
+        (the caller then uses the cache's own methods, which fall back)."""
+        if self.redis_is_down():
+            return None
+        # Made once: building a redis-py client costs more than a round trip.
+        if self._script_client is None:
+            self._script_client = self._cache.get_client(write=True)
+        return self._script_client
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if not self.redis_is_down():

@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.sweep",
         "schedule": 60,
     },
+    # The public certificate pages count their views in Redis; added to the rows here.
+    "flush-verification-counts": {
+        "task": "certification.tasks.flush_verification_counts_task",
+        "schedule": 60,
+    },
     "delete-orphan-files": {
         "task": "certification.tasks.delete_orphan_files_task",
         "schedule": 24 * 3600,

@@ -6,12 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Criterion, KpiDefinition, PublicationStatus
 
-from ..models import Business, MetricValue
+from ..models import Business, MetricReport, MetricValue
 
 # Peer figures appear only when this many businesses (the business included)
 # reported the KPI for the month, so no single peer can be picked out.
@@ -97,13 +96,15 @@ def _add_peer_places(business: Business, association: Association, panels: list[
     business's latest month of that KPI: one query for all KPIs."""
     if not panels:
         return
-    wanted = Q()
-    for panel in panels:
-        wanted |= Q(kpi_id=panel.kpi.pk, report__period=panel.latest[0])
+    # The association's reports for those months, from the (association,
+    # period) index alone, then their values by report: a subquery, so the
+    # planner does not start from every value of the association's KPIs.
+    periods = {panel.latest[0] for panel in panels}
+    reports = MetricReport.objects.filter(association=association, period__in=periods).values("pk")
     peer_values = defaultdict(list)
-    rows = MetricValue.objects.filter(wanted, report__association=association).values_list(
-        "kpi_id", "report__period", "value"
-    )
+    rows = MetricValue.objects.filter(
+        report__in=reports, report__association=association, report__period__in=periods
+    ).values_list("kpi_id", "report__period", "value")
     for kpi_id, period, value in rows:
         peer_values[(kpi_id, period)].append(value)
     for panel in panels:

@@ -44,6 +44,12 @@ class MetricReport(models.Model):
                 fields=["business", "association", "period"], name="unique_report_per_month"
             ),
         ]
+        indexes = [
+            # The KPI page's peers: every report of the association for a month
+            # (metrics.queries._add_peer_places), read from the index alone.
+            # (id as a key column: SQLite has no INCLUDE.)
+            models.Index(fields=["association", "period", "id"], name="metricreport_peers"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.business} {self.period:%Y-%m}"

@@ -54,6 +54,7 @@ def test_every_task_retries_transient_errors_with_backoff():
     assert sorted(ours) == [
         "certification.tasks.daily_lifecycle",
         "certification.tasks.delete_orphan_files_task",
+        "certification.tasks.flush_verification_counts_task",
         "certification.tasks.issue_certificates",
         "certification.tasks.record_renewal_reminders",
         "certification.tasks.sweep",

@@ -166,3 +166,19 @@ def test_lookup_counts_live_in_redis_for_every_process(private_redis, client, db
     keys = redis.Redis.from_url(private_redis.url).keys("*throttle:verify-lookup:127.0.0.1:*")
     assert len(keys) == 1
     assert redis.Redis.from_url(private_redis.url).get(keys[0]) == b"3"
+
+
+def test_lookups_limited_in_redis_refuse_at_the_limit_without_counting_the_refused(
+    private_redis, client, db, settings
+):
+    settings.CACHES = {
+        "default": {"BACKEND": "config.cache.FallbackRedisCache", "LOCATION": private_redis.url}
+    }
+    settings.VERIFY_LOOKUPS_PER_MINUTE = 3
+
+    statuses = [_look_up(client).status_code for _ in range(5)]
+
+    keys = redis.Redis.from_url(private_redis.url).keys("*throttle:verify-lookup:127.0.0.1:*")
+    assert statuses == [200, 200, 200, 429, 429]
+    assert [redis.Redis.from_url(private_redis.url).get(key) for key in keys] == [b"3"]
+    assert 0 < redis.Redis.from_url(private_redis.url).ttl(keys[0]) <= 120

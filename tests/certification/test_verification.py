@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import issuance
+from certification import issuance, public_cache
 from certification.models import Certificate
 from tests import factories as f
 
@@ -37,6 +37,7 @@ def _json(certificate):
     ],
 )
 def test_verify_detail_shows_status_in_three_queries(client, db, status, valid_until_days, shown):
+    public_cache.flush_verification_counts()  # what earlier tests left
     certificate = f.CertificateFactory(
         status=status,
         status_reason="Fraudulent metrics" if status != "active" else "",
@@ -52,6 +53,7 @@ def test_verify_detail_shows_status_in_three_queries(client, db, status, valid_u
     assert response.context["status"] == shown.lower().replace("valid", "active")
     assert shown in response.content.decode()
     assert ("Fraudulent metrics" in response.content.decode()) == (status in ("suspended", "revoked"))
+    public_cache.flush_verification_counts()
     certificate.refresh_from_db()
     assert certificate.verification_count == 1
 
@@ -192,6 +194,23 @@ def test_directory_query_count_is_constant(client, db):
     many = _directory_queries(client)
 
     assert one == many
+
+
+def test_directory_pages_without_counting_every_certificate(client, db):
+    certificates = sorted(
+        (f.CertificateFactory(holder_name=f"Business {i:02}") for i in range(26)), key=lambda c: c.holder_name
+    )
+    url = reverse("certification:directory")
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url).context["page"]
+    second = client.get(url, {"page": 2}).context["page"]
+
+    assert list(first) == certificates[:25]
+    assert (first.has_previous, first.has_next) == (False, True)
+    assert list(second) == certificates[25:]
+    assert (second.has_previous, second.has_next) == (True, False)
+    assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
 
 
 def test_directory_lists_only_valid_certificates_and_searches(client, two_associations):

@@ -444,3 +444,34 @@ def test_metrics_import_names_the_largest_sample_size(client, two_associations, 
     assert MetricImportJob.objects.get().errors == [
         {"line": 2, "reason": "csat: the sample size must be at most 2,147,483,647."}
     ]
+
+
+def test_metrics_dashboard_queries_do_not_grow_with_peers(client, two_associations, owner_with_kpis):
+    kpi = two_associations.a.kpi_definitions.get(code="hours")
+    _months(two_associations.business_a, two_associations.a, [kpi], 1, start_year=2026)
+    client.force_login(owner_with_kpis)
+    _peers(two_associations, kpi, [10])
+    one = _count_queries(client, _url("metrics", two_associations))
+    _peers(two_associations, kpi, range(49))
+
+    fifty = _count_queries(client, _url("metrics", two_associations))
+
+    assert one == fifty
+
+
+def test_metrics_dashboard_compares_each_kpi_in_its_own_latest_month(
+    client, two_associations, owner_with_kpis
+):
+    hours = two_associations.a.kpi_definitions.get(code="hours")
+    csat = two_associations.a.kpi_definitions.get(code="csat")
+    _months(two_associations.business_a, two_associations.a, [hours], 1, start_year=2026)  # 2026-01
+    _months(two_associations.business_a, two_associations.a, [csat], 1, start_year=2025)  # 2025-01
+    _peers(two_associations, hours, [10, 20, 30, 40])
+    _peers(two_associations, csat, [60, 70, 80, 90], period=datetime.date(2025, 1, 1))
+    _peers(two_associations, csat, [1, 2, 3, 4], period=datetime.date(2026, 1, 1))  # not csat's month
+    client.force_login(owner_with_kpis)
+
+    panels = {p.kpi.code: p for p in client.get(_url("metrics", two_associations)).context["panels"]}
+
+    assert (panels["hours"].peers.count, panels["hours"].peers.median) == (5, Decimal("30.00"))
+    assert (panels["csat"].peers.count, panels["csat"].peers.median) == (5, Decimal("70.00"))
