@@ -320,12 +320,6 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
-        # The admin list, newest first: one association's certificates for
-        # its staff, every certificate for a superuser.
-        indexes = [
-            models.Index(fields=["association", "-issued_at", "-id"], name="certificate_assoc_issued"),
-            models.Index(fields=["-issued_at", "-id"], name="certificate_issued"),
-        ]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         constraints = [
@@ -337,6 +331,10 @@ class Certificate(models.Model):
             ),
         ]
         indexes = [
+            # The admin list, newest first: one association's certificates for
+            # its staff, every certificate for a superuser.
+            models.Index(fields=["association", "-issued_at", "-id"], name="certificate_assoc_issued"),
+            models.Index(fields=["-issued_at", "-id"], name="certificate_issued"),
             # Verification by number ignores case (public_queries.token_for_number).
             models.Index(Upper("number"), name="certificate_number_upper"),
             # The directory's order, read along the index (public_queries.directory);

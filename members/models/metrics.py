@@ -34,9 +34,6 @@ class MetricReport(models.Model):
     class Meta:
         ordering = ["business", "association", "-period"]
         # The admin list: one association's reports in that order.
-        indexes = [
-            models.Index(fields=["association", "business", "-period"], name="metricreport_assoc_business")
-        ]
         verbose_name = _("metric report")
         verbose_name_plural = _("metric reports")
         constraints = [
@@ -49,6 +46,8 @@ class MetricReport(models.Model):
             # (metrics.queries._add_peer_places), read from the index alone.
             # (id as a key column: SQLite has no INCLUDE.)
             models.Index(fields=["association", "period", "id"], name="metricreport_peers"),
+            # The admin list: one association's reports, a business's newest first.
+            models.Index(fields=["association", "business", "-period"], name="metricreport_assoc_business"),
         ]
 
     def __str__(self) -> str:

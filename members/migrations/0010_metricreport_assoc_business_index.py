@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0008_auditor_roles_from_audits'),
+        ('members', '0009_metric_report_peers_index'),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('associations', '0003_actionlog_assoc_created_index'),
-        ('certification', '0006_application_results'),
-        ('members', '0009_metricreport_assoc_business_index'),
+        ('certification', '0009_verification_count_batches'),
+        ('members', '0010_metricreport_assoc_business_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
