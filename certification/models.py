@@ -323,6 +323,15 @@ class Certificate(models.Model):
                 condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"
             ),
         ]
+        indexes = [
+            # The daily job: current certificates past their date (expiry)
+            # or ending within the reminder offsets.
+            models.Index(
+                fields=["valid_until"],
+                condition=Q(status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]),
+                name="certificate_current_until",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
