@@ -52,9 +52,7 @@ def _scale_data_ready() -> bool:
         sys.exit(3)
     if state == "empty":
         print("Seeding the scale data (bench/seed_scale.py) ...")
-        subprocess.run(
-            [PY, "bench/seed_scale.py"], cwd=ROOT, env={**os.environ, "DEBUG": "1"}, check=True
-        )
+        subprocess.run([PY, "bench/seed_scale.py"], cwd=ROOT, env={**os.environ, "DEBUG": "1"}, check=True)
     return True
 
 
@@ -97,7 +95,8 @@ def raw_queries(today: datetime.date, now: datetime.datetime) -> dict[str, list[
         WHERE c.status = 'active' AND c.valid_until >= %s
           AND NOT EXISTS (SELECT 1 FROM {application} r WHERE r.renews_id = c.id
                           AND r.status NOT IN ('withdrawn', 'rejected'))
-          AND NOT EXISTS (SELECT 1 FROM {reminder} s WHERE s.certificate_id = c.id AND s.offset_days = offsets.days)""",
+          AND NOT EXISTS (SELECT 1 FROM {reminder} s
+                          WHERE s.certificate_id = c.id AND s.offset_days = offsets.days)""",
         [today, today, today],
     )
     unrecorded = (

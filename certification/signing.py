@@ -121,6 +121,17 @@ def _signer(association):
     return signer
 
 
+def _reserved(signer) -> int:
+    """Room for the signature in the PDF, in hex digits (two per byte).
+    Without it pyHanko signs every PDF twice, once with a dummy to measure
+    the size. The signature holds the certificates, a few hundred bytes of
+    signed attributes and the signature value (at most 512 bytes, RSA
+    4096): the certificates' size plus 2 KB is ample, and pyHanko refuses
+    to sign rather than truncate if it is not."""
+    certificates = {signer.signing_cert.dump(), *(cert.dump() for cert in signer.cert_registry)}
+    return 2 * (sum(len(der) for der in certificates) + 2048)
+
+
 def signing_certificate(association):
     """The association's X.509 certificate (asn1crypto), the trust root for
     verifying its PDFs."""
@@ -149,7 +160,7 @@ def sign_pdf(pdf: bytes, *, association, reason: str = "") -> bytes:
     signer = _signer(association)
 
     def sign() -> bytes:
-        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+        return signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=_reserved(signer)).getvalue()
 
     return _outside_event_loop(sign)
 
