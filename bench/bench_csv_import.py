@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
@@ -85,7 +85,9 @@ def measure(business, association, user, data: bytes, rows: int, label: str) -> 
 
 
 def empty_table(rows: int) -> float:
-    association = Association.objects.create(name="Bench", slug="bench", country="PK", certificate_prefix="BEN")
+    association = Association.objects.create(
+        name="Bench", slug="bench", country="PK", certificate_prefix="BEN"
+    )
     business = Business.objects.create(name="Bench business")
     Membership.objects.create(association=association, business=business, member_number="B-1")
     user = User.objects.create_user(email="bench@example.com")
@@ -118,8 +120,8 @@ def full_table(rows: int) -> float:
     )
     business, association = membership.business, membership.association
     user = business.users.order_by("pk").first().user
-    earliest = MetricReport.objects.filter(business=business).order_by("period").values_list("period", flat=True)
-    first_reported = earliest.first()
+    reported = MetricReport.objects.filter(business=business).order_by("period")
+    first_reported = reported.values_list("period", flat=True).first()
     last_month = (first_reported.year * 12 + first_reported.month - 2) if first_reported else 2000 * 12
     kpis = list(KpiDefinition.objects.filter(association=association).order_by("order", "pk"))
     data = make_csv(rows, kpis, last_month=last_month)
@@ -150,7 +152,7 @@ if __name__ == "__main__":
         if scale:
             speeds.append(full_table(count))
         else:
-            print("(no scale data in DATABASE_URL: bench/seed_scale.py fills it; the full-table run is skipped)")
+            print("(no scale data in DATABASE_URL, so no full-table run: bench/seed_scale.py fills it)")
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             speeds.append(empty_table(count))
