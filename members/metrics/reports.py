@@ -136,14 +136,17 @@ def record_metric_reports(
 COPY_ABOVE = 1000
 
 
-def _copy(model, fields: tuple[str, ...], rows) -> None:
-    """COPY rows (tuples in the order of `fields`) into the model's table."""
+def _copy(model, fields: tuple[str, ...], rows=(), *, text: str = "") -> None:
+    """COPY rows (tuples in the order of `fields`), or COPY's text format,
+    into the model's table."""
     meta = model._meta
     columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
+        if text:
+            copy.write(text)
         for row in rows:
             copy.write_row(row)
 
@@ -187,7 +190,11 @@ def _create_reports(reports: list[MetricReport]) -> list[MetricReport]:
 def _insert_values(rows: list[tuple]) -> None:
     """(report_id, kpi_id, value, sample_size) rows."""
     if connection.vendor == "postgresql" and len(rows) > COPY_ABOVE:
-        _copy(MetricValue, ("report", "kpi", "value", "sample_size"), rows)
+        # Numbers only, nothing to escape: COPY's text format built here in
+        # one piece is several times faster than formatting row by row.
+        null = "\\N"
+        text = "".join(f"{r}\t{k}\t{v}\t{null if n is None else n}\n" for r, k, v, n in rows)
+        _copy(MetricValue, ("report", "kpi", "value", "sample_size"), text=text)
         return
     MetricValue.objects.bulk_create(
         [MetricValue(report_id=r, kpi_id=k, value=v, sample_size=n) for r, k, v, n in rows], batch_size=5000
