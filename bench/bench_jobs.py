@@ -93,7 +93,7 @@ def raw_queries(today: datetime.date, now: datetime.datetime) -> dict[str, list[
         JOIN offsets ON offsets.association_id = c.association_id
             AND c.valid_until > %s::date + offsets.previous AND c.valid_until <= %s::date + offsets.days
         WHERE c.status = 'active' AND c.valid_until >= %s
-          AND NOT EXISTS (SELECT 1 FROM {application} r WHERE r.renews_id = c.id
+          AND NOT EXISTS (SELECT 1 FROM {application} r WHERE r.renews_id IS NOT NULL AND r.renews_id = c.id
                           AND r.status NOT IN ('withdrawn', 'rejected'))
           AND NOT EXISTS (SELECT 1 FROM {reminder} s
                           WHERE s.certificate_id = c.id AND s.offset_days = offsets.days)""",
