@@ -164,7 +164,7 @@ def _create_reports(reports: list[MetricReport]) -> list[MetricReport]:
         )
         ids = [row[0] for row in cursor.fetchall()]
     for report, pk in zip(reports, ids, strict=True):
-        report.pk = report.id = pk
+        report.pk = pk
         report._state.adding = False
     fields = ("id", "business", "association", "period", "source", "submitted_by", "created_at", "updated_at")
     _copy(
