@@ -344,6 +344,13 @@ class Certificate(models.Model):
                 condition=Q(status="active"),
                 name="certificate_directory_order",
             ),
+            # The daily job: current certificates past their date (expiry)
+            # or ending within the reminder offsets.
+            models.Index(
+                fields=["valid_until"],
+                condition=Q(status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]),
+                name="certificate_current_until",
+            ),
         ]
 
     def __str__(self) -> str:

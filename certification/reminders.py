@@ -13,7 +13,7 @@ from associations.models import ActionLog, Association
 from config.celery import REQUEUE_AFTER, stamp_queued
 
 from .emails import queue_renewal_reminder_emails
-from .models import ApplicationStatus, Certificate, CertificateStatus, ReminderSent
+from .models import Application, ApplicationStatus, Certificate, CertificateStatus, ReminderSent
 from .public_cache import forget_public_pages
 
 
@@ -49,12 +49,12 @@ def expire_certificates(*, today: datetime.date | None = None) -> int:
 # --- renewal reminders ----------------------------------------------------------
 
 
-def _due_offset(today: datetime.date) -> Case | None:
+def _due_offset(today: datetime.date) -> tuple[Case | None, int]:
     """The reminder due today, in SQL: the smallest offset already reached (a
     late run sends the nearest reminder, not every missed one). Per
     association, offset o is due when the certificate ends after the next
-    smaller offset and within o days."""
-    whens = []
+    smaller offset and within o days. With it, the largest offset of all."""
+    whens, largest = [], 0
     for association_id, offsets in Association.objects.values_list("pk", "reminder_offsets"):
         previous = -1
         for offset in sorted({int(o) for o in offsets or []}):
@@ -67,7 +67,8 @@ def _due_offset(today: datetime.date) -> Case | None:
                 )
             )
             previous = offset
-    return Case(*whens, default=None, output_field=IntegerField()) if whens else None
+            largest = max(largest, offset)
+    return (Case(*whens, default=None, output_field=IntegerField()) if whens else None), largest
 
 
 def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]]:
@@ -75,18 +76,26 @@ def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]
     reminder has no row yet and that is not being renewed. Filtered in SQL:
     two queries however many certificates there are."""
     today = today or timezone.localdate()
-    due_offset = _due_offset(today)
+    due_offset, largest = _due_offset(today)
     if due_offset is None:
         return []
+    # The date range first: the CASE is then computed for the certificates
+    # ending within the largest offset, not for every active one.
+    ending_soon = Q(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=largest))
+    # "renews is not null" lets PostgreSQL read the few renewals by their
+    # index instead of scanning every application of the platform.
+    being_renewed = Application.objects.filter(
+        renews__isnull=False,
+        renews=OuterRef("pk"),
+        status__in=[
+            s
+            for s in ApplicationStatus.values
+            if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
+        ],
+    )
     return list(
-        Certificate.objects.filter(status=CertificateStatus.ACTIVE, valid_until__gte=today)
-        .exclude(
-            renewals__status__in=[
-                s
-                for s in ApplicationStatus.values
-                if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
-            ]
-        )
+        Certificate.objects.filter(ending_soon, status=CertificateStatus.ACTIVE)
+        .exclude(Exists(being_renewed))
         .annotate(due_offset=due_offset)
         .filter(due_offset__isnull=False)
         .exclude(
@@ -107,7 +116,6 @@ def claim_due_reminders(*, today: datetime.date | None = None, limit: int = 10_0
     ReminderSent.objects.bulk_create(
         [ReminderSent(certificate_id=pk, offset_days=offset) for pk, offset in due],
         ignore_conflicts=True,
-        batch_size=1000,
     )
     now = timezone.now()
     return stamp_queued(

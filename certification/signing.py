@@ -12,6 +12,7 @@ signs or verifies a PDF (hence each `noqa: PLC0415`)."""
 import asyncio
 import concurrent.futures
 import datetime
+import functools
 import io
 import threading
 from dataclasses import dataclass
@@ -116,9 +117,60 @@ def _signer(association):
     cache_key = (str(key_path), key_path.stat().st_mtime)
     signer = _signers.get(cache_key)
     if signer is None:
-        signer = signers.SimpleSigner.load(str(key_path), str(directory / CERT_FILE))
+        loaded = signers.SimpleSigner.load(str(key_path), str(directory / CERT_FILE))
+        signer = _signer_class()(
+            signing_cert=loaded.signing_cert,
+            signing_key=loaded.signing_key,
+            cert_registry=loaded.cert_registry,
+        )
         _signers[cache_key] = signer
     return signer
+
+
+@functools.cache
+def _signer_class():
+    """pyHanko's SimpleSigner, with the signing-certificate attribute (the
+    same for every signature of a key) built once. pyHanko builds and
+    serialises it afresh for each signature: a third of the cost of signing
+    a certificate. Overrides an internal method of pyHanko (pinned in
+    requirements.txt); test_pdf's signature checks fail if it changes."""
+    from asn1crypto import tsp  # noqa: PLC0415  (see the module docstring)
+    from pyhanko.sign import attributes, signers  # noqa: PLC0415  (see the module docstring)
+    from pyhanko.sign.general import as_signing_certificate_v2  # noqa: PLC0415  (see the module docstring)
+
+    class PreparedSigningCertificate(attributes.CMSAttributeProvider):
+        attribute_type = "signing_certificate_v2"
+
+        def __init__(self, signing_cert):
+            # Parsed from its own bytes: serialising it again is a copy.
+            self.value = tsp.SigningCertificateV2.load(as_signing_certificate_v2(signing_cert).dump())
+
+        async def build_attr_value(self, dry_run=False):
+            return self.value
+
+    class Signer(signers.SimpleSigner):
+        def _signed_attr_providers(self, *args, **kwargs):
+            for provider in super()._signed_attr_providers(*args, **kwargs):
+                if isinstance(provider, attributes.SigningCertificateV2Provider):
+                    provider = self._prepared_signing_certificate
+                yield provider
+
+        @functools.cached_property
+        def _prepared_signing_certificate(self):
+            return PreparedSigningCertificate(self.signing_cert)
+
+    return Signer
+
+
+def _reserved(signer) -> int:
+    """Room for the signature in the PDF, in hex digits (two per byte).
+    Without it pyHanko signs every PDF twice, once with a dummy to measure
+    the size. The signature holds the certificates, a few hundred bytes of
+    signed attributes and the signature value (at most 512 bytes, RSA
+    4096): the certificates' size plus 2 KB is ample, and pyHanko refuses
+    to sign rather than truncate if it is not."""
+    certificates = {signer.signing_cert.dump(), *(cert.dump() for cert in signer.cert_registry)}
+    return 2 * (sum(len(der) for der in certificates) + 2048)
 
 
 def signing_certificate(association):
@@ -149,7 +201,7 @@ def sign_pdf(pdf: bytes, *, association, reason: str = "") -> bytes:
     signer = _signer(association)
 
     def sign() -> bytes:
-        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+        return signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=_reserved(signer)).getvalue()
 
     return _outside_event_loop(sign)
 

@@ -7,6 +7,7 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import KpiDefinition
@@ -83,6 +84,7 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
     # Decimal commas come with semicolon files (spreadsheets in many locales).
     decimal_comma = delimiter == ";"
     months: dict[str, object] = {}  # each month's text read once: a date, or why it is refused
+    this_month = timezone.localdate().replace(day=1)
     seen: dict[tuple, int] = {}
     reports = parsed.reports
     add_error = parsed.add_error
@@ -103,7 +105,7 @@ def parse_metric_csv(data: bytes, kpis: dict[str, KpiDefinition], *, progress=No
         period = months.get(raw_month)
         if period is None:
             try:
-                period = reportable_month(raw_month)
+                period = reportable_month(raw_month, this_month=this_month)
             except ValueProblem as problem:
                 period = str(problem)
             months[raw_month] = period

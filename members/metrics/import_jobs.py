@@ -4,7 +4,9 @@ A job is claimed with a conditional update and beats its heart while it
 parses; the file is checked whole, then written at once or not at all."""
 
 import datetime
+import gc
 import logging
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import Q
@@ -51,7 +53,8 @@ def process_import_job(job_id: int, *, claim: str) -> MetricImportJob | None:
         return None
     job = MetricImportJob.objects.select_related("business", "association", "created_by").get(pk=job_id)
     try:
-        _run(job)
+        with _cyclic_gc_paused():
+            _run(job)
     except ClaimLost:
         logger.warning("metric import %s was taken over by another worker; this run stops", job_id)
         return None
@@ -63,6 +66,21 @@ def process_import_job(job_id: int, *, claim: str) -> MetricImportJob | None:
         _finish(job, ImportStatus.FAILED, errors=[{"line": 0, "reason": _("The import failed. Try again.")}])
         raise
     return job
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """A large file makes several objects per line (values, tuples, rows),
+    none in a reference cycle: reference counting frees them all. Left on,
+    the cyclic collector walks every one of them again and again as they
+    accumulate, which took half the time of a 100,000-line import."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run(job: MetricImportJob) -> None:

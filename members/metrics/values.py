@@ -65,10 +65,11 @@ def month_start(value) -> datetime.date:
         ) from None
 
 
-def reportable_month(value) -> datetime.date:
-    """The month `value` names, when it may be reported: not one still to come."""
+def reportable_month(value, *, this_month: datetime.date | None = None) -> datetime.date:
+    """The month `value` names, when it may be reported: not one still to
+    come. `this_month`: the current month, when the caller checks many."""
     period = month_start(value)
-    if period > timezone.localdate().replace(day=1):
+    if period > (this_month or timezone.localdate().replace(day=1)):
         raise ValueProblem(
             _("%(month)s: a month in the future cannot be reported.") % {"month": f"{period:%Y-%m}"}
         )

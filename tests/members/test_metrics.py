@@ -166,3 +166,34 @@ def test_record_metric_reports_writes_many_months_in_fixed_queries(
 
     assert (result.created, result.replaced, result.values) == (300, 0, 300)
     assert ActionLog.objects.filter(action="metrics.reported").count() == 300
+
+
+def test_record_metric_reports_of_many_months_stores_each_with_its_history(member_with_kpis):
+    # Past COPY_ABOVE reports, PostgreSQL takes ids from the sequence and COPYs.
+    association, business, user, csat, hours = member_with_kpis
+    months = [datetime.date(1900 + i // 12, i % 12 + 1, 1) for i in range(1200)]
+    reports = clean_reports(
+        {m: {"csat": (str(i % 100), 50), "response-hours": ("4.5", None)} for i, m in enumerate(months)},
+        kpis_by_code(association),
+    )
+
+    result = record_metric_reports(
+        business, association=association, reports=reports, actor=user, source="csv"
+    )
+    later = _record(member_with_kpis, {"csat": ("90", 10), "response-hours": ("2", None)})
+
+    stored = MetricReport.objects.filter(business=business).exclude(pk=later.pk)
+    assert (result.created, result.values) == (1200, 2400)
+    assert [r.pk for r in result.reports] == list(stored.order_by("period").values_list("pk", flat=True))
+    assert later.pk not in {r.pk for r in result.reports}
+    assert stored.get(period=datetime.date(1900, 3, 1)).submitted_by == user
+    assert set(
+        MetricValue.objects.filter(report__period=datetime.date(1900, 3, 1)).values_list(
+            "kpi", "value", "sample_size"
+        )
+    ) == {(csat.pk, Decimal("2.00"), 50), (hours.pk, Decimal("4.50"), None)}
+    history = ActionLog.objects.filter(action="metrics.reported").exclude(object_id=later.pk)
+    assert sorted(history.values_list("object_id", flat=True)) == sorted(r.pk for r in result.reports)
+    assert {(a, d["source"], s) for a, d, s in history.values_list("actor", "data", "association")} == {
+        (user.pk, "csv", association.pk)
+    }

@@ -1,4 +1,5 @@
 import datetime
+import gc
 from decimal import Decimal
 
 import pytest
@@ -282,3 +283,12 @@ def test_start_metric_import_keeps_no_control_characters_of_the_name(member_with
     job = _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n", name="march\x00\x1b[31m.csv")
 
     assert job.original_name == "march[31m.csv"
+
+
+def test_an_import_leaves_the_garbage_collector_on_whatever_its_outcome(member_with_kpis):
+    # The cyclic collector is paused while an import runs (import_jobs).
+    done = _import(member_with_kpis, HEADER + "2026-01,fcr,70,\n")
+    invalid = _import(member_with_kpis, HEADER + "2026-02,fcr,170,\n")
+
+    assert (done.status, invalid.status) == (ImportStatus.DONE, ImportStatus.INVALID)
+    assert gc.isenabled()
