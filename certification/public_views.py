@@ -4,14 +4,16 @@ certificate prints."""
 
 import hashlib
 import io
+import json
 import re
 
 import pypdf
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from associations.models import Association
 from members.roles import is_business_user
 
-from . import public_cache
+from . import public_cache, public_render
 from . import public_queries as queries
 from .certificates import is_being_renewed, renewal_refusal, start_renewal
 from .evidence import EvidenceSizeHandler, request_too_large, unreadable_upload
@@ -156,10 +158,17 @@ def verify_detail(request, token: str):
     etag = _etag(certificate, status, "html")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
-    response = render(
-        request, "certification/verify_detail.html", {"certificate": certificate, "status": status}
+    context = {"certificate": certificate, "status": status}
+    if not public_render.shareable(request):
+        return _revalidated(render(request, "certification/verify_detail.html", context), etag)
+    body = public_render.memoized(
+        "html",
+        etag,
+        lambda: render_to_string(
+            "certification/verify_detail.html", context | public_render.shared_context(), request
+        ).encode(),
     )
-    return _revalidated(response, etag)
+    return _revalidated(HttpResponse(public_render.personalized(body, request)), etag)
 
 
 @throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
@@ -168,12 +177,12 @@ def verify_json(request, token: str):
     etag = _etag(certificate, queries.public_status(certificate), "json")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
-    response = JsonResponse(
-        queries.open_badge(certificate, request=request),
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    body = public_render.memoized(
+        "json",
+        etag,
+        lambda: json.dumps(queries.open_badge(certificate), ensure_ascii=False, indent=2).encode(),
     )
-    response["Content-Type"] = "application/ld+json; charset=utf-8"
-    return _revalidated(response, etag)
+    return _revalidated(HttpResponse(body, content_type="application/ld+json; charset=utf-8"), etag)
 
 
 def _count_lookup(token: str) -> Certificate:
