@@ -27,6 +27,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from . import throttles
 from .models import Certificate, CertificateQuerySet, VerificationCountBatch
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,39 @@ if fields then redis.call('HINCRBY', KEYS[3], ARGV[1], 1) end
 return {fields, redis.call('GET', KEYS[2])}
 """
 
+# The same after the address's limit is checked and counted (throttles.py):
+# 0 when refused, nothing read or counted.
+WITHIN_LIMIT_READ_AND_COUNT = (
+    throttles.UNDER_LIMIT
+    + """
+local fields = redis.call('GET', KEYS[3])
+if fields then redis.call('HINCRBY', KEYS[5], ARGV[4], 1) end
+return {fields, redis.call('GET', KEYS[4])}
+"""
+)
+
+
+def view_certificate_within(token: str, *, limit: throttles.Limit) -> Certificate | None:
+    """view_certificate, after counting this request against the address's
+    limit, in the same round trip when the cache is this Redis; None when the
+    limit is reached (nothing counted)."""
+    client = throttles.shared_redis()
+    if client is not None:
+        try:
+            answer = client.register_script(WITHIN_LIMIT_READ_AND_COUNT)(
+                keys=[*limit.script_keys(), _data_key(token), _version_key(token), VIEWS_KEY],
+                args=[*limit.script_args(), token],
+            )
+        except redis.RedisError:
+            pass  # counted through the cache's methods below, which fall back
+        else:
+            if answer == 0:
+                return None
+            return _cached_or_loaded(client, token, *answer)
+    if not limit.allow_in_cache():
+        return None
+    return view_certificate(token)
+
 
 def view_certificate(token: str) -> Certificate:
     """The certificate's printed fields (and pk), its view counted; 404 when
@@ -86,6 +120,12 @@ def view_certificate(token: str) -> Certificate:
         )
     except redis.RedisError:
         return _counted(_load(token))
+    return _cached_or_loaded(client, token, cached, version)
+
+
+def _cached_or_loaded(client: redis.Redis, token: str, cached: bytes | None, version) -> Certificate:
+    """The certificate from what the script read; loaded and cached again
+    when missing or stale (and counted, when the script did not count it)."""
     version = int(version or 0)
     if cached is not None:
         # Our own Redis, as Django's RedisCache (which pickles too) trusts it.

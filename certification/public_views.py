@@ -39,7 +39,7 @@ from .forms import (
 from .models import Certificate, CertificateQuerySet
 from .services import CertificationError
 from .signing import check_signature
-from .throttles import allow, throttled, too_many_requests
+from .throttles import Limit, allow, too_many_requests
 
 
 # The size cap must be in place before the body is read, and CSRF checking
@@ -151,9 +151,10 @@ def _claimed_origin(data: bytes) -> dict | None:
     return None
 
 
-@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_detail(request, token: str):
-    certificate = _count_lookup(token)
+    certificate = _count_lookup(request, token)
+    if certificate is None:
+        return too_many_requests(request)
     status = queries.public_status(certificate)
     etag = _etag(certificate, status, "html")
     if not_modified := get_conditional_response(request, etag=etag):
@@ -171,9 +172,10 @@ def verify_detail(request, token: str):
     return _revalidated(HttpResponse(public_render.personalized(body, request)), etag)
 
 
-@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_json(request, token: str):
-    certificate = _count_lookup(token)
+    certificate = _count_lookup(request, token)
+    if certificate is None:
+        return too_many_requests(request)
     etag = _etag(certificate, queries.public_status(certificate), "json")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
@@ -185,8 +187,12 @@ def verify_json(request, token: str):
     return _revalidated(HttpResponse(body, content_type="application/ld+json; charset=utf-8"), etag)
 
 
-def _count_lookup(token: str) -> Certificate:
-    return public_cache.view_certificate(token)
+def _count_lookup(request, token: str) -> Certificate | None:
+    """The certificate, its view counted; None when the address is over
+    VERIFY_PAGES_PER_MINUTE (the limit, the status and the count in one Redis
+    round trip)."""
+    limit = Limit(request, "verify-page", per_minute=settings.VERIFY_PAGES_PER_MINUTE)
+    return public_cache.view_certificate_within(token, limit=limit)
 
 
 def _etag(certificate: Certificate, status: str, kind: str) -> str:

@@ -41,11 +41,11 @@ class FallbackRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.25)
         options.setdefault("socket_timeout", 0.25)
         super().__init__(server, {**params, "OPTIONS": options})
-        self._location = server if isinstance(server, str) else ",".join(server)
+        self.location = server if isinstance(server, str) else ",".join(server)
         self._script_client = None
         # LocMemCache instances with the same name share their data process-wide.
         self._fallback = LocMemCache(
-            f"redis-fallback:{self._location}",
+            f"redis-fallback:{self.location}",
             {
                 "TIMEOUT": params.get("TIMEOUT", 300),
                 "KEY_PREFIX": params.get("KEY_PREFIX", ""),
@@ -55,7 +55,7 @@ class FallbackRedisCache(RedisCache):
         )
 
     def redis_is_down(self) -> bool:
-        return time.monotonic() < _down_until.get(self._location, 0.0)
+        return time.monotonic() < _down_until.get(self.location, 0.0)
 
     def script_client(self):
         """redis-py's client, for a caller that runs a script on keys made
@@ -80,7 +80,7 @@ class FallbackRedisCache(RedisCache):
                             error,
                             self._outage_seconds,
                         )
-                    _down_until[self._location] = time.monotonic() + self._outage_seconds
+                    _down_until[self.location] = time.monotonic() + self._outage_seconds
         return getattr(self._fallback, name)(*args, **kwargs)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
