@@ -19,6 +19,7 @@ import logging
 import pickle
 import uuid
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 import redis
 from django.conf import settings
@@ -86,7 +87,11 @@ return {fields, redis.call('GET', KEYS[4])}
 )
 
 
-def view_certificate_within(token: str, *, limit: throttles.Limit) -> Certificate | None:
+# What the public pages print (pk and CertificateQuerySet.PRINTED_FIELDS), as attributes.
+Printed = Certificate | SimpleNamespace
+
+
+def view_certificate_within(token: str, *, limit: throttles.Limit) -> Printed | None:
     """view_certificate, after counting this request against the address's
     limit, in the same round trip when the cache is this Redis; None when the
     limit is reached (nothing counted)."""
@@ -108,7 +113,7 @@ def view_certificate_within(token: str, *, limit: throttles.Limit) -> Certificat
     return view_certificate(token)
 
 
-def view_certificate(token: str) -> Certificate:
+def view_certificate(token: str) -> Printed:
     """The certificate's printed fields (and pk), its view counted; 404 when
     no certificate has the token."""
     client = _redis()
@@ -123,7 +128,7 @@ def view_certificate(token: str) -> Certificate:
     return _cached_or_loaded(client, token, cached, version)
 
 
-def _cached_or_loaded(client: redis.Redis, token: str, cached: bytes | None, version) -> Certificate:
+def _cached_or_loaded(client: redis.Redis, token: str, cached: bytes | None, version) -> Printed:
     """The certificate from what the script read; loaded and cached again
     when missing or stale (and counted, when the script did not count it)."""
     version = int(version or 0)
@@ -131,7 +136,8 @@ def _cached_or_loaded(client: redis.Redis, token: str, cached: bytes | None, ver
         # Our own Redis, as Django's RedisCache (which pickles too) trusts it.
         cached_version, fields = pickle.loads(cached)  # noqa: S301
         if cached_version == version:
-            return Certificate(**fields)
+            # Not a model instance: building one costs more than the round trip's parsing.
+            return SimpleNamespace(**fields)
     certificate = _load(token)
     fields = {name: getattr(certificate, name) for name in ("pk", *CertificateQuerySet.PRINTED_FIELDS)}
     try:

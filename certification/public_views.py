@@ -187,7 +187,7 @@ def verify_json(request, token: str):
     return _revalidated(HttpResponse(body, content_type="application/ld+json; charset=utf-8"), etag)
 
 
-def _count_lookup(request, token: str) -> Certificate | None:
+def _count_lookup(request, token: str) -> public_cache.Printed | None:
     """The certificate, its view counted; None when the address is over
     VERIFY_PAGES_PER_MINUTE (the limit, the status and the count in one Redis
     round trip)."""
@@ -195,7 +195,7 @@ def _count_lookup(request, token: str) -> Certificate | None:
     return public_cache.view_certificate_within(token, limit=limit)
 
 
-def _etag(certificate: Certificate, status: str, kind: str) -> str:
+def _etag(certificate: public_cache.Printed, status: str, kind: str) -> str:
     """Everything the page shows: the printed fields, the status a visitor
     sees (an active certificate past its date shows expired) and the language."""
     shown = [getattr(certificate, name) for name in CertificateQuerySet.PRINTED_FIELDS]
