@@ -148,3 +148,14 @@ def test_unknown_token_is_404_and_counted_against_the_limit(client, certificate,
     assert missing.status_code == 404
     assert statuses == [200, 429]
     assert Certificate.objects.get(pk=certificate.pk).verification_count == 0
+
+
+def test_shared_page_carries_no_csp_nonce(client, certificate):
+    # A nonce must be fresh per response: a page rendered once for everyone cannot hold one.
+    client.get(_page(certificate))
+
+    again = Client().get(_page(certificate))
+
+    assert "'self'" in again["Content-Security-Policy"]
+    assert "nonce-" not in again["Content-Security-Policy"]
+    assert "nonce=" not in again.content.decode()
