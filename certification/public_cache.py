@@ -19,6 +19,7 @@ import logging
 import pickle
 import uuid
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 import redis
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from . import throttles
 from .models import Certificate, CertificateQuerySet, VerificationCountBatch
 
 logger = logging.getLogger(__name__)
@@ -73,8 +75,45 @@ if fields then redis.call('HINCRBY', KEYS[3], ARGV[1], 1) end
 return {fields, redis.call('GET', KEYS[2])}
 """
 
+# The same after the address's limit is checked and counted (throttles.py):
+# 0 when refused, nothing read or counted.
+WITHIN_LIMIT_READ_AND_COUNT = (
+    throttles.UNDER_LIMIT
+    + """
+local fields = redis.call('GET', KEYS[3])
+if fields then redis.call('HINCRBY', KEYS[5], ARGV[4], 1) end
+return {fields, redis.call('GET', KEYS[4])}
+"""
+)
 
-def view_certificate(token: str) -> Certificate:
+
+# What the public pages print (pk and CertificateQuerySet.PRINTED_FIELDS), as attributes.
+Printed = Certificate | SimpleNamespace
+
+
+def view_certificate_within(token: str, *, limit: throttles.Limit) -> Printed | None:
+    """view_certificate, after counting this request against the address's
+    limit, in the same round trip when the cache is this Redis; None when the
+    limit is reached (nothing counted)."""
+    client = throttles.shared_redis()
+    if client is not None:
+        try:
+            answer = client.register_script(WITHIN_LIMIT_READ_AND_COUNT)(
+                keys=[*limit.script_keys(), _data_key(token), _version_key(token), VIEWS_KEY],
+                args=[*limit.script_args(), token],
+            )
+        except redis.RedisError:
+            pass  # counted through the cache's methods below, which fall back
+        else:
+            if answer == 0:
+                return None
+            return _cached_or_loaded(client, token, *answer)
+    if not limit.allow_in_cache():
+        return None
+    return view_certificate(token)
+
+
+def view_certificate(token: str) -> Printed:
     """The certificate's printed fields (and pk), its view counted; 404 when
     no certificate has the token."""
     client = _redis()
@@ -86,12 +125,19 @@ def view_certificate(token: str) -> Certificate:
         )
     except redis.RedisError:
         return _counted(_load(token))
+    return _cached_or_loaded(client, token, cached, version)
+
+
+def _cached_or_loaded(client: redis.Redis, token: str, cached: bytes | None, version) -> Printed:
+    """The certificate from what the script read; loaded and cached again
+    when missing or stale (and counted, when the script did not count it)."""
     version = int(version or 0)
     if cached is not None:
         # Our own Redis, as Django's RedisCache (which pickles too) trusts it.
         cached_version, fields = pickle.loads(cached)  # noqa: S301
         if cached_version == version:
-            return Certificate(**fields)
+            # Not a model instance: building one costs more than the round trip's parsing.
+            return SimpleNamespace(**fields)
     certificate = _load(token)
     fields = {name: getattr(certificate, name) for name in ("pk", *CertificateQuerySet.PRINTED_FIELDS)}
     try:

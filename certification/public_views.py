@@ -4,16 +4,18 @@ certificate prints."""
 
 import hashlib
 import io
+import json
 import re
 
 import pypdf
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from associations.models import Association
 from members.roles import is_business_user
 
-from . import public_cache
+from . import public_cache, public_render
 from . import public_queries as queries
 from .certificates import is_being_renewed, renewal_refusal, start_renewal
 from .evidence import EvidenceSizeHandler, request_too_large, unreadable_upload
@@ -37,7 +39,7 @@ from .forms import (
 from .models import Certificate, CertificateQuerySet
 from .services import CertificationError
 from .signing import check_signature
-from .throttles import allow, throttled, too_many_requests
+from .throttles import Limit, allow, too_many_requests
 
 
 # The size cap must be in place before the body is read, and CSRF checking
@@ -149,38 +151,51 @@ def _claimed_origin(data: bytes) -> dict | None:
     return None
 
 
-@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_detail(request, token: str):
-    certificate = _count_lookup(token)
+    certificate = _count_lookup(request, token)
+    if certificate is None:
+        return too_many_requests(request)
     status = queries.public_status(certificate)
     etag = _etag(certificate, status, "html")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
-    response = render(
-        request, "certification/verify_detail.html", {"certificate": certificate, "status": status}
+    context = {"certificate": certificate, "status": status}
+    if not public_render.shareable(request):
+        return _revalidated(render(request, "certification/verify_detail.html", context), etag)
+    body = public_render.memoized(
+        "html",
+        etag,
+        lambda: render_to_string(
+            "certification/verify_detail.html", context | public_render.shared_context(), request
+        ).encode(),
     )
-    return _revalidated(response, etag)
+    return _revalidated(HttpResponse(public_render.personalized(body, request)), etag)
 
 
-@throttled("verify-page", setting="VERIFY_PAGES_PER_MINUTE")
 def verify_json(request, token: str):
-    certificate = _count_lookup(token)
+    certificate = _count_lookup(request, token)
+    if certificate is None:
+        return too_many_requests(request)
     etag = _etag(certificate, queries.public_status(certificate), "json")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
-    response = JsonResponse(
-        queries.open_badge(certificate, request=request),
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    body = public_render.memoized(
+        "json",
+        etag,
+        lambda: json.dumps(queries.open_badge(certificate), ensure_ascii=False, indent=2).encode(),
     )
-    response["Content-Type"] = "application/ld+json; charset=utf-8"
-    return _revalidated(response, etag)
+    return _revalidated(HttpResponse(body, content_type="application/ld+json; charset=utf-8"), etag)
 
 
-def _count_lookup(token: str) -> Certificate:
-    return public_cache.view_certificate(token)
+def _count_lookup(request, token: str) -> public_cache.Printed | None:
+    """The certificate, its view counted; None when the address is over
+    VERIFY_PAGES_PER_MINUTE (the limit, the status and the count in one Redis
+    round trip)."""
+    limit = Limit(request, "verify-page", per_minute=settings.VERIFY_PAGES_PER_MINUTE)
+    return public_cache.view_certificate_within(token, limit=limit)
 
 
-def _etag(certificate: Certificate, status: str, kind: str) -> str:
+def _etag(certificate: public_cache.Printed, status: str, kind: str) -> str:
     """Everything the page shows: the printed fields, the status a visitor
     sees (an active certificate past its date shows expired) and the language."""
     shown = [getattr(certificate, name) for name in CertificateQuerySet.PRINTED_FIELDS]
@@ -193,7 +208,7 @@ def _revalidated(response, etag: str):
     changes at any moment. (No Last-Modified: to the second, a revoke in the
     same second as the last view would be answered "not modified".)"""
     response["ETag"] = etag
-    patch_cache_control(response, no_cache=True)
+    response["Cache-Control"] = "no-cache"  # a fresh response: nothing to merge with
     return response
 
 

@@ -8,8 +8,12 @@ its hash. The admin gets ADMIN_DIRECTIVES instead (see there why).
 Only HTML gets the header: evidence and certificate files are served with
 their own type, and a policy on a PDF can stop the browser's viewer."""
 
-from csp.constants import NONCE, NONE, SELF
-from csp.middleware import CSPMiddleware, PolicyParts
+import functools
+
+from csp.constants import HEADER, NONCE, NONE, SELF
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 # sha256 of the <style> body in templates/500.html (tests/test_csp.py keeps them equal).
@@ -48,11 +52,40 @@ ADMIN_DIRECTIVES = {
 ADMIN_PREFIX = "/admin/"
 
 
+# What a view or a setting can add to one response's policy.
+PER_RESPONSE = tuple(
+    f"_csp_{part}{suffix}" for part in ("exempt", "config", "update", "replace") for suffix in ("", "_ro")
+)
+
+
+@functools.cache
+def fixed_policy(admin: bool) -> str:
+    return build_policy(config=ADMIN_DIRECTIVES if admin else SITE_DIRECTIVES)
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
-        return super().process_response(request, response)
+        if not self._is_plain(request, response):
+            return super().process_response(request, response)
+        # django-csp builds the policy afresh for every response (a deep copy
+        # of the directives and more, as long as the rest of a cached page):
+        # without a nonce or anything of the response's own, it is one of two strings.
+        if HEADER not in response:
+            response[HEADER] = fixed_policy(request.path_info.startswith(ADMIN_PREFIX))
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+    @staticmethod
+    def _is_plain(request: HttpRequest, response: HttpResponseBase) -> bool:
+        return (
+            getattr(request, "_csp_nonce", None) is None
+            and not any(hasattr(response, name) for name in PER_RESPONSE)
+            and not getattr(settings, "CONTENT_SECURITY_POLICY", None)
+            and not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            and not (settings.DEBUG and response.status_code in (404, 500))
+        )
 
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False

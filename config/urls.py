@@ -6,6 +6,8 @@ from members import views as member_views
 from . import health
 
 urlpatterns = [
+    # First: the public verification pages are the most requested.
+    path("", include("certification.urls")),
     path("", member_views.home, name="home"),
     path("choose/", member_views.choose_role, name="choose_role"),
     path("healthz", health.healthz, name="healthz"),
@@ -16,6 +18,5 @@ urlpatterns = [
     path("portal/", include("certification.portal_urls")),
     path("api/v1/", include("members.api.urls")),
     path("audit/", include("audits.urls")),
-    path("", include("certification.urls")),
     path("admin/", admin.site.urls),
 ]

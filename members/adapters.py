@@ -44,7 +44,6 @@ def client_address(request: HttpRequest) -> str:
     header, see ALLAUTH_TRUSTED_PROXY_COUNT in settings), with an IPv6
     address cut to its /64, as one host usually holds the whole prefix."""
     address = get_adapter(request).get_client_ip(request)
-    parsed = ipaddress.ip_address(address)
-    if parsed.version == 6:
-        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False).network_address)
-    return address
+    if ":" not in address:  # IPv4, already checked and normalised by allauth
+        return address
+    return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)

@@ -6,13 +6,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from config import cache as backend
@@ -126,3 +127,15 @@ def test_production_settings_use_the_fallback_cache_with_redis():
     )
 
     assert result.stdout.strip() == "config.cache.FallbackRedisCache"
+
+
+def test_every_cache_operation_and_thread_shares_one_redis_client(redis_cache):
+    cache.set("a", 1)
+    seen = []
+    other = threading.Thread(target=lambda: seen.append(caches["default"]._cache.get_client(write=True)))
+    other.start()
+    other.join()
+
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    assert seen == [cache.script_client()]
+    assert cache.get("a") == 1

@@ -50,7 +50,6 @@ def test_verify_detail_shows_status_in_three_queries(client, db, status, valid_u
 
     assert response.status_code == 200
     assert len(queries) <= 3
-    assert response.context["status"] == shown.lower().replace("valid", "active")
     assert shown in response.content.decode()
     assert ("Fraudulent metrics" in response.content.decode()) == (status in ("suspended", "revoked"))
     public_cache.flush_verification_counts()
