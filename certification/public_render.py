@@ -9,10 +9,11 @@ status change would need to reach (a suspend changes the ETag, and the next
 view renders afresh in every process). The templates and static URLs are
 fixed for the life of a process.
 
-What differs per request is filled in after: the CSRF token of the language
-switcher (masked afresh each time) and the path the switcher returns to. Only
-anonymous visitors with no pending messages get the memo: a signed-in user's
-navigation names them."""
+What differs per request is filled in after: the path the language switcher
+returns to (an anonymous visitor's switcher has no CSRF token: see
+members.views.set_language). Only anonymous visitors with no pending messages
+get the memo: a signed-in user's navigation names them, and their switcher
+carries a token."""
 
 import secrets
 import threading
@@ -20,14 +21,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from django.contrib.messages import get_messages
-from django.middleware.csrf import get_token
 from django.utils.html import escape
 
 MAX_ENTRIES = 2000  # about 6 KB each: a few MB per process at most
 
-# Stand-ins rendered into the stored page, replaced per response. Random per
-# process, so no certificate's text can contain one.
-_CSRF = f"csrf-{secrets.token_hex(16)}"
+# The stand-in rendered into the stored page, replaced per response. Random
+# per process, so no certificate's text can contain it.
 _PATH = f"path-{secrets.token_hex(16)}"
 
 _bodies: OrderedDict[tuple[str, str], bytes] = OrderedDict()
@@ -62,13 +61,11 @@ def shareable(request) -> bool:
 
 
 def shared_context() -> dict:
-    """Context overrides for rendering the shared page: stand-ins for what
+    """Context overrides for rendering the shared page: a stand-in for what
     changes per request."""
-    return {"csrf_token": _CSRF, "switcher_next": _PATH}
+    return {"switcher_next": _PATH}
 
 
 def personalized(body: bytes, request) -> bytes:
-    """The shared page with this request's CSRF token and path."""
-    return body.replace(_CSRF.encode(), get_token(request).encode()).replace(
-        _PATH.encode(), escape(request.get_full_path()).encode()
-    )
+    """The shared page with this request's path."""
+    return body.replace(_PATH.encode(), escape(request.get_full_path()).encode())

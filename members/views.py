@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import i18n as i18n_views
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
@@ -15,10 +16,24 @@ from .models import User
 from .roles import roles_for
 
 
+@csrf_exempt
 @require_POST
 def set_language(request):
-    """Django's language switcher, which also remembers the choice as the
-    person's preference (the language of their emails too)."""
+    """Django's language switcher. An anonymous visitor's choice is only a
+    cookie in their own browser (the worst a forged request can do is show
+    them another language), so their switcher carries no CSRF token: the
+    public pages are then the same bytes for every visitor, rendered once
+    (certification.public_render). A signed-in person's choice is saved on
+    their account, so it is checked."""
+    if request.user.is_authenticated:
+        return _save_language(request)
+    return i18n_views.set_language(request)
+
+
+@csrf_protect
+def _save_language(request):
+    """The switcher for a signed-in person, which also remembers the choice as
+    their preference (the language of their emails too)."""
     response = i18n_views.set_language(request)
     language = request.POST.get("language")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):

@@ -1,3 +1,6 @@
+import re
+
+from django.test import Client
 from django.urls import reverse
 
 from members.models import User
@@ -40,3 +43,28 @@ def test_unknown_language_changes_nothing(two_associations, client):
     client.post(reverse("set_language"), {"language": "xx", "next": "/"})
 
     assert User.objects.get(pk=two_associations.business_user_a.pk).language == "en"
+
+
+def test_signed_in_persons_switch_needs_their_csrf_token(two_associations):
+    person = Client(enforce_csrf_checks=True)
+    person.force_login(two_associations.business_user_a)
+
+    forged = person.post(reverse("set_language"), {"language": "bn", "next": "/"})
+    page = person.get(reverse("portal:dashboard")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    switched = person.post(
+        reverse("set_language"), {"language": "bn", "next": "/", "csrfmiddlewaretoken": token}
+    )
+
+    assert forged.status_code == 403
+    assert switched.status_code == 302
+    assert User.objects.get(pk=two_associations.business_user_a.pk).language == "bn"
+
+
+def test_anonymous_switcher_needs_no_token_and_only_sets_their_cookie(client):
+    visitor = Client(enforce_csrf_checks=True)
+
+    response = visitor.post(reverse("set_language"), {"language": "bn", "next": "/"})
+
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "bn"
