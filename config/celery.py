@@ -59,11 +59,12 @@ def stamp_queued(queryset, *, now: datetime.datetime, limit: int, field: str = "
     model = queryset.model
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        select, params = locked.query.sql_with_params()
         quote = connection.ops.quote_name
         table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
         column = quote(model._meta.get_field(field).column)
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            # Compiled inside the transaction: Django refuses FOR UPDATE outside one.
+            select, params = locked.query.sql_with_params()
             cursor.execute(
                 f"UPDATE {table} SET {column} = %s WHERE {pk} IN ({select}) RETURNING {pk}", [now, *params]
             )
