@@ -65,9 +65,9 @@ def stamp_queued(queryset, *, now: datetime.datetime, limit: int, field: str = "
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
             # Compiled inside the transaction: Django refuses FOR UPDATE outside one.
             select, params = locked.query.sql_with_params()
-            cursor.execute(
-                f"UPDATE {table} SET {column} = %s WHERE {pk} IN ({select}) RETURNING {pk}", [now, *params]
-            )
+            # Names from the model, the SELECT compiled by Django, values as parameters.
+            sql = f"UPDATE {table} SET {column} = %s WHERE {pk} IN ({select}) RETURNING {pk}"  # noqa: S608
+            cursor.execute(sql, [now, *params])
             return sorted(row[0] for row in cursor.fetchall())
     with transaction.atomic(using=queryset.db):
         ids = list(locked)
