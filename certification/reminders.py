@@ -5,7 +5,7 @@ the sweep queues a reminder whose emails were not recorded yet)."""
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
@@ -71,14 +71,12 @@ def _due_offset(today: datetime.date) -> tuple[Case | None, int]:
     return (Case(*whens, default=None, output_field=IntegerField()) if whens else None), largest
 
 
-def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]]:
-    """(certificate id, offset) for every active certificate whose current
-    reminder has no row yet and that is not being renewed. Filtered in SQL:
-    two queries however many certificates there are."""
-    today = today or timezone.localdate()
+def _due_queryset(today: datetime.date):
+    """The (certificate id, offset) rows of the reminders due today, as a
+    queryset (None when no association sends reminders)."""
     due_offset, largest = _due_offset(today)
     if due_offset is None:
-        return []
+        return None
     # The date range first: the CASE is then computed for the certificates
     # ending within the largest offset, not for every active one.
     ending_soon = Q(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=largest))
@@ -93,7 +91,7 @@ def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]
             if s not in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED)
         ],
     )
-    return list(
+    return (
         Certificate.objects.filter(ending_soon, status=CertificateStatus.ACTIVE)
         .exclude(Exists(being_renewed))
         .annotate(due_offset=due_offset)
@@ -103,20 +101,43 @@ def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]
                 ReminderSent.objects.filter(certificate=OuterRef("pk"), offset_days=OuterRef("due_offset"))
             )
         )
-        .order_by("valid_until", "pk")
         .values_list("pk", "due_offset")
     )
+
+
+def reminders_due(*, today: datetime.date | None = None) -> list[tuple[int, int]]:
+    """(certificate id, offset) for every active certificate whose current
+    reminder has no row yet and that is not being renewed. Filtered in SQL:
+    two queries however many certificates there are."""
+    due = _due_queryset(today or timezone.localdate())
+    return [] if due is None else list(due.order_by("valid_until", "pk"))
+
+
+def record_due_reminders(*, today: datetime.date | None = None) -> None:
+    """Insert a row for every reminder that fell due, in one INSERT ...
+    SELECT: the due rows never travel to Python and back. ON CONFLICT
+    keeps a row that a concurrent run inserted first (the unique
+    certificate and offset)."""
+    due = _due_queryset(today or timezone.localdate())
+    if due is None:
+        return
+    select, params = due.order_by().query.sql_with_params()
+    quote = connection.ops.quote_name
+    meta = ReminderSent._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("certificate", "offset_days"))
+    with connection.cursor() as cursor:
+        # SQLite reads "ON CONFLICT" after a SELECT with a WHERE clause
+        # (always the case here) as the upsert clause, as PostgreSQL does.
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) {select} ON CONFLICT DO NOTHING", params
+        )
 
 
 def claim_due_reminders(*, today: datetime.date | None = None, limit: int = 10_000) -> list[int]:
     """Record every reminder that fell due (one insert for all), then return
     the ids of those whose emails are not recorded yet, stamped as queued
     now, except those queued within REQUEUE_AFTER."""
-    due = reminders_due(today=today)
-    ReminderSent.objects.bulk_create(
-        [ReminderSent(certificate_id=pk, offset_days=offset) for pk, offset in due],
-        ignore_conflicts=True,
-    )
+    record_due_reminders(today=today)
     now = timezone.now()
     return stamp_queued(
         ReminderSent.objects.filter(recorded_at=None).filter(

@@ -169,6 +169,42 @@ def test_reminder_two_workers_at_once_send_one_email():
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_daily_jobs_at_once_record_and_claim_each_reminder_once():
+    association = f.AssociationFactory()
+    certificates = [
+        f.CertificateFactory(
+            application=f.ApprovedApplicationFactory(association=association),
+            valid_until=timezone.localdate() + datetime.timedelta(days=20),
+        )
+        for _ in range(40)
+    ]
+    barrier = threading.Barrier(2)
+    claimed = []
+
+    def run():
+        try:
+            barrier.wait()
+            claimed.append(reminders.claim_due_reminders())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    rows = ReminderSent.objects.order_by("certificate_id")
+    assert [(r.certificate_id, r.offset_days) for r in rows] == [(c.pk, 30) for c in certificates]
+    first, second = claimed
+    assert set(first) & set(second) == set()
+    assert sorted(first + second) == [r.pk for r in ReminderSent.objects.order_by("pk")]
+
+
 def test_start_renewal_carries_evidence_still_in_date(due, two_associations):
     today = timezone.localdate()
     standard = due.application.standard
