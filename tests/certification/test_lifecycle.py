@@ -1,10 +1,9 @@
 import datetime
-import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,6 +15,7 @@ from certification.models import Application, Certificate, Evidence, ReminderSen
 from certification.services import CertificationError, remove_evidence
 from certification.tasks import daily_lifecycle, record_renewal_reminders
 from tests import factories as f
+from tests.concurrency import at_once
 
 
 @pytest.fixture
@@ -149,21 +149,7 @@ def test_reminder_two_workers_at_once_send_one_email():
         valid_until=timezone.localdate() + datetime.timedelta(days=7),
     )
     reminder = ReminderSent.objects.create(certificate=certificate, offset_days=7)
-    barrier = threading.Barrier(3)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(record_renewal_reminders(reminder_ids=[reminder.pk]))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: record_renewal_reminders(reminder_ids=[reminder.pk]), 3)
 
     assert sorted(results) == [0, 0, 1]
     assert len(mail.outbox) == 1
@@ -182,21 +168,7 @@ def test_two_daily_jobs_at_once_record_and_claim_each_reminder_once():
         )
         for _ in range(40)
     ]
-    barrier = threading.Barrier(2)
-    claimed = []
-
-    def run():
-        try:
-            barrier.wait()
-            claimed.append(reminders.claim_due_reminders())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    claimed = at_once(reminders.claim_due_reminders, 2)
 
     rows = ReminderSent.objects.order_by("certificate_id")
     assert [(r.certificate_id, r.offset_days) for r in rows] == [(c.pk, 30) for c in certificates]

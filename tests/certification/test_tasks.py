@@ -5,14 +5,13 @@ back within two minutes."""
 
 import datetime
 import logging
-import threading
 
 import pytest
 from celery.exceptions import Retry
 from celery.signals import task_prerun
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from certification import issuance, reminders, services
@@ -24,6 +23,7 @@ from members.metrics import import_jobs
 from members.models import OutboundEmail
 from members.outbox import SEND_LEASE, claim_unsent_emails
 from tests import factories as f
+from tests.concurrency import at_once
 from tests.faults import mail_server_down
 
 LONG_AGO = timezone.now() - datetime.timedelta(days=1)
@@ -255,21 +255,7 @@ def test_two_sweeps_at_once_claim_each_email_once():
         )
         for n in range(200)
     )
-    barrier = threading.Barrier(2)
-    claimed = []
-
-    def run():
-        try:
-            barrier.wait()
-            claimed.append(claim_unsent_emails(limit=150))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    claimed = at_once(lambda: claim_unsent_emails(limit=150), 2)
 
     first, second = claimed
     assert set(first) & set(second) == set()
