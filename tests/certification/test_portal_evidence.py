@@ -36,14 +36,6 @@ def office(kind: str) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def draft(two_associations):
-    standard = f.PublishedStandardFactory(association=two_associations.a)
-    criterion = f.CriterionFactory(standard=standard, code="R1")
-    application = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
-    return application, criterion
-
-
 def pdf(name="a.pdf"):
     return SimpleUploadedFile(name, f.PDF_BYTES)
 

@@ -41,14 +41,6 @@ def anonymous_get(url: str) -> int:
         return error.code
 
 
-@pytest.fixture
-def draft(two_associations):
-    standard = f.PublishedStandardFactory(association=two_associations.a)
-    criterion = f.CriterionFactory(standard=standard, code="R1")
-    application = f.ApplicationFactory(business=two_associations.business_a, standard=standard)
-    return application, criterion
-
-
 def test_uploaded_evidence_is_a_private_object_served_only_by_the_view(s3_storage, client_for, draft):
     application, criterion = draft
     content = f.PDF_BYTES + b"%" * 1000

@@ -66,13 +66,6 @@ def full_disk(folder: Path):
         subprocess.run(["umount", str(folder)], check=True)
 
 
-@pytest.fixture
-def draft(two_associations):
-    standard = f.PublishedStandardFactory(association=two_associations.a)
-    criterion = f.CriterionFactory(standard=standard, code="R1")
-    return f.ApplicationFactory(business=two_associations.business_a, standard=standard), criterion
-
-
 def test_evidence_upload_to_a_read_only_disk_says_so_and_keeps_nothing(draft, client_for, settings):
     application, criterion = draft
     client = client_for("business_user_a")
