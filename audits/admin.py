@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import label_for_field
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from associations.admin_scoping import (
@@ -226,9 +228,18 @@ class AssignmentInline(ScopedTabularInline):
         "ended_at",
     ]
     readonly_fields = ["declaration", "conflict_reason", "declared_at", "assigned_by", "ended_at"]
+    # One compact row per assignment and one blank row to assign another
+    # (see the template for why not unfold's tabular inline).
+    template = "admin/audits/assignment_inline.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("auditor__user", "assigned_by")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if self.has_add_permission(request, obj) else 0
+
+    def column_labels(self) -> list[str]:
+        return [capfirst(label_for_field(name, self.model, self)) for name in self.fields]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -3,6 +3,7 @@ rows into the plain inputs of audits.scoring."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
@@ -121,19 +122,33 @@ def submitted_scorecards(application: Application) -> list[dict[str, int | None]
     return [cards[key] for key in sorted(cards)]
 
 
+class ScoreCell(NamedTuple):
+    """One auditor's score (None when not given) and comment on one criterion."""
+
+    score: int | None
+    comment: str
+
+
 def score_table(
     application: Application, criteria: list[Criterion] | None = None
-) -> tuple[list[Assignment], list[tuple[Criterion, list[Score | None]]]]:
-    """(cleared assignments, [(criterion, [its Score per assignment, None
+) -> tuple[list[Assignment], list[tuple[Criterion, list[ScoreCell | None]]]]:
+    """(cleared assignments, [(criterion, [its ScoreCell per assignment, None
     when not given])]) of the submitted scorecards, for reading the auditors'
     reasoning side by side. Callers show it once everyone has submitted
-    (scoring is blind until then). Three queries however many rows."""
+    (scoring is blind until then). Three queries however many rows; the
+    scores come as plain tuples (no model row, nor scorecard row, per score)."""
     assignments = cleared_assignments(application)
-    criteria = criteria_of(application) if criteria is None else criteria
+    if criteria is None:
+        # The table prints the codes only: no KPI rows joined.
+        criteria = list(
+            Criterion.objects.filter(standard_id=application.standard_id).order_by("order", "code")
+        )
     scores = Score.objects.filter(
         scorecard__assignment__in=[a.pk for a in assignments], scorecard__submitted_at__isnull=False
-    ).select_related("scorecard")
-    by_key = {(score.scorecard.assignment_id, score.criterion_id): score for score in scores}
+    ).values_list("scorecard__assignment_id", "criterion_id", "score", "comment")
+    by_key = {
+        (assignment, criterion): ScoreCell(score, comment) for assignment, criterion, score, comment in scores
+    }
     return assignments, [(c, [by_key.get((a.pk, c.pk)) for a in assignments]) for c in criteria]
 
 

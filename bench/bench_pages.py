@@ -113,10 +113,20 @@ def pick_targets() -> dict:
     under_way = Application.objects.filter(
         association_id=association_id, status__in=["submitted", "in_review", "changes_requested"]
     ).order_by("pk")
+    # The business of the portal pages has the same shape at both sizes (the
+    # dashboard's queries depend on it, not on the size): a certificate, metric
+    # reports, an application submitted (not yet in review), and no draft or change
+    # request waiting (each kind adds its query). prepare_demo makes one.
     application = (
         under_way.filter(
             Exists(Certificate.objects.filter(business=OuterRef("business"))),
             Exists(MetricReport.objects.filter(business=OuterRef("business"))),
+            ~Exists(
+                Application.objects.filter(
+                    business=OuterRef("business"), status__in=["draft", "changes_requested"]
+                )
+            ),
+            status="submitted",
         ).first()
         or under_way.first()
     )
@@ -220,6 +230,25 @@ def prepare_demo() -> None:
     from associations.models import Criterion
     from audits import services
     from audits.models import Assignment
+    from certification import services as certification
+    from certification.issuance import issue_certificate
+    from certification.models import Application, Certificate
+    from config.demo_activity import _evidence_for_every_criterion
+
+    # The demo's approved application gets its certificate now (the worker
+    # would), and its business applies again: the portal pages' business then
+    # has a certificate, metric reports and an application under way, as the
+    # one picked at scale does.
+    for approved in Application.objects.filter(status="approved").order_by("pk"):
+        if not Certificate.objects.filter(application=approved).exists():
+            issue_certificate(approved)
+        if Application.objects.filter(business=approved.business, status="submitted").exists():
+            continue
+        again = certification.create_application(
+            approved.business, standard=approved.standard, actor=approved.created_by
+        )
+        _evidence_for_every_criterion(again, approved.created_by)
+        certification.submit_application(again, actor=approved.created_by)
 
     assignment = (
         Assignment.objects.filter(declaration="pending", application__status="submitted")

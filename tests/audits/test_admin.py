@@ -371,3 +371,29 @@ def test_admin_assignment_inline_offers_only_active_auditors_of_the_applications
     offered = assignments.empty_form.fields["auditor"].queryset
     existing_auditor_a = AuditorMembership.objects.get(auditor__user=two_associations.auditor).auditor
     assert set(offered) == {active_a, existing_auditor_a}
+
+
+def test_admin_change_page_lists_assignments_with_editable_due_date_and_a_row_to_assign(
+    two_associations, client_for
+):
+    s = build(two_associations)
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+
+    page = client_for("staff_admin_a").get(url).content.decode()
+
+    rows = page.split('data-testid="assignments"')[1].split("</table>")[0]
+    assert str(s.assignment.auditor) in rows and "No conflict" in rows
+    assert f'name="assignments-0-due_date" value="{s.assignment.due_date.isoformat()}"' in rows
+    assert 'name="assignments-0-auditor"' not in rows  # assigned once, not re-chosen
+    assert 'data-testid="assign-auditor"' in rows and '<select name="assignments-1-auditor"' in rows
+
+
+def test_admin_change_page_shows_a_viewer_the_assignments_read_only(two_associations, client_for):
+    s = build(two_associations)
+    url = reverse("admin:certification_application_change", args=[s.application.pk])
+
+    page = client_for("staff_viewer_a").get(url).content.decode()
+
+    rows = page.split('data-testid="assignments"')[1].split("</table>")[0]
+    assert str(s.assignment.auditor) in rows
+    assert "assignments-0-due_date" not in rows and 'data-testid="assign-auditor"' not in rows
