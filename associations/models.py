@@ -283,6 +283,16 @@ class Standard(models.Model):
     def is_editable(self) -> bool:
         return self.status == PublicationStatus.DRAFT
 
+    def same_standard(self) -> Q:
+        """Its versions: the association's standards that share its name in
+        any language (the name is translated, and a new version may change
+        one language's name while the others stay)."""
+        names = Q()
+        for code, _name in settings.LANGUAGES:
+            if value := getattr(self, f"name_{code}", None):
+                names |= Q(**{f"name_{code}": value})
+        return Q(association=self.association_id) & names
+
 
 class Dimension(models.TextChoices):
     """The five SERVQUAL dimensions, in their customary order."""
