@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -81,6 +82,13 @@ def create_certificate(application: Application) -> Certificate:
         standard_name=in_language(application.standard, "name", association.default_language),
         standard_version=application.standard.version,
         level_name=in_language(application.level, "name", association.default_language),
+        programme_names={
+            code: {
+                "standard": in_language(application.standard, "name", code),
+                "level": in_language(application.level, "name", code),
+            }
+            for code, _name in settings.LANGUAGES
+        },
         # The audit's result, stored when the application was scored.
         overall_score=application.overall_score,
         dimension_scores=application.dimension_scores,
