@@ -151,6 +151,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # A missing translation falls back to English, then Urdu, then Bengali: never
 # blank while one language has text (the association's default language is
 # required in the admin).
+# Urdu and Bengali dates day first (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "ur", "bn")
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
