@@ -2,10 +2,14 @@
 English, Urdu and Bengali, with no sign-up on offer while sign-up is closed."""
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.urls import reverse
 
 from members.models import OutboundEmail
+from members.services import invitation_link
+from tests import factories as f
+from tests.factories import PASSWORD
 
 ANONYMOUS_PAGES = [
     "account_login",
@@ -75,3 +79,36 @@ def test_password_reset_for_an_unknown_address_does_not_offer_sign_up(client, db
     assert "sign up" not in email.body.lower()
     assert "invit" in email.body
     assert mail.outbox == [] or all("sign up" not in m.body.lower() for m in mail.outbox)
+
+
+def test_two_factor_enrolment_and_challenge_use_the_product_layout(client, two_associations):
+    user = two_associations.business_user_a
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    # allauth asks for the password again before an authenticator is added.
+    reauthenticate = client.get(reverse("mfa_activate_totp"), follow=True)
+    enrol = client.post(reauthenticate.redirect_chain[-1][0], {"password": PASSWORD}, follow=True)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    client.logout()
+    challenge = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
+    )
+
+    assert _layout_of(reauthenticate.content.decode()) == PRODUCT
+    assert 'name="code"' in enrol.content.decode()
+    assert _layout_of(enrol.content.decode()) == PRODUCT
+    assert challenge.redirect_chain[-1][0].split("?")[0] == reverse("mfa_authenticate")
+    assert _layout_of(challenge.content.decode()) == PRODUCT
+
+
+@pytest.mark.parametrize("language", ["ur", "bn"])
+def test_role_switcher_and_invitation_pages_use_the_product_layout(client, two_associations, language):
+    invitation = f.InvitationFactory(association=two_associations.a)
+    client.cookies["django_language"] = language
+
+    accept = client.get(invitation_link(invitation))
+    client.force_login(two_associations.superuser)
+    choose = client.get(reverse("choose_role"))
+
+    assert _layout_of(accept.content.decode()) == PRODUCT
+    assert _layout_of(choose.content.decode()) == PRODUCT
