@@ -64,6 +64,17 @@ class AssociationAdmin(ScopedAdmin):
         return obj.pk in admin_of if obj else bool(admin_of)
 
 
+class DefaultLanguageRequired:
+    """Translated programme fields: modeltranslation requires English; we
+    require the association's default language instead (the models' clean()),
+    which a reader's missing language falls back to."""
+
+    def patch_translation_field(self, db_field, field, request, **kwargs) -> None:
+        super().patch_translation_field(db_field, field, request, **kwargs)
+        if getattr(db_field, "translated_field", None) is not None:
+            field.required = False
+
+
 def translated(*fields: str) -> list[str]:
     """Every language's column of `fields` (a frozen version shows them all)."""
     return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
@@ -74,7 +85,7 @@ def _run(request, queryset, service, done_message):
 
 
 @admin.register(CodeOfConduct)
-class CodeOfConductAdmin(ScopedAdmin, TranslationAdmin):
+class CodeOfConductAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["title", "association", "version", "status", "published_at"]
     list_filter = ["status"]
     readonly_fields = ["status", "published_at"]
@@ -103,7 +114,7 @@ class CodeOfConductAdmin(ScopedAdmin, TranslationAdmin):
         _run(request, queryset, services.new_code_version, _("new draft created"))
 
 
-class CriterionInline(ScopedTabularInline, TranslationTabularInline):
+class CriterionInline(DefaultLanguageRequired, ScopedTabularInline, TranslationTabularInline):
     model = Criterion
     fields = [
         "order",
@@ -141,7 +152,7 @@ class CriterionInline(ScopedTabularInline, TranslationTabularInline):
 
 
 @admin.register(Standard)
-class StandardAdmin(ScopedAdmin, TranslationAdmin):
+class StandardAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["name", "version", "association", "status", "published_at"]
     list_filter = ["status"]
     search_fields = ["name"]
@@ -181,12 +192,12 @@ class StandardAdmin(ScopedAdmin, TranslationAdmin):
 
 
 @admin.register(CertificationLevel)
-class CertificationLevelAdmin(ScopedAdmin, TranslationAdmin):
+class CertificationLevelAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["name", "association", "min_score"]
 
 
 @admin.register(KpiDefinition)
-class KpiDefinitionAdmin(ScopedAdmin, TranslationAdmin):
+class KpiDefinitionAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["code", "name", "unit", "higher_is_better", "min_value", "max_value", "association"]
     search_fields = ["code", "name"]
 

@@ -115,3 +115,23 @@ def test_admin_cannot_change_any_language_of_a_published_standard(two_associatio
     assert response.status_code == 403
     standard.refresh_from_db()
     assert getattr(standard, f"name_{language}") is None
+
+
+def test_admin_requires_the_associations_default_language_not_english(two_associations, client_for):
+    association = two_associations.a
+    association.default_language = "ur"
+    association.save(update_fields=["default_language"])
+    client = client_for("staff_admin_a")
+    url = reverse("admin:associations_certificationlevel_add")
+
+    english_only = client.post(url, {"association": association.pk, "name_en": "Gold", "min_score": "90"})
+    urdu_only = client.post(url, {"association": association.pk, "name_ur": "سونا", "min_score": "91"})
+
+    assert english_only.status_code == 200
+    assert list(english_only.context["adminform"].form.non_field_errors()) == [
+        "Write name in اردو, the association's default language."
+    ]
+    assert urdu_only.status_code == 302
+    level = CertificationLevel.objects.get(association=association)
+    with translation.override("bn"):
+        assert CertificationLevel.objects.get(pk=level.pk).name == "سونا"
