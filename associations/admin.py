@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from . import services
 from .admin_scoping import PrivateFileWidget, ScopedAdmin, ScopedTabularInline, access, run_service_on
@@ -62,12 +64,28 @@ class AssociationAdmin(ScopedAdmin):
         return obj.pk in admin_of if obj else bool(admin_of)
 
 
+class DefaultLanguageRequired:
+    """Translated programme fields: modeltranslation requires English; we
+    require the association's default language instead (the models' clean()),
+    which a reader's missing language falls back to."""
+
+    def patch_translation_field(self, db_field, field, request, **kwargs) -> None:
+        super().patch_translation_field(db_field, field, request, **kwargs)
+        if getattr(db_field, "translated_field", None) is not None:
+            field.required = False
+
+
+def translated(*fields: str) -> list[str]:
+    """Every language's column of `fields` (a frozen version shows them all)."""
+    return [f"{field}_{code}" for field in fields for code, _name in settings.LANGUAGES]
+
+
 def _run(request, queryset, service, done_message):
     run_service_on(request, queryset, service, done_message, refused=services.AssociationError)
 
 
 @admin.register(CodeOfConduct)
-class CodeOfConductAdmin(ScopedAdmin):
+class CodeOfConductAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["title", "association", "version", "status", "published_at"]
     list_filter = ["status"]
     readonly_fields = ["status", "published_at"]
@@ -75,7 +93,7 @@ class CodeOfConductAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != PublicationStatus.DRAFT:
-            return ["association", "version", "title", "body", "status", "published_at"]
+            return ["association", "version", *translated("title", "body"), "status", "published_at"]
         return self.readonly_fields
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -96,7 +114,7 @@ class CodeOfConductAdmin(ScopedAdmin):
         _run(request, queryset, services.new_code_version, _("new draft created"))
 
 
-class CriterionInline(ScopedTabularInline):
+class CriterionInline(DefaultLanguageRequired, ScopedTabularInline, TranslationTabularInline):
     model = Criterion
     fields = [
         "order",
@@ -134,7 +152,7 @@ class CriterionInline(ScopedTabularInline):
 
 
 @admin.register(Standard)
-class StandardAdmin(ScopedAdmin):
+class StandardAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["name", "version", "association", "status", "published_at"]
     list_filter = ["status"]
     search_fields = ["name"]
@@ -143,7 +161,14 @@ class StandardAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.is_editable:
-            return ["association", "name", "version", "description", "status", "published_at"]
+            return [
+                "association",
+                *translated("name"),
+                "version",
+                *translated("description"),
+                "status",
+                "published_at",
+            ]
         return ["status", "published_at"]
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -167,12 +192,12 @@ class StandardAdmin(ScopedAdmin):
 
 
 @admin.register(CertificationLevel)
-class CertificationLevelAdmin(ScopedAdmin):
+class CertificationLevelAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["name", "association", "min_score"]
 
 
 @admin.register(KpiDefinition)
-class KpiDefinitionAdmin(ScopedAdmin):
+class KpiDefinitionAdmin(DefaultLanguageRequired, ScopedAdmin, TranslationAdmin):
     list_display = ["code", "name", "unit", "higher_is_better", "min_value", "max_value", "association"]
     search_fields = ["code", "name"]
 

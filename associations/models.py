@@ -23,6 +23,27 @@ def default_languages() -> list[str]:
     return ["en"]
 
 
+def require_default_language(obj, association_id: int | None, fields: tuple[str, ...]) -> None:
+    """Programme text must exist in its association's default language:
+    that is what a reader falls back to when their own is missing
+    (associations/translation.py), so it is never blank."""
+    if association_id is None:
+        return
+    language = (
+        Association.objects.filter(pk=association_id).values_list("default_language", flat=True).first()
+    )
+    missing = [
+        str(obj._meta.get_field(field).verbose_name)
+        for field in fields
+        if language and not getattr(obj, f"{field}_{language}", None)
+    ]
+    if missing:
+        raise ValidationError(
+            _("Write %(fields)s in %(language)s, the association's default language.")
+            % {"fields": ", ".join(missing), "language": dict(settings.LANGUAGES).get(language, language)}
+        )
+
+
 class StaffRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     OFFICER = "officer", _("Certification officer")
@@ -249,6 +270,9 @@ class CodeOfConduct(models.Model):
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
 
+    def clean(self):
+        require_default_language(self, self.association_id, ("title", "body"))
+
 
 class Standard(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="standards")
@@ -279,9 +303,22 @@ class Standard(models.Model):
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
 
+    def clean(self):
+        require_default_language(self, self.association_id, ("name",))
+
     @property
     def is_editable(self) -> bool:
         return self.status == PublicationStatus.DRAFT
+
+    def same_standard(self) -> Q:
+        """Its versions: the association's standards that share its name in
+        any language (the name is translated, and a new version may change
+        one language's name while the others stay)."""
+        names = Q()
+        for code, _name in settings.LANGUAGES:
+            if value := getattr(self, f"name_{code}", None):
+                names |= Q(**{f"name_{code}": value})
+        return Q(association=self.association_id) & names
 
 
 class Dimension(models.TextChoices):
@@ -322,6 +359,9 @@ class KpiDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})"
+
+    def clean(self):
+        require_default_language(self, self.association_id, ("name", "unit"))
 
 
 class CriterionQuerySet(ProgrammeQuerySet):
@@ -394,6 +434,7 @@ class Criterion(models.Model):
             standard = None
         if self.kpi_id and standard is not None and self.kpi.association_id != standard.association_id:
             raise ValidationError({"kpi": _("Choose a KPI of this standard's association.")})
+        require_default_language(self, standard.association_id if standard else None, ("text",))
 
 
 class CertificationLevel(models.Model):
@@ -422,6 +463,9 @@ class CertificationLevel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        require_default_language(self, self.association_id, ("name",))
 
 
 class ActionLogQuerySet(TenantQuerySet):

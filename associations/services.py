@@ -1,6 +1,7 @@
 """Writes with rules for the association's programme, and the one history
 writer every app uses."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,16 @@ def log_action(obj, action: str, *, actor, data: dict | None = None) -> ActionLo
     )
 
 
+def every_language(obj, *fields: str) -> dict[str, str | None]:
+    """The text of `fields` in every language, for a copy that keeps them
+    all (assigning `name` alone would set only the active language's)."""
+    return {
+        f"{field}_{code}": getattr(obj, f"{field}_{code}")
+        for field in fields
+        for code, _name in settings.LANGUAGES
+    }
+
+
 @transaction.atomic
 def publish_code_of_conduct(code: CodeOfConduct, *, actor) -> CodeOfConduct:
     code = CodeOfConduct.objects.select_for_update().get(pk=code.pk)
@@ -49,7 +60,9 @@ def new_code_version(code: CodeOfConduct, *, actor) -> CodeOfConduct:
         raise AssociationError(_("A draft version already exists: change that one."))
     latest = versions.order_by("-version").first()
     draft = CodeOfConduct.objects.create(
-        association_id=code.association_id, version=latest.version + 1, title=code.title, body=code.body
+        association_id=code.association_id,
+        version=latest.version + 1,
+        **every_language(code, "title", "body"),
     )
     log_action(draft, "code.drafted", actor=actor, data={"from_version": code.version})
     return draft
@@ -64,9 +77,11 @@ def publish_standard(standard: Standard, *, actor) -> Standard:
         raise AssociationError(_("A standard needs at least one criterion before it is published."))
     # A new version takes the place of the one published before it; what was
     # applied for under the old version keeps pointing at it.
-    superseded = Standard.objects.filter(
-        association=standard.association_id, name=standard.name, status=PublicationStatus.PUBLISHED
-    ).update(status=PublicationStatus.RETIRED)
+    superseded = (
+        Standard.objects.filter(standard.same_standard(), status=PublicationStatus.PUBLISHED)
+        .exclude(pk=standard.pk)
+        .update(status=PublicationStatus.RETIRED)
+    )
     standard.status = PublicationStatus.PUBLISHED
     standard.published_at = timezone.now()
     standard.save(update_fields=["status", "published_at"])
@@ -88,17 +103,14 @@ def retire_standard(standard: Standard, *, actor) -> Standard:
 @transaction.atomic
 def new_standard_version(standard: Standard, *, actor) -> Standard:
     """A draft copy, criteria included, to change and publish."""
-    versions = Standard.objects.select_for_update().filter(
-        association=standard.association_id, name=standard.name
-    )
+    versions = Standard.objects.select_for_update().filter(standard.same_standard())
     if versions.filter(status=PublicationStatus.DRAFT).exists():
         raise AssociationError(_("A draft version of this standard already exists: change that one."))
     latest = versions.order_by("-version").first()
     draft = Standard.objects.create(
         association_id=standard.association_id,
-        name=standard.name,
         version=latest.version + 1,
-        description=standard.description,
+        **every_language(standard, "name", "description"),
     )
     criteria = list(standard.criteria.all())
     for criterion in criteria:

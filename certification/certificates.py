@@ -85,9 +85,7 @@ def revoke_certificate(certificate: Certificate, *, actor, reason: str) -> Certi
 def _renewal_standard(standard: Standard) -> Standard:
     """The latest published version of the same standard, else itself."""
     latest = (
-        Standard.objects.filter(
-            association_id=standard.association_id, name=standard.name, status=PublicationStatus.PUBLISHED
-        )
+        Standard.objects.filter(standard.same_standard(), status=PublicationStatus.PUBLISHED)
         .order_by("-version")
         .first()
     )

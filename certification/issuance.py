@@ -8,11 +8,12 @@ import datetime
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from associations.services import log_action
@@ -23,6 +24,12 @@ from .errors import CertificationError
 from .models import Application, ApplicationStatus, Certificate, CertificateSequence
 from .pdf import render_certificate_pdf
 from .signing import sign_pdf
+
+
+def in_language(obj, field: str, language: str) -> str:
+    """Programme text as a reader of `language` sees it (with its fallback)."""
+    with translation.override(language):
+        return getattr(obj, field)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -71,9 +78,17 @@ def create_certificate(application: Application) -> Certificate:
         holder_name=application.business.name,
         holder_city=application.business.city,
         association_name=association.name,
-        standard_name=application.standard.name,
+        # Printed in the certificate's language, whoever approved it.
+        standard_name=in_language(application.standard, "name", association.default_language),
         standard_version=application.standard.version,
-        level_name=application.level.name,
+        level_name=in_language(application.level, "name", association.default_language),
+        programme_names={
+            code: {
+                "standard": in_language(application.standard, "name", code),
+                "level": in_language(application.level, "name", code),
+            }
+            for code, _name in settings.LANGUAGES
+        },
         # The audit's result, stored when the application was scored.
         overall_score=application.overall_score,
         dimension_scores=application.dimension_scores,

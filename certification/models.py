@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Upper
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import (
@@ -256,6 +257,17 @@ def verification_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def names_for_reader(certificate) -> dict[str, str]:
+    """The standard's and level's names in the active language (frozen at
+    issuance), else as printed, in the certificate's language. Takes a
+    Certificate or the public pages' cached fields."""
+    names = (certificate.programme_names or {}).get(get_language(), {})
+    return {
+        "standard": names.get("standard") or certificate.standard_name,
+        "level": names.get("level") or certificate.level_name,
+    }
+
+
 class CertificateQuerySet(BusinessTenantQuerySet):
     # What a certificate prints: all a public page may read.
     PRINTED_FIELDS = (
@@ -269,6 +281,7 @@ class CertificateQuerySet(BusinessTenantQuerySet):
         "standard_name",
         "standard_version",
         "level_name",
+        "programme_names",
         "overall_score",
         "dimension_scores",
         "issued_at",
@@ -300,6 +313,11 @@ class Certificate(models.Model):
     standard_name = models.CharField(max_length=200)
     standard_version = models.PositiveSmallIntegerField()
     level_name = models.CharField(max_length=60)
+    # The standard's and level's names in every language at issuance, for
+    # the verification page's readers ({"ur": {"standard": ..., "level": ...}});
+    # the PDF prints standard_name and level_name, in `language`.
+    programme_names = models.JSONField(default=dict, blank=True)
+
     overall_score = models.DecimalField(max_digits=5, decimal_places=2)
     dimension_scores = models.JSONField(default=dict)
     issued_at = models.DateTimeField()
@@ -355,6 +373,10 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def reader_names(self) -> dict[str, str]:
+        return names_for_reader(self)
 
 
 class VerificationCountBatch(models.Model):

@@ -36,7 +36,7 @@ from .forms import (
     VerifyUploadForm,
     pdf_too_large_message,
 )
-from .models import Certificate, CertificateQuerySet
+from .models import Certificate, CertificateQuerySet, names_for_reader
 from .services import CertificationError
 from .signing import check_signature
 from .throttles import Limit, allow, too_many_requests
@@ -159,7 +159,7 @@ def verify_detail(request, token: str):
     etag = _etag(certificate, status, "html")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
-    context = {"certificate": certificate, "status": status}
+    context = {"certificate": certificate, "status": status, "names": names_for_reader(certificate)}
     if not public_render.shareable(request):
         return _revalidated(render(request, "certification/verify_detail.html", context), etag)
     body = public_render.memoized(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from associations.models import (
     Association,
@@ -34,6 +34,7 @@ from members.models import (
 )
 
 from .demo_activity import seed_activity
+from .demo_languages import translate_programme
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -422,10 +423,13 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
             "DEBUG is off: this looks like production, and the demo logins share a published "
             "password. Run with --force if you really want the demo here."
         )
-    association = _association()
-    _programme(association)
-    logins = _people(association)
-    seed_activity(association)
+    # The demo is written in English; its Urdu and Bengali go in last.
+    with translation.override("en"):
+        association = _association()
+        _programme(association)
+        logins = _people(association)
+        seed_activity(association)
+        translate_programme(association)
     return logins
 
 

@@ -29,6 +29,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin, so the translated fields show as language tabs.
+    "modeltranslation",
     "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "members.context_processors.roles",
+                "members.context_processors.signup",
             ],
         },
     },
@@ -145,6 +148,14 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ur", "اردو"), ("bn", "বাংলা")]
 LANGUAGES_BIDI = ["ur"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Programme content (associations/translation.py) has a column per language.
+# A missing translation falls back to English, then Urdu, then Bengali: never
+# blank while one language has text (the association's default language is
+# required in the admin).
+# Urdu and Bengali dates day first (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "ur", "bn")
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -336,6 +347,8 @@ UNFOLD = {
     "SITE_TITLE": _("Certification admin"),
     "SITE_HEADER": _("Certification admin"),
     "SHOW_LANGUAGES": True,
+    # Each translated programme field's label ends with its language.
+    "EXTENSIONS": {"modeltranslation": {"flags": {"en": "EN", "ur": "اردو", "bn": "বাংলা"}}},
 }
 
 # Production hardening: on whenever DEBUG is off.

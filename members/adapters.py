@@ -27,7 +27,13 @@ class AccountAdapter(DefaultAccountAdapter):
         them and fails no page. (allauth renders a text part for each; the
         outbox sends text.)"""
         request = allauth_context.request
-        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            "signup_open": self.is_open_for_signup(request),
+            **context,
+        }
         message = self.render_mail(template_prefix, email, context)
         record_email(
             f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",

@@ -20,7 +20,11 @@
       type: "line",
       data: { labels: kpi.labels, datasets: datasets },
       options: { animation: false, responsive: true, locale: document.documentElement.lang,
-        scales: { x: { reverse: rtl } }, plugins: { legend: { rtl: rtl, position: "bottom" } } }
+        // Right to left: time runs leftwards and the value axis sits on the
+        // right; the padding keeps the first month's label inside the canvas.
+        layout: { padding: { left: 12, right: 12 } },
+        scales: { x: { reverse: rtl, ticks: { align: "inner" } }, y: { position: rtl ? "right" : "left" } },
+        plugins: { legend: { rtl: rtl, textDirection: rtl ? "rtl" : "ltr", position: "bottom" } } }
     });
   });
 })();

@@ -126,20 +126,20 @@ def test_admin_criterion_with_other_associations_kpi_is_refused(two_associations
     f.StaffFactory(association=two_associations.b, user=two_associations.staff_admin_a, role=StaffRole.ADMIN)
     data = {
         "association": two_associations.a.pk,
-        "name": "Courier standard",
+        "name_en": "Courier standard",
         "version": 1,
-        "description": "",
+        "description_en": "",
         "criteria-TOTAL_FORMS": 1,
         "criteria-INITIAL_FORMS": 0,
         "criteria-0-order": 1,
         "criteria-0-code": "R1",
         "criteria-0-dimension": "reliability",
-        "criteria-0-text": "Parcels arrive on time.",
+        "criteria-0-text_en": "Parcels arrive on time.",
         "criteria-0-weight": "1",
         "criteria-0-max_score": 5,
         "criteria-0-kpi": kpi_b.pk,
         "criteria-0-kpi_threshold": "80",
-        "criteria-0-guidance": "",
+        "criteria-0-guidance_en": "",
     }
 
     response = client_for("staff_admin_a").post(reverse("admin:associations_standard_add"), data)
@@ -154,20 +154,20 @@ def test_admin_staff_admin_creates_standard_with_criteria(two_associations, clie
     kpi = f.KpiFactory(association=two_associations.a, code="csat")
     data = {
         "association": two_associations.a.pk,
-        "name": "Courier standard",
+        "name_en": "Courier standard",
         "version": 1,
-        "description": "",
+        "description_en": "",
         "criteria-TOTAL_FORMS": 1,
         "criteria-INITIAL_FORMS": 0,
         "criteria-0-order": 1,
         "criteria-0-code": "R1",
         "criteria-0-dimension": "reliability",
-        "criteria-0-text": "Customers are satisfied.",
+        "criteria-0-text_en": "Customers are satisfied.",
         "criteria-0-weight": "1.5",
         "criteria-0-max_score": 5,
         "criteria-0-kpi": kpi.pk,
         "criteria-0-kpi_threshold": "80",
-        "criteria-0-guidance": "",
+        "criteria-0-guidance_en": "",
     }
 
     response = client_for("staff_admin_a").post(reverse("admin:associations_standard_add"), data)
@@ -181,7 +181,7 @@ def test_admin_staff_admin_creates_standard_with_criteria(two_associations, clie
 def test_admin_staff_admin_cannot_create_for_other_association(two_associations, client_for):
     response = client_for("staff_admin_a").post(
         reverse("admin:associations_certificationlevel_add"),
-        {"association": two_associations.b.pk, "name": "Gold", "min_score": "90"},
+        {"association": two_associations.b.pk, "name_en": "Gold", "min_score": "90"},
     )
 
     assert response.status_code == 200
@@ -195,11 +195,11 @@ def test_admin_viewer_cannot_add_or_change(two_associations, client_for):
 
     add = client.post(
         reverse("admin:associations_certificationlevel_add"),
-        {"association": two_associations.a.pk, "name": "Silver", "min_score": "75"},
+        {"association": two_associations.a.pk, "name_en": "Silver", "min_score": "75"},
     )
     change = client.post(
         reverse("admin:associations_certificationlevel_change", args=[level.pk]),
-        {"association": two_associations.a.pk, "name": "Platinum", "min_score": "95"},
+        {"association": two_associations.a.pk, "name_en": "Platinum", "min_score": "95"},
     )
     page = client.get(reverse("admin:associations_certificationlevel_change", args=[level.pk]))
 
@@ -246,7 +246,7 @@ def test_admin_published_code_of_conduct_is_read_only(two_associations, client_f
 
     page = client.get(url)
     post = client.post(
-        url, {"association": two_associations.a.pk, "version": 1, "title": "New", "body": "Changed."}
+        url, {"association": two_associations.a.pk, "version": 1, "title_en": "New", "body_en": "Changed."}
     )
 
     assert page.status_code == 200

@@ -3,6 +3,7 @@ and the scoring cannot be submitted before."""
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from associations.models import ActionLog
 from audits import services
@@ -173,7 +174,7 @@ def test_application_page_marks_carried_evidence(renewal, client_for):
 
     assert response.status_code == 200
     content = response.content.decode()
-    until = renewal.carried.effective_to.isoformat()
+    until = date_format(renewal.carried.effective_to, "SHORT_DATE_FORMAT")  # the reader's locale
     assert f"Carried forward from the previous cycle, effective until {until}." in content
     assert f'data-testid="confirm-carried-{renewal.carried.pk}"' in content
     assert f'data-testid="confirm-carried-{renewal.evidence.pk}"' not in content
