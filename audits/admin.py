@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from associations.admin_buttons import unfold_widgets
 from associations.admin_scoping import (
     ScopedAdmin,
     ScopedTabularInline,
@@ -21,6 +22,7 @@ from certification.queries import FULL, application_history
 from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 
 from . import queries, services
+from .admin_buttons import ApplicationButtonsMixin
 from .forms import AssignForm, DecisionForm
 from .models import Assignment
 
@@ -286,7 +288,7 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form, show_r
             "queryset": queryset,
             "applications": queryset.select_related("level_reached"),
             "show_results": show_results,
-            "form": form,
+            "form": unfold_widgets(form),
             "action": action,
             "opts": modeladmin.model._meta,
         },
@@ -294,7 +296,7 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form, show_r
 
 
 @admin.register(Application)
-class ApplicationAdmin(ScopedAdmin):
+class ApplicationAdmin(ApplicationButtonsMixin, ScopedAdmin):
     list_display = ["__str__", "business", "standard", "status", "submitted_at", "decided_at"]
     list_filter = ["status"]
     search_fields = ["business__name"]
@@ -329,7 +331,7 @@ class ApplicationAdmin(ScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("business", "standard", "association", "level", "decided_by")
+            .select_related("business", "standard", "association", "level", "level_reached", "decided_by")
         )
 
     @admin.display(description=_("Result"))
