@@ -258,6 +258,13 @@ class AssignmentInline(ScopedTabularInline):
         return self.readonly_fields
 
 
+# How the change page's computed tables and links look (unfold's own classes).
+LINK = "text-primary-600 underline dark:text-primary-500"
+TABLE = "w-full border-collapse text-sm"
+TH = "text-left font-semibold px-3 py-2 border-b border-base-200 dark:border-base-800"
+TD = "px-3 py-2 border-b border-base-200 align-top dark:border-base-800"
+
+
 # Staff assign and decide a few applications at a time, each with its
 # result in view on the confirmation page: the selection is capped.
 MAX_DECISIONS = 20
@@ -337,7 +344,8 @@ class ApplicationAdmin(ApplicationButtonsMixin, ScopedAdmin):
     @admin.display(description=_("Result"))
     def result(self, obj):
         return format_html(
-            '<a href="{}">{}</a>',
+            '<a class="{}" href="{}">{}</a>',
+            LINK,
             reverse("audits:result", args=[obj.pk]),
             _("Scores per dimension and the arithmetic"),
         )
@@ -352,11 +360,12 @@ class ApplicationAdmin(ApplicationButtonsMixin, ScopedAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li>{}: <a href="{}">{}</a> · {}</li>',
+                '<li>{}: <a class="{}" href="{}" target="_blank" rel="noopener">{}</a> · {}</li>',
                 (
                     (
                         e.criterion.code,
-                        reverse("certification:evidence_download", args=[e.pk]),
+                        LINK,
+                        reverse("admin:certification_application_evidence", args=[obj.pk, e.pk]),
                         e.original_name,
                         e.uploaded_at.strftime("%Y-%m-%d %H:%M"),
                     )
@@ -372,15 +381,26 @@ class ApplicationAdmin(ApplicationButtonsMixin, ScopedAdmin):
         if not rows:
             return "—"
         return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="{}"><thead><tr><th class="{}">{}</th><th class="{}">{}</th>'
+            '<th class="{}">{}</th></tr></thead><tbody>{}</tbody></table>',
+            TABLE,
+            TH,
             _("Criterion"),
+            TH,
             _("Asked"),
+            TH,
             _("Answer"),
             format_html_join(
                 "",
-                "<tr><td>{}</td><td>{} ({})</td><td>{}</td></tr>",
+                '<tr><td class="{0}">{1}</td><td class="{0}">{2} ({3})</td><td class="{0}">{4}</td></tr>',
                 (
-                    (cr.criterion.code, cr.message, cr.requested_at.strftime("%Y-%m-%d"), cr.response or "—")
+                    (
+                        TD,
+                        cr.criterion.code,
+                        cr.message,
+                        cr.requested_at.strftime("%Y-%m-%d"),
+                        cr.response or "—",
+                    )
                     for cr in rows
                 ),
             ),
@@ -394,20 +414,25 @@ class ApplicationAdmin(ApplicationButtonsMixin, ScopedAdmin):
         if not queries.all_submitted(assignments):
             return _("Shown once every assigned auditor has submitted.")
         return format_html(
-            '<table data-testid="scorecards"><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+            '<table class="{}" data-testid="scorecards"><thead><tr><th class="{}">{}</th>{}</tr></thead>'
+            "<tbody>{}</tbody></table>",
+            TABLE,
+            TH,
             _("Criterion"),
-            format_html_join("", "<th>{}</th>", ((a.auditor,) for a in assignments)),
+            format_html_join("", '<th class="{}">{}</th>', ((TH, a.auditor) for a in assignments)),
             format_html_join(
                 "",
-                "<tr><td>{}</td>{}</tr>",
+                '<tr><td class="{}">{}</td>{}</tr>',
                 (
                     (
+                        TD,
                         criterion.code,
                         format_html_join(
                             "",
-                            "<td><strong>{}</strong> {}</td>",
+                            '<td class="{}"><strong>{}</strong> {}</td>',
                             (
                                 (
+                                    TD,
                                     "—" if score is None or score.score is None else score.score,
                                     score.comment if score else "",
                                 )

@@ -3,13 +3,18 @@ changes, approve (at the level reached, preselected) and reject. Each is a
 page saying what will happen that calls the audits service; a refusal is
 shown at the top of the page. (The list's bulk actions are in admin.py.)"""
 
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from unfold.decorators import action
 from unfold.enums import ActionVariant
 
 from associations.admin_buttons import RecordButtonsMixin, button_page, posted
 from associations.models import Association, CertificationLevel
-from certification.models import ApplicationStatus
+from certification.files import preview_evidence
+from certification.models import ApplicationStatus, Evidence
 from members.models import AuditorProfile
 
 from . import services
@@ -31,6 +36,33 @@ class ApplicationButtonsMixin(RecordButtonsMixin):
 
     def buttons_for(self, request, obj) -> set[str]:
         return {name for name, states in APPLICATION_BUTTON_STATES.items() if obj.status in states}
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        # The application itself is read only: Save is there only while its
+        # assignments table can still be changed (due dates, new auditors).
+        editable = obj is not None and obj.status in services.ASSIGNABLE
+        context.update(
+            show_save=editable,
+            show_save_and_continue=False,
+            show_save_and_add_another=False,
+            show_delete=False,
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def get_urls(self):
+        preview = path(
+            "<int:pk>/evidence/<int:evidence_pk>/",
+            self.admin_site.admin_view(self.evidence_view),
+            name="certification_application_evidence",
+        )
+        return [preview, *super().get_urls()]
+
+    @method_decorator(xframe_options_sameorigin)
+    def evidence_view(self, request, pk, evidence_pk):
+        """A piece of the application's evidence, shown in the browser to the
+        association's staff (viewers too); the same preview the auditors have."""
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        return preview_evidence(get_object_or_404(Evidence, application=application, pk=evidence_pk))
 
     def _result_summary(self, application) -> list:
         summary = [(_("Status"), application.get_status_display())]

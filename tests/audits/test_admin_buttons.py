@@ -167,3 +167,37 @@ def test_application_page_has_no_buttons_for_an_approved_application(two_associa
     page = client_for("staff_admin_a").get(_page(application)).content.decode()
 
     assert "_button" not in page and "/approve/" not in page and "/reject/" not in page
+
+
+def test_evidence_opens_in_the_preview_for_staff_and_viewers_only(two_associations, client_for):
+    s = build(two_associations)
+    url = reverse("admin:certification_application_evidence", args=[s.application.pk, s.evidence.pk])
+
+    shown = client_for("staff_viewer_a").get(url)
+    outsider = client_for("staff_b").get(url)
+
+    assert shown.status_code == 200
+    assert "sandbox" in shown["Content-Security-Policy"]
+    assert outsider.status_code == 404
+
+
+def test_scorecard_table_has_a_header_cell_per_column(two_associations, client_for):
+    s = _scored(two_associations, 4)
+
+    body = client_for("staff_admin_a").get(_page(s.application)).content.decode()
+
+    table = body[
+        body.index('data-testid="scorecards"') : body.index(
+            "</table>", body.index('data-testid="scorecards"')
+        )
+    ]
+    header, first_row = table.split("</tr>")[0], table.split("<tbody>")[1].split("</tr>")[0]
+    assert header.count("<th ") == first_row.count("<td ") == 2
+
+
+def test_a_scored_application_page_has_no_save_buttons(two_associations, client_for):
+    s = _scored(two_associations, 4)
+
+    body = client_for("staff_admin_a").get(_page(s.application)).content.decode()
+
+    assert 'name="_save"' not in body and 'name="_continue"' not in body and 'name="_addanother"' not in body
