@@ -23,6 +23,7 @@ from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 
 from . import queries, services
 from .admin_buttons import ApplicationButtonsMixin
+from .dashboard import QueueFilter
 from .forms import AssignForm, DecisionForm
 from .models import Assignment
 
@@ -305,7 +306,7 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form, show_r
 @admin.register(Application)
 class ApplicationAdmin(ApplicationButtonsMixin, ScopedAdmin):
     list_display = ["__str__", "business", "standard", "status", "submitted_at", "decided_at"]
-    list_filter = ["status"]
+    list_filter = [QueueFilter, "status"]
     search_fields = ["business__name"]
     inlines = [AssignmentInline]
     actions = ["assign", "approve", "reject"]

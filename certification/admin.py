@@ -11,6 +11,7 @@ from unfold.enums import ActionVariant
 from associations.admin_buttons import RecordButtonsMixin, button_page, posted, unfold_widgets
 from associations.admin_scoping import ScopedAdmin, access, run_service_on
 from associations.models import CertificationLevel
+from audits.dashboard import QueueFilter
 
 from . import certificates as service
 from .models import Certificate, CertificateStatus
@@ -118,7 +119,7 @@ class CertificateAdmin(RecordButtonsMixin, ScopedAdmin):
         "valid_until",
         "verification_count",
     ]
-    list_filter = ["status", LevelNameFilter]
+    list_filter = [QueueFilter, "status", LevelNameFilter]
     search_fields = ["number", "holder_name", "holder_city"]
     actions = ["suspend", "reinstate", "revoke"]
     actions_detail = ["suspend_button", "reinstate_button", "revoke_button"]

@@ -336,6 +336,8 @@ UNFOLD = {
     "SITE_TITLE": _("Certification admin"),
     "SITE_HEADER": _("Certification admin"),
     "SHOW_LANGUAGES": True,
+    # The index is the association's work queues and charts.
+    "DASHBOARD_CALLBACK": "audits.dashboard.dashboard_callback",
 }
 
 # Production hardening: on whenever DEBUG is off.

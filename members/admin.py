@@ -10,9 +10,19 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from associations.admin_buttons import RecordButtonsMixin, button_page, posted
 from associations.admin_scoping import AssociationFilter, ScopedAdmin, ScopedTabularInline, scope
+from audits.dashboard import QueueFilter
 
 from . import services
-from .models import Business, BusinessUser, Invitation, Membership, MetricReport, MetricValue, User
+from .models import (
+    Business,
+    BusinessUser,
+    Invitation,
+    Membership,
+    MetricImportJob,
+    MetricReport,
+    MetricValue,
+    User,
+)
 
 
 @admin.register(User)
@@ -127,7 +137,7 @@ class InvitationAdmin(RecordButtonsMixin, ScopedAdmin):
     form = InvitationForm
     list_display = ["email", "kind", "business", "role", "association", "created_at", "accepted_at"]
     list_select_related = ["association", "business"]  # business may be empty: not followed by default
-    list_filter = ["kind"]
+    list_filter = [QueueFilter, "kind"]
     fields = ["association", "email", "kind", "business", "role"]
     autocomplete_fields = ["business"]
     actions_detail = ["resend_button", "withdraw_button"]
@@ -237,4 +247,24 @@ class MetricReportAdmin(ScopedAdmin):
         return False  # businesses report; staff read
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MetricImportJob)
+class MetricImportJobAdmin(ScopedAdmin):
+    """Businesses' CSV imports of service metrics, to see which failed and why."""
+
+    list_display = ["business", "association", "original_name", "status", "created_at", "finished_at"]
+    list_filter = [QueueFilter, "status"]
+    list_select_related = ["business", "association"]
+    fields = ["business", "association", "original_name", "status", "created_at", "finished_at", "errors"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # businesses import from the portal
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

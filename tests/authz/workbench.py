@@ -12,6 +12,8 @@ from tests.audits.scenario import build
 from . import Row, statuses
 from .audits import _scored
 
+# Viewers see the dashboard and the exports; staff of every association see their own.
+LOOK = statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=200, superuser=200)
 BUTTON = statuses(302, staff_admin_a=200, staff_viewer_a=403, staff_b=404, superuser=200)
 
 
@@ -36,6 +38,12 @@ def _record(model, name):
 
 
 ROWS = [
+    Row("admin:index", lambda w: reverse("admin:index"), LOOK),
+    Row(
+        "admin:members_metricimportjob_changelist",
+        lambda w: reverse("admin:members_metricimportjob_changelist") + "?queue=failed_imports",
+        LOOK,
+    ),
     Row(
         "admin:certification_application_assign_button",
         _button("certification_application", "assign"),
