@@ -9,7 +9,7 @@ from unfold.enums import ActionVariant
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from associations.admin_buttons import RecordButtonsMixin, button_page, posted
-from associations.admin_scoping import AssociationFilter, ScopedAdmin, ScopedTabularInline, scope
+from associations.admin_scoping import AssociationFilter, ScopedAdmin, ScopedTabularInline, access, scope
 from audits.dashboard import QueueFilter
 
 from . import services
@@ -259,6 +259,12 @@ class MetricImportJobAdmin(ScopedAdmin):
     list_select_related = ["business", "association"]
     fields = ["business", "association", "original_name", "status", "created_at", "finished_at", "errors"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        rows = MetricImportJob.objects.select_related("business", "association")
+        if request.user.is_superuser:
+            return rows
+        return rows.filter(association_id__in=access(request).association_ids)
 
     def has_add_permission(self, request, obj=None):
         return False  # businesses import from the portal
