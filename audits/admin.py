@@ -16,7 +16,9 @@ from associations.admin_scoping import (
     run_service_on,
     scope,
 )
+from associations.exports import ExportOnlyMixin
 from associations.models import CertificationLevel
+from certification.exports import ApplicationResource
 from certification.models import Application
 from certification.queries import FULL, application_history
 from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
@@ -304,9 +306,10 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form, show_r
 
 
 @admin.register(Application)
-class ApplicationAdmin(ApplicationButtonsMixin, ScopedAdmin):
+class ApplicationAdmin(ApplicationButtonsMixin, ExportOnlyMixin, ScopedAdmin):
     list_display = ["__str__", "business", "standard", "status", "submitted_at", "decided_at"]
     list_filter = [QueueFilter, "status"]
+    resource_classes = [ApplicationResource]
     search_fields = ["business__name"]
     inlines = [AssignmentInline]
     actions = ["assign", "approve", "reject"]

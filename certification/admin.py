@@ -10,10 +10,12 @@ from unfold.enums import ActionVariant
 
 from associations.admin_buttons import RecordButtonsMixin, button_page, posted, unfold_widgets
 from associations.admin_scoping import ScopedAdmin, access, run_service_on
+from associations.exports import ExportOnlyMixin
 from associations.models import CertificationLevel
 from audits.dashboard import QueueFilter
 
 from . import certificates as service
+from .exports import CertificateResource
 from .models import Certificate, CertificateStatus
 from .services import CertificationError
 
@@ -109,7 +111,7 @@ CERTIFICATE_BUTTON_STATES = {
 
 
 @admin.register(Certificate)
-class CertificateAdmin(RecordButtonsMixin, ScopedAdmin):
+class CertificateAdmin(RecordButtonsMixin, ExportOnlyMixin, ScopedAdmin):
     list_display = [
         "number",
         "holder_name",
@@ -120,6 +122,7 @@ class CertificateAdmin(RecordButtonsMixin, ScopedAdmin):
         "verification_count",
     ]
     list_filter = [QueueFilter, "status", LevelNameFilter]
+    resource_classes = [CertificateResource]
     search_fields = ["number", "holder_name", "holder_city"]
     actions = ["suspend", "reinstate", "revoke"]
     actions_detail = ["suspend_button", "reinstate_button", "revoke_button"]

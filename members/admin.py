@@ -10,9 +10,11 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from associations.admin_buttons import RecordButtonsMixin, button_page, posted
 from associations.admin_scoping import AssociationFilter, ScopedAdmin, ScopedTabularInline, access, scope
+from associations.exports import ExportOnlyMixin
 from audits.dashboard import QueueFilter
 
 from . import services
+from .exports import BusinessResource, MetricValueResource
 from .models import (
     Business,
     BusinessUser,
@@ -83,8 +85,9 @@ class BusinessUserInline(BusinessTenantMixin, ScopedTabularInline):
 
 
 @admin.register(Business)
-class BusinessAdmin(BusinessTenantMixin, ScopedAdmin):
+class BusinessAdmin(BusinessTenantMixin, ExportOnlyMixin, ScopedAdmin):
     list_display = ["name", "city", "country"]
+    resource_classes = [BusinessResource]
     search_fields = ["name", "legal_name", "city"]
     inlines = [MembershipInline, BusinessUserInline]
 
@@ -268,6 +271,45 @@ class MetricImportJobAdmin(ScopedAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False  # businesses import from the portal
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MetricValue)
+class MetricValueAdmin(ExportOnlyMixin, ScopedAdmin):
+    """Every reported value, one row per business, month and KPI: the list
+    staff filter and export."""
+
+    list_display = ["business", "period", "kpi", "value", "sample_size"]
+    list_filter = ["report__period", "kpi__code"]
+    search_fields = ["report__business__name"]
+    list_select_related = ["report__business", "kpi"]
+    resource_classes = [MetricValueResource]
+    readonly_fields = ["report", "kpi", "value", "sample_size"]
+
+    def get_queryset(self, request):
+        rows = MetricValue.objects.select_related("report__business", "kpi")
+        if request.user.is_superuser:
+            return rows
+        return rows.filter(report__association_id__in=access(request).association_ids)
+
+    def association_ids_of(self, obj):
+        return [obj.report.association_id]
+
+    @admin.display(description=_("business"), ordering="report__business__name")
+    def business(self, obj):
+        return obj.report.business
+
+    @admin.display(description=_("period"), ordering="report__period")
+    def period(self, obj):
+        return obj.report.period
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -37,6 +37,7 @@ FACTORIES = {
     "members.Invitation": f.InvitationFactory,
     "members.MetricReport": f.MetricReportFactory,
     "members.MetricImportJob": f.MetricImportJobFactory,
+    "members.MetricValue": f.MetricValueFactory,
     "certification.Certificate": f.CertificateFactory,
     "certification.Application": f.ApplicationFactory,
     "members.AuditorProfile": f.AuditorFactory,

@@ -38,6 +38,20 @@ def _record(model, name):
 
 
 ROWS = [
+    *(
+        Row(f"admin:{model}_export", lambda w, model=model: reverse(f"admin:{model}_export"), LOOK)
+        for model in (
+            "certification_application",
+            "certification_certificate",
+            "members_business",
+            "members_metricvalue",
+        )
+    ),
+    Row(
+        "admin:members_metricvalue_changelist",
+        lambda w: reverse("admin:members_metricvalue_changelist"),
+        LOOK,
+    ),
     Row("admin:index", lambda w: reverse("admin:index"), LOOK),
     Row(
         "admin:members_metricimportjob_changelist",
