@@ -226,6 +226,7 @@ def dashboard_callback(request, context: dict) -> dict:
     context.update(
         queues=work_queues(request),
         chart_states=json.dumps(applications_by_state(request, months)),
+        chart_stacked=json.dumps({"scales": {"x": {"stacked": True}, "y": {"stacked": True}}}),
         chart_levels=json.dumps(level_mix(request)),
         chart_days=json.dumps(decision_days(request, months)),
     )
