@@ -235,6 +235,12 @@ class AssignmentInline(ScopedTabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("auditor__user", "assigned_by")
 
+    def _can_edit(self, request, obj=None) -> bool:
+        # Assignments change only while auditors can still be assigned.
+        if obj is not None and obj.status not in services.ASSIGNABLE:
+            return False
+        return super()._can_edit(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -201,3 +201,11 @@ def test_a_scored_application_page_has_no_save_buttons(two_associations, client_
     body = client_for("staff_admin_a").get(_page(s.application)).content.decode()
 
     assert 'name="_save"' not in body and 'name="_continue"' not in body and 'name="_addanother"' not in body
+
+
+def test_a_scored_applications_assignments_are_read_only(two_associations, client_for):
+    s = _scored(two_associations, 4)
+
+    body = client_for("staff_admin_a").get(_page(s.application)).content.decode()
+
+    assert 'name="assignments-0-due_date"' not in body
