@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from associations.admin_buttons import unfold_widgets
 from associations.admin_scoping import (
     ScopedAdmin,
     ScopedTabularInline,
@@ -17,12 +18,16 @@ from associations.admin_scoping import (
     run_service_on,
     scope,
 )
+from associations.exports import ExportOnlyMixin
 from associations.models import CertificationLevel
+from certification.exports import ApplicationResource
 from certification.models import Application
 from certification.queries import FULL, application_history
 from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 
 from . import queries, services
+from .admin_buttons import ApplicationButtonsMixin
+from .dashboard import QueueFilter
 from .forms import AssignForm, DecisionForm
 from .models import Assignment
 
@@ -240,6 +245,11 @@ class AssignmentInline(ScopedTabularInline):
 
     def column_labels(self) -> list[str]:
         return [capfirst(label_for_field(name, self.model, self)) for name in self.fields]
+    def _can_edit(self, request, obj=None) -> bool:
+        # Assignments change only while auditors can still be assigned.
+        if obj is not None and obj.status not in services.ASSIGNABLE:
+            return False
+        return super()._can_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -265,6 +275,13 @@ class AssignmentInline(ScopedTabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields
+
+
+# How the change page's computed tables and links look (unfold's own classes).
+LINK = "text-primary-600 underline dark:text-primary-500"
+TABLE = "w-full border-collapse text-sm"
+TH = "text-left font-semibold px-3 py-2 border-b border-base-200 dark:border-base-800"
+TD = "px-3 py-2 border-b border-base-200 align-top dark:border-base-800"
 
 
 # Staff assign and decide a few applications at a time, each with its
@@ -297,7 +314,7 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form, show_r
             "queryset": queryset,
             "applications": queryset.select_related("level_reached"),
             "show_results": show_results,
-            "form": form,
+            "form": unfold_widgets(form),
             "action": action,
             "opts": modeladmin.model._meta,
         },
@@ -305,9 +322,10 @@ def _decision_page(modeladmin, request, queryset, *, action, title, form, show_r
 
 
 @admin.register(Application)
-class ApplicationAdmin(ScopedAdmin):
+class ApplicationAdmin(ApplicationButtonsMixin, ExportOnlyMixin, ScopedAdmin):
     list_display = ["__str__", "business", "standard", "status", "submitted_at", "decided_at"]
-    list_filter = ["status"]
+    list_filter = [QueueFilter, "status"]
+    resource_classes = [ApplicationResource]
     search_fields = ["business__name"]
     inlines = [AssignmentInline]
     actions = ["assign", "approve", "reject"]
@@ -340,13 +358,14 @@ class ApplicationAdmin(ScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("business", "standard", "association", "level", "decided_by")
+            .select_related("business", "standard", "association", "level", "level_reached", "decided_by")
         )
 
     @admin.display(description=_("Result"))
     def result(self, obj):
         return format_html(
-            '<a href="{}">{}</a>',
+            '<a class="{}" href="{}">{}</a>',
+            LINK,
             reverse("audits:result", args=[obj.pk]),
             _("Scores per dimension and the arithmetic"),
         )
@@ -361,11 +380,12 @@ class ApplicationAdmin(ScopedAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li>{}: <a href="{}">{}</a> · {}</li>',
+                '<li>{}: <a class="{}" href="{}" target="_blank" rel="noopener">{}</a> · {}</li>',
                 (
                     (
                         e.criterion.code,
-                        reverse("certification:evidence_download", args=[e.pk]),
+                        LINK,
+                        reverse("admin:certification_application_evidence", args=[obj.pk, e.pk]),
                         e.original_name,
                         e.uploaded_at.strftime("%Y-%m-%d %H:%M"),
                     )
@@ -381,15 +401,26 @@ class ApplicationAdmin(ScopedAdmin):
         if not rows:
             return "—"
         return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="{}"><thead><tr><th class="{}">{}</th><th class="{}">{}</th>'
+            '<th class="{}">{}</th></tr></thead><tbody>{}</tbody></table>',
+            TABLE,
+            TH,
             _("Criterion"),
+            TH,
             _("Asked"),
+            TH,
             _("Answer"),
             format_html_join(
                 "",
-                "<tr><td>{}</td><td>{} ({})</td><td>{}</td></tr>",
+                '<tr><td class="{0}">{1}</td><td class="{0}">{2} ({3})</td><td class="{0}">{4}</td></tr>',
                 (
-                    (cr.criterion.code, cr.message, cr.requested_at.strftime("%Y-%m-%d"), cr.response or "—")
+                    (
+                        TD,
+                        cr.criterion.code,
+                        cr.message,
+                        cr.requested_at.strftime("%Y-%m-%d"),
+                        cr.response or "—",
+                    )
                     for cr in rows
                 ),
             ),
@@ -403,20 +434,25 @@ class ApplicationAdmin(ScopedAdmin):
         if not queries.all_submitted(assignments):
             return _("Shown once every assigned auditor has submitted.")
         return format_html(
-            '<table data-testid="scorecards"><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+            '<table class="{}" data-testid="scorecards"><thead><tr><th class="{}">{}</th>{}</tr></thead>'
+            "<tbody>{}</tbody></table>",
+            TABLE,
+            TH,
             _("Criterion"),
-            format_html_join("", "<th>{}</th>", ((a.auditor,) for a in assignments)),
+            format_html_join("", '<th class="{}">{}</th>', ((TH, a.auditor) for a in assignments)),
             format_html_join(
                 "",
-                "<tr><td>{}</td>{}</tr>",
+                '<tr><td class="{}">{}</td>{}</tr>',
                 (
                     (
+                        TD,
                         criterion.code,
                         format_html_join(
                             "",
-                            "<td><strong>{}</strong> {}</td>",
+                            '<td class="{}"><strong>{}</strong> {}</td>',
                             (
                                 (
+                                    TD,
                                     "—" if score is None or score.score is None else score.score,
                                     score.comment if score else "",
                                 )

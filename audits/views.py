@@ -10,7 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from associations.models import Criterion, Dimension
-from certification.files import serve_file
+from certification.files import PREVIEWABLE, preview_evidence
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import CARRIED_REVIEW_STATES
 from members.models import AuditorProfile, Declaration
@@ -22,7 +22,6 @@ from .models import Assignment
 
 # Shown in the page; anything else is downloaded. (Only these of the
 # uploadable types, certification.evidence, can be shown.)
-PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def _is_auditor(request) -> bool:
@@ -277,17 +276,4 @@ def evidence(request, pk):
         Evidence.objects.filter(application__in=Application.objects.reviewed_by(request.user)),
         pk=pk,
     )
-    inline = item.content_type in PREVIEWABLE
-    response = serve_file(
-        item.file,
-        filename=item.original_name,
-        content_type=item.content_type if inline else "application/octet-stream",
-        inline=inline,
-    )
-    # The sandbox travels with the file, not on the page's iframe: Chromium
-    # shows its PDF viewer under a response's CSP sandbox but not inside a
-    # sandboxed iframe. Only our own pages may frame it.
-    response["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-    )
-    return response
+    return preview_evidence(item)

@@ -35,6 +35,7 @@ from members.models import (
 
 from .demo_activity import seed_activity
 from .demo_languages import translate_programme
+from .demo_workbench import seed_workbench
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -429,6 +430,7 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
         _programme(association)
         logins = _people(association)
         seed_activity(association)
+        seed_workbench(association)
         translate_programme(association)
     return logins
 

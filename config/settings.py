@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
+    "unfold.contrib.import_export",
     "associations.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     "associations",
     "members",
     "certification",
@@ -349,6 +351,8 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     # Each translated programme field's label ends with its language.
     "EXTENSIONS": {"modeltranslation": {"flags": {"en": "EN", "ur": "اردو", "bn": "বাংলা"}}},
+    # The index is the association's work queues and charts.
+    "DASHBOARD_CALLBACK": "audits.dashboard.dashboard_callback",
 }
 
 # Production hardening: on whenever DEBUG is off.

@@ -119,6 +119,49 @@ def invite_person(
     return invitation
 
 
+def _pending_invitation(invitation: Invitation, *, actor) -> Invitation:
+    """Lock a pending invitation; whoever may send it may resend or withdraw it."""
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None:
+        raise MembersError(_("This invitation has been withdrawn."))
+    if locked.accepted_at is not None:
+        raise MembersError(_("This invitation has already been accepted."))
+    check_invitation(
+        locked.association, kind=locked.kind, invited_by=actor, business=locked.business, role=locked.role
+    )
+    return locked
+
+
+@transaction.atomic
+def resend_invitation(invitation: Invitation, *, actor) -> Invitation:
+    """Email the invitation again with a fresh link (valid for another 14
+    days); the earlier link stays valid until it expires."""
+    invitation = _pending_invitation(invitation, actor=actor)
+    entry = log_action(invitation, "invitation.resent", actor=actor, data={"email": invitation.email})
+    queue_email(
+        f"invitation:{invitation.pk}:resent:{entry.pk}",
+        to=invitation.email,
+        language=invitation.association.default_language,
+        template="invitation",
+        context={"invitation": invitation, "link": invitation_link(invitation)},
+    )
+    return invitation
+
+
+@transaction.atomic
+def withdraw_invitation(invitation: Invitation, *, actor) -> None:
+    """Withdraw a pending invitation: its links answer "withdrawn" from now on
+    (the row goes; the history keeps who withdrew it and for whom)."""
+    invitation = _pending_invitation(invitation, actor=actor)
+    log_action(
+        invitation,
+        "invitation.withdrawn",
+        actor=actor,
+        data={"email": invitation.email, "kind": invitation.kind},
+    )
+    invitation.delete()
+
+
 @transaction.atomic
 def accept_invitation(invitation: Invitation, *, user) -> Invitation:
     """Attach the invited role to `user`; a role the person already holds

@@ -337,3 +337,16 @@ class ActionLogFactory(factory.django.DjangoModelFactory):
     object_id = factory.SelfAttribute("association.pk")
     action = "association.changed"
     actor = factory.SubFactory(UserFactory)
+
+
+class MetricImportJobFactory(factory.django.DjangoModelFactory):
+    """A CSV import of a business's metrics that failed (no file kept)."""
+
+    class Meta:
+        model = "members.MetricImportJob"
+
+    business = factory.SubFactory(BusinessFactory)
+    association = factory.SubFactory(AssociationFactory)
+    file = "metric-imports/2026/01/missing.csv"
+    original_name = "metrics.csv"
+    status = "failed"

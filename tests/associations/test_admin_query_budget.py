@@ -36,6 +36,8 @@ FACTORIES = {
     "members.Membership": f.MembershipFactory,
     "members.Invitation": f.InvitationFactory,
     "members.MetricReport": f.MetricReportFactory,
+    "members.MetricImportJob": f.MetricImportJobFactory,
+    "members.MetricValue": f.MetricValueFactory,
     "certification.Certificate": f.CertificateFactory,
     "certification.Application": f.ApplicationFactory,
     "members.AuditorProfile": f.AuditorFactory,

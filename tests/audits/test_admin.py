@@ -243,7 +243,9 @@ def test_admin_change_page_shows_evidence_change_requests_and_scorecards_after_a
     )
     after = client.get(url).content.decode()
 
-    assert reverse("certification:evidence_download", args=[s.evidence.pk]) in before
+    assert (
+        reverse("admin:certification_application_evidence", args=[s.application.pk, s.evidence.pk]) in before
+    )
     assert "Show the SLA" in before
     assert 'data-testid="scorecards"' not in before
     table = after[after.index('data-testid="scorecards"') :]
