@@ -496,6 +496,7 @@ class ApplicationAdmin(ScopedAdmin):
             refused=services.AuditError,
             level=form.cleaned_data["level"],
             reason=form.cleaned_data["reason"],
+            with_conditions=form.cleaned_data["with_conditions"],
         )
         return None
 

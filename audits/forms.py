@@ -110,6 +110,9 @@ class DecisionForm(forms.Form):
     level = forms.ModelChoiceField(
         label=_("Level"), queryset=CertificationLevel.objects.none(), required=False
     )
+    with_conditions = forms.BooleanField(
+        label=_("Grant with conditions (open minor nonconformities with a plan due)"), required=False
+    )
     reason = forms.CharField(
         label=_("Reason or rationale"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -121,6 +124,7 @@ class DecisionForm(forms.Form):
             self.fields["level"].queryset = levels
         if action == self.REJECT:
             del self.fields["level"]
+            del self.fields["with_conditions"]
 
     def clean(self):
         data = super().clean()
