@@ -21,6 +21,9 @@ from certification.queries import FULL, application_history
 from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 
 from . import queries, services
+
+# The findings list (its own module, as this one is long) registers on import.
+from .finding_admin import FindingAdmin  # noqa: F401
 from .forms import AssignForm, DecisionForm
 from .models import Assignment
 

@@ -92,12 +92,18 @@ ACTION_LABELS = {
 }
 
 
-def allowed_actions(finding: Finding, user) -> list[str]:
-    """The transitions `user` may make now (for showing buttons)."""
+def roles_of(user, application: Application) -> frozenset[str]:
+    """Who `user` is for the application's findings (a page asks once, not per finding)."""
+    probe = Finding(application=application)
+    return frozenset(who for who, check in ACTOR_CHECKS.items() if check(user, probe))
+
+
+def allowed_actions(finding: Finding, roles: frozenset[str]) -> list[str]:
+    """The transitions someone with `roles` (roles_of) may make now (for showing buttons)."""
     return [
         action
         for action, (sources, _target, who) in TRANSITIONS.items()
-        if finding.status in sources and ACTOR_CHECKS[who](user, finding)
+        if finding.status in sources and who in roles
     ]
 
 
