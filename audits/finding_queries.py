@@ -14,7 +14,7 @@ def findings_of(application: Application, user) -> list[Finding]:
     return list(
         Finding.objects.visible_to(user)
         .filter(application=application)
-        .select_related("criterion", "application", "assignment__auditor", "merged_into", "verified_by")
+        .select_related("criterion", "application", "assignment__auditor__user", "merged_into", "verified_by")
         .prefetch_related(
             "evidence",
             Prefetch(
