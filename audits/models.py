@@ -370,11 +370,14 @@ class CorrectiveAction(models.Model):
 
 class FindingReminder(models.Model):
     """One row per finding, due date and offset (14, 7, 1, 0 days): the
-    reminder is due; its email is recorded in the outbox once (`recorded_at`)."""
+    reminder is due; its emails are recorded in the outbox once
+    (`recorded_at`, set in the same transaction). `queued_at`: when a message
+    to record it was last sent (as certification.ReminderSent)."""
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="reminders")
     due_date = models.DateField()
     offset_days = models.PositiveSmallIntegerField()
+    queued_at = models.DateTimeField(null=True, blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

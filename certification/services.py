@@ -558,6 +558,25 @@ def reject_application(application: Application, *, actor, reason: str) -> Appli
     )
 
 
+@transaction.atomic
+def refuse_overdue(application: Application, *, reason: str) -> Application | None:
+    """The system refuses a scored application whose major nonconformity is
+    past its due date (audits.finding_reminders); nobody acts, so no
+    actor check. None when it is no longer awaiting the decision."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != S.SCORED:
+        return None
+    return _transition(
+        locked,
+        "reject",
+        actor=None,
+        reason=reason,
+        data={"decision": Decision.REFUSE.value, "overdue": True},
+        locked=locked,
+        changes=_decision(None, reason, decision=Decision.REFUSE),
+    )
+
+
 # --- evidence carried forward by a renewal -------------------------------------
 
 # While the auditors look at the application; a carried item is confirmed or
