@@ -10,6 +10,7 @@ from audits.findings import NewFinding
 from audits.models import CorrectiveAction, Finding, FindingGrade, FindingStatus
 from certification.models import ApplicationStatus, Certificate, Decision
 from certification.public_queries import open_badge
+from certification.queries import BUSINESS, FULL, application_history
 from tests import factories as f
 
 from .scenario import build, full_scores, second_auditor
@@ -373,3 +374,18 @@ def test_auditor_of_another_application_cannot_review_answers(two_associations):
     with pytest.raises(findings.FindingError, match="auditor assigned"):
         findings.accept_answer(major, actor=stranger)
     assert list(Finding.objects.visible_to(stranger)) == []
+
+
+def test_history_is_labelled_per_audience_and_hides_the_auditors_drafting_from_the_business(two_associations):
+    s = _scored_with(two_associations, _major)
+    major = Finding.objects.get()
+    _answer(major, two_associations.business_user_a)
+    findings.return_answer(major, actor=two_associations.auditor, reason="Show a week of entries.")
+
+    business = [(e.label, e.reason) for e in application_history(s.application, audience=BUSINESS)]
+    full = [e.label for e in application_history(s.application, audience=FULL)]
+
+    assert ("Corrective action returned", "Show a week of entries.") in business
+    assert "Corrective action submitted" in [label for label, _reason in business]
+    assert "Finding drafted" not in [label for label, _reason in business]
+    assert {"Finding drafted", "Finding raised", "Corrective action returned"} <= set(full)
