@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<int:pk>/carried/<int:evidence_pk>/", views.carried_evidence, name="carried_evidence"),
     path("applications/<int:pk>/result/", views.result, name="result"),
     path("applications/<int:pk>/findings/", views.findings_page, name="findings"),
+    path("applications/<int:pk>/report.pdf", views.report, name="report"),
     path(
         "applications/<int:pk>/findings/<int:finding_pk>/review/", views.finding_review, name="finding_review"
     ),

@@ -4,6 +4,7 @@ auditor's own assignments, validate, call one service, redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -17,6 +18,7 @@ from members.models import AuditorProfile, Declaration
 from members.roles import role_required
 
 from . import finding_queries, findings, queries, services
+from . import report as audit_report
 from .forms import (
     AnswerReviewForm,
     CarriedEvidenceForm,
@@ -377,6 +379,27 @@ def result(request, pk):
             "missed_gates": [(gate, criteria[gate.code].kpi) for gate in gates],
         },
     )
+
+
+REPORTED = (ApplicationStatus.SCORED, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+@login_required
+def report(request, pk):
+    """The audit report PDF, once the audit is scored: for the business,
+    the association's staff and the application's auditors."""
+    app = get_object_or_404(
+        Application.objects.visible_to(request.user)
+        .filter(status__in=REPORTED)
+        .select_related("association", "business", "standard", "level"),
+        pk=pk,
+    )
+    pdf, digest = audit_report.render_report(app, user=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="audit-report-{app.pk}.pdf"'
+    response["X-Content-SHA256"] = digest
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @xframe_options_sameorigin

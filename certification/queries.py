@@ -53,6 +53,7 @@ HISTORY_LABELS = {
     "finding.verify": _("Finding closed: effectiveness verified"),
     "finding.reminded": _("Finding due date reminder sent"),
     "application.conditions_closed": _("Conditions closed"),
+    "audit.report_rendered": _("Audit report downloaded"),
 }
 BUSINESS_HISTORY = frozenset(
     {

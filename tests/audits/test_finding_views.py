@@ -1,3 +1,4 @@
+import hashlib
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,9 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from associations.models import ActionLog
 from audits import findings, services
 from audits.findings import NewFinding
 from audits.models import CorrectiveAction, Finding, FindingGrade, FindingStatus
+from audits.report import report_html
 from certification.issuance import issue_certificate
 from tests import factories as f
 
@@ -228,3 +231,32 @@ def test_staff_of_another_association_see_none_of_the_findings(two_associations,
     response = client_for("staff_b").get(reverse("admin:audits_finding_changelist"))
 
     assert Finding.objects.get().statement not in response.content.decode()
+
+
+def test_business_downloads_the_audit_report_and_its_hash_is_recorded(two_associations, client_for):
+    s = _scored(two_associations)
+
+    response = client_for("business_user_a").get(reverse("audits:report", args=[s.application.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    logged = ActionLog.objects.for_object(s.application).get(action="audit.report_rendered")
+    assert (
+        logged.data["sha256"] == hashlib.sha256(response.content).hexdigest() == response["X-Content-SHA256"]
+    )
+
+
+def test_audit_report_names_the_findings_and_the_decision(two_associations):
+    s = _scored(two_associations)
+    services.approve(
+        s.application,
+        actor=two_associations.staff_admin_a,
+        level=s.application.level_reached,
+        with_conditions=True,
+    )
+    s.application.refresh_from_db()
+
+    html = report_html(s.application, two_associations.staff_admin_a)
+
+    assert "Gap 0" in html and "Grant with conditions" in html and "Conditions open" in html

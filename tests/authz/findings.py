@@ -15,6 +15,9 @@ OWN_ONLY = statuses(404, anonymous=LOGIN, **users_of_a(200))
 ONLY_AUDITOR = statuses(404, anonymous=LOGIN, auditor=200)
 ONLY_AUDITOR_POST = statuses(404, anonymous=LOGIN, auditor=302)
 STAFF_LIST = statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=200, superuser=200)
+REPORT = statuses(
+    404, anonymous=LOGIN, **users_of_a(200), auditor=200, staff_admin_a=200, staff_viewer_a=200, superuser=200
+)
 STAFF_OF_A = statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=404, superuser=200)
 
 
@@ -88,6 +91,27 @@ ROWS = [
         ONLY_AUDITOR_POST,
         method="post",
         setup=_with_findings,
+    ),
+    Row(
+        "audits:report",
+        lambda w, s: reverse("audits:report", args=[s.application.pk]),
+        statuses(
+            404,
+            anonymous=LOGIN,
+            **users_of_a(200),
+            auditor=200,
+            staff_admin_a=200,
+            staff_viewer_a=200,
+            superuser=200,
+        ),
+        setup=_with_findings,
+    ),
+    Row(
+        "audits:report",
+        lambda w, s: reverse("audits:report", args=[s.application.pk]),
+        # Before the audit is scored there is no report, for anyone.
+        statuses(404, anonymous=LOGIN),
+        setup=lambda w: build(w),
     ),
     Row("admin:audits_finding_changelist", lambda w: reverse("admin:audits_finding_changelist"), STAFF_LIST),
     Row(
