@@ -22,6 +22,7 @@ from certification.models import ApplicationStatus, Certificate, CertificateStat
 from config.celery import REQUEUE_AFTER, stamp_queued
 from members.emails import queue_email
 
+from . import emails
 from .models import UNRESOLVED, Finding, FindingGrade, FindingReminder, FindingStatus
 
 OFFSETS = (0, 1, 7, 14)
@@ -124,7 +125,12 @@ def overdue_majors(*, today: datetime.date | None = None) -> list[int]:
     today = today or timezone.localdate()
     return list(
         Finding.objects.filter(
-            grade=FindingGrade.MAJOR, status__in=UNRESOLVED, due_date__lt=today, overdue_handled_at=None
+            grade=FindingGrade.MAJOR,
+            status__in=UNRESOLVED,
+            due_date__lt=today,
+            overdue_handled_at=None,
+            # Awaiting the decision, or decided: one still in review waits for its decision.
+            application__status__in=(ApplicationStatus.SCORED, ApplicationStatus.APPROVED),
         )
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -149,7 +155,9 @@ def handle_overdue_major(finding_id: int) -> str | None:
     }
     application = finding.application
     if application.status == ApplicationStatus.SCORED:
-        certification.refuse_overdue(application, reason=named)
+        refused = certification.refuse_overdue(application, reason=named)
+        if refused is not None:
+            emails.queue_decision_emails(refused)
         return "refused"
     certificate = Certificate.objects.filter(application=application, status=CertificateStatus.ACTIVE).first()
     if certificate is None:

@@ -12,7 +12,7 @@ from certification.issuance import issue_certificate
 from certification.models import ApplicationStatus, Certificate, Decision
 from members.models import OutboundEmail
 
-from .scenario import build, full_scores
+from .scenario import build, full_scores, second_auditor
 
 
 def _scored(people, grade=FindingGrade.MAJOR):
@@ -91,6 +91,24 @@ def test_a_major_past_due_refuses_the_scored_application_once(
     assert (s.application.status, s.application.decision) == (ApplicationStatus.REJECTED, Decision.REFUSE)
     assert "No complaints log." in s.application.decision_reason
     assert ActionLog.objects.filter(action="application.reject").count() == 1
+    assert len([m for m in mail.outbox if m.to == [two_associations.business_user_a.email]]) == 1
+
+
+def test_a_major_past_due_while_still_in_review_waits_for_the_decision(two_associations):
+    s = build(two_associations)
+    second_auditor(two_associations, s.application)
+    services.save_scores(
+        s.assignment,
+        actor=two_associations.auditor,
+        entries=full_scores(s.criteria, 4),
+        submit=True,
+        new_findings=[
+            NewFinding(criterion_id=s.criteria[0].pk, grade="major", statement="Gap.", requirement="4.2")
+        ],
+    )
+    _due_in(Finding.objects.get(), -1)
+
+    assert finding_reminders.overdue_majors() == []
 
 
 def test_a_major_past_due_on_a_live_certificate_proposes_suspension_naming_it(
