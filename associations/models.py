@@ -116,6 +116,20 @@ class Association(models.Model):
         default=Decimal("2.0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # Findings (audits.Finding): a score below this share of a critical
+    # criterion's maximum needs a major finding or a reason why not; the days
+    # a business has to answer a major and to close a minor.
+    critical_threshold_percent = models.PositiveSmallIntegerField(
+        _("critical criterion threshold (% of the maximum)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    major_answer_days = models.PositiveSmallIntegerField(
+        _("days to answer a major nonconformity"), default=30, validators=[MinValueValidator(1)]
+    )
+    minor_close_days = models.PositiveSmallIntegerField(
+        _("days to close a minor nonconformity"), default=90, validators=[MinValueValidator(1)]
+    )
     require_mfa = models.BooleanField(_("require two-factor login for staff and auditors"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -385,6 +399,11 @@ class Criterion(models.Model):
         _("maximum score"), default=5, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     evidence_required = models.BooleanField(_("evidence required"), default=True)
+    critical = models.BooleanField(
+        _("critical"),
+        default=False,
+        help_text=_("A score below the association's threshold needs a major finding or a reason why not."),
+    )
     guidance = models.TextField(_("guidance for auditors"), blank=True)
     kpi = models.ForeignKey(
         KpiDefinition,

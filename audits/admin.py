@@ -28,6 +28,9 @@ from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest
 from . import queries, services
 from .admin_buttons import ApplicationButtonsMixin
 from .dashboard import QueueFilter
+
+# The findings list (its own module, as this one is long) registers on import.
+from .finding_admin import FindingAdmin  # noqa: F401
 from .forms import AssignForm, DecisionForm
 from .models import Assignment
 
@@ -543,6 +546,7 @@ class ApplicationAdmin(ApplicationButtonsMixin, ExportOnlyMixin, ScopedAdmin):
             refused=services.AuditError,
             level=form.cleaned_data["level"],
             reason=form.cleaned_data["reason"],
+            with_conditions=form.cleaned_data["with_conditions"],
         )
         return None
 

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import CertificationLevel
 
+from .findings import NewFinding, finding_problem
+from .models import FindingGrade
 from .services import score_problems
 
 
@@ -23,14 +25,22 @@ class ConflictForm(forms.Form):
         return data
 
 
-class ScorecardForm(forms.Form):
-    """Two fields per criterion, built from rows already loaded (no queries)."""
+GRADE_CHOICES = [("", _("No new finding")), *FindingGrade.choices]
 
-    def __init__(self, *args, criteria, scores, submitting=False, **kwargs):
+
+class ScorecardForm(forms.Form):
+    """Per criterion a score, a comment and a new finding (grade, statement,
+    requirement not met, the evidence it rests on), and on a critical
+    criterion why no major was raised; built from rows already loaded (no
+    queries)."""
+
+    def __init__(self, *args, criteria, scores, submitting=False, evidence=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         self.submitting = submitting
+        self.evidence = {e.pk: e for e in evidence or []}
         for criterion in criteria:
+            self._finding_fields(criterion, scores.get(criterion.pk))
             existing = scores.get(criterion.pk)
             self.fields[f"score-{criterion.pk}"] = forms.IntegerField(
                 label=criterion.code,
@@ -46,8 +56,64 @@ class ScorecardForm(forms.Form):
                 initial=existing.comment if existing else "",
             )
 
+    def _finding_fields(self, criterion, existing) -> None:
+        pk = criterion.pk
+        self.fields[f"grade-{pk}"] = forms.ChoiceField(
+            label=_("Finding"), choices=GRADE_CHOICES, required=False
+        )
+        self.fields[f"statement-{pk}"] = forms.CharField(
+            label=_("Statement"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        )
+        self.fields[f"requirement-{pk}"] = forms.CharField(
+            label=_("Requirement not met"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+        )
+        self.fields[f"evidence-{pk}"] = forms.TypedMultipleChoiceField(
+            label=_("Evidence it rests on"),
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            choices=[(e.pk, e.original_name) for e in self.evidence.values() if e.criterion_id == pk],
+        )
+        if criterion.critical:
+            self.fields[f"nomajor-{pk}"] = forms.CharField(
+                label=_("Critical criterion: why no major finding (if scored below the threshold)"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 1}),
+                initial=existing.no_major_reason if existing else "",
+            )
+
     def rows(self):
-        return [(c, self[f"score-{c.pk}"], self[f"comment-{c.pk}"]) for c in self.criteria]
+        return [
+            (
+                c,
+                self[f"score-{c.pk}"],
+                self[f"comment-{c.pk}"],
+                {
+                    "grade": self[f"grade-{c.pk}"],
+                    "statement": self[f"statement-{c.pk}"],
+                    "requirement": self[f"requirement-{c.pk}"],
+                    "evidence": self[f"evidence-{c.pk}"],
+                    "nomajor": self[f"nomajor-{c.pk}"] if c.critical else None,
+                },
+            )
+            for c in self.criteria
+        ]
+
+    def new_findings(self) -> list[NewFinding]:
+        return [
+            NewFinding(
+                criterion_id=c.pk,
+                grade=self.cleaned_data[f"grade-{c.pk}"],
+                statement=self.cleaned_data[f"statement-{c.pk}"],
+                requirement=self.cleaned_data[f"requirement-{c.pk}"],
+                evidence=tuple(self.evidence[pk] for pk in self.cleaned_data[f"evidence-{c.pk}"]),
+            )
+            for c in self.criteria
+            if self.cleaned_data.get(f"grade-{c.pk}")
+        ]
+
+    def no_major_reasons(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data[f"nomajor-{c.pk}"] for c in self.criteria if c.critical}
 
     def clean(self):
         data = super().clean()
@@ -62,6 +128,15 @@ class ScorecardForm(forms.Form):
                 self.add_error(
                     f"comment-{criterion.pk}" if score is not None else f"score-{criterion.pk}", problem
                 )
+            grade = data.get(f"grade-{criterion.pk}")
+            if grade:
+                problem = finding_problem(
+                    grade,
+                    data.get(f"statement-{criterion.pk}", ""),
+                    data.get(f"requirement-{criterion.pk}", ""),
+                )
+                if problem:
+                    self.add_error(f"statement-{criterion.pk}", problem)
         return data
 
     def entries(self) -> dict:
@@ -110,6 +185,9 @@ class DecisionForm(forms.Form):
     level = forms.ModelChoiceField(
         label=_("Level"), queryset=CertificationLevel.objects.none(), required=False
     )
+    with_conditions = forms.BooleanField(
+        label=_("Grant with conditions (open minor nonconformities with a plan due)"), required=False
+    )
     reason = forms.CharField(
         label=_("Reason or rationale"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -121,6 +199,7 @@ class DecisionForm(forms.Form):
             self.fields["level"].queryset = levels
         if action == self.REJECT:
             del self.fields["level"]
+            del self.fields["with_conditions"]
 
     def clean(self):
         data = super().clean()
@@ -149,3 +228,41 @@ class CarriedEvidenceForm(forms.Form):
     reason = forms.CharField(
         label=_("Why it is not good enough"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class AnswerReviewForm(forms.Form):
+    """The auditor's answer to a business's corrective action."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("accept", _("Accept the corrective action")),
+            ("return", _("Return it to the business")),
+            ("verify", _("Effectiveness verified: close the finding")),
+        ]
+    )
+    reason = forms.CharField(
+        label=_("Reason (required to return)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.TypedChoiceField(label=_("Merge into"), coerce=int)
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].choices = [(t.pk, f"#{t.pk} {t}") for t in targets]
+
+
+class FindingAnswerForm(forms.Form):
+    """The business's corrective action for a finding."""
+
+    root_cause = forms.CharField(label=_("Root cause"), widget=forms.Textarea(attrs={"rows": 2}))
+    correction = forms.CharField(
+        label=_("Correction (what was fixed now)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    corrective_action = forms.CharField(
+        label=_("Corrective action (what stops it happening again)"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    file = forms.FileField(label=_("New evidence (optional)"), required=False)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association, Criterion
+from certification.models import Application, ApplicationStatus
 from members.models import AuditorProfile, Declaration
 
 
@@ -134,6 +135,9 @@ class Score(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # On a critical criterion scored below the association's threshold
+    # without a major finding: why not (findings.critical_problems).
+    no_major_reason = models.TextField(_("why no major finding"), blank=True)
 
     class Meta:
         verbose_name = _("score")
@@ -172,3 +176,216 @@ class Consensus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id}={self.score}"
+
+
+# --- findings ------------------------------------------------------------------
+
+
+class FindingGrade(models.TextChoices):
+    MAJOR = "major", _("Major nonconformity")
+    MINOR = "minor", _("Minor nonconformity")
+    OBSERVATION = "observation", _("Observation")
+    IMPROVEMENT = "improvement", _("Opportunity for improvement")
+
+
+NONCONFORMITIES = (FindingGrade.MAJOR, FindingGrade.MINOR)
+
+
+class FindingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    RETURNED = "returned", _("Returned")
+    ACCEPTED = "accepted", _("Corrective action accepted")
+    CLOSED = "closed", _("Closed")
+    NOTED = "noted", _("Noted")
+    MERGED = "merged", _("Merged")
+
+
+# A nonconformity in these states still needs the business: a major in them
+# blocks approval; any of them (or an accepted one not yet verified) is a
+# condition open on the certificate.
+AWAITING_BUSINESS = (FindingStatus.OPEN, FindingStatus.ANSWERED, FindingStatus.RETURNED)
+UNRESOLVED = (*AWAITING_BUSINESS, FindingStatus.ACCEPTED)
+# What the business and staff read (drafts are the auditor's own).
+RAISED = (*UNRESOLVED, FindingStatus.CLOSED, FindingStatus.NOTED)
+
+
+class FindingQuerySet(models.QuerySet):
+    def administered_by(self, user):
+        return self.of_associations(Association.objects.administered_by(user))
+
+    def of_associations(self, associations):
+        return self.filter(application__association__in=associations)
+
+    def unresolved_nonconformities(self):
+        return self.filter(grade__in=NONCONFORMITIES, status__in=UNRESOLVED)
+
+    def visible_to(self, user):
+        """Staff: their association's raised findings. An auditor: their own,
+        and the others' of an application they review once every cleared
+        auditor submitted (blind scoring). The business: its applications'
+        raised findings once the application is scored."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        unsubmitted = (
+            Assignment.objects.current()
+            .filter(application=OuterRef("application"), declaration=Declaration.NO_CONFLICT)
+            .filter(Q(scorecard__isnull=True) | Q(scorecard__submitted_at__isnull=True))
+        )
+        reviewed = Application.objects.reviewed_by(user)
+        shown_to_business = (
+            ApplicationStatus.SCORED,
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+        )
+        return self.filter(
+            Q(application__association__in=Association.objects.administered_by(user), status__in=RAISED)
+            | Q(application__in=reviewed, assignment__auditor__user=user)
+            | (Q(application__in=reviewed) & ~Q(status=FindingStatus.DRAFT) & ~Exists(unsubmitted))
+            | Q(
+                application__in=Application.objects.of_business_user(user),
+                application__status__in=shown_to_business,
+                status__in=RAISED,
+            )
+        )
+
+
+class Finding(models.Model):
+    """A graded finding an auditor raised on a criterion (findings.py has
+    its state machine)."""
+
+    application = models.ForeignKey(
+        "certification.Application", on_delete=models.CASCADE, related_name="findings"
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="findings")
+    grade = models.CharField(_("grade"), max_length=12, choices=FindingGrade.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.DRAFT
+    )
+    statement = models.TextField(_("statement"))
+    requirement = models.TextField(_("requirement not met"), blank=True)
+    evidence = models.ManyToManyField(
+        "certification.Evidence", blank=True, related_name="findings", verbose_name=_("evidence")
+    )
+    # The latest day the business may answer (a major) or close (a minor),
+    # from the association's windows when the finding is raised.
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    # The corrective action's due date (the latest answer's), else the deadline.
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    merge_rationale = models.TextField(_("merge rationale"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(_("effectiveness verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What the overdue job did: the refusal or the proposal to staff, once.
+    overdue_handled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "criterion__order", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__in=FindingGrade.values), name="finding_grade_valid"),
+            models.CheckConstraint(condition=Q(status__in=FindingStatus.values), name="finding_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(grade__in=NONCONFORMITIES) | ~Q(requirement=""),
+                name="nonconformity_names_requirement",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="merged_finding_has_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="finding_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()} {self.criterion.code}"
+
+    @property
+    def association_id(self) -> int:
+        return self.application.association_id
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in AWAITING_BUSINESS
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
+
+
+class CorrectiveAction(models.Model):
+    """One version of the business's answer to a finding; earlier versions
+    stay as they were. The auditor accepts or returns it."""
+
+    ACCEPTED, RETURNED = "accepted", "returned"
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="answers")
+    version = models.PositiveSmallIntegerField()
+    root_cause = models.TextField(_("root cause"))
+    correction = models.TextField(_("correction"))
+    corrective_action = models.TextField(_("corrective action"))
+    due_date = models.DateField(_("due date"))
+    evidence = models.ManyToManyField(
+        "certification.Evidence", blank=True, related_name="+", verbose_name=_("new evidence")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    review = models.CharField(
+        max_length=10, blank=True, choices=[(ACCEPTED, _("Accepted")), (RETURNED, _("Returned"))]
+    )
+    review_reason = models.TextField(_("reason"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["finding", "version"]
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "version"], name="one_answer_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding} v{self.version}"
+
+
+class FindingReminder(models.Model):
+    """One row per finding, due date and offset (14, 7, 1, 0 days): the
+    reminder is due; its emails are recorded in the outbox once
+    (`recorded_at`, set in the same transaction). `queued_at`: when a message
+    to record it was last sent (as certification.ReminderSent)."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="reminders")
+    due_date = models.DateField()
+    offset_days = models.PositiveSmallIntegerField()
+    queued_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "due_date", "offset_days"], name="one_finding_reminder_per_offset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} -{self.offset_days}d"

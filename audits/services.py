@@ -19,10 +19,11 @@ from certification.models import Application, ApplicationStatus, Evidence
 from members.models import AuditorMembership, AuditorProfile, ConflictOfInterest, Declaration
 from members.roles import is_business_user
 
-from . import emails, queries
+from . import emails, findings, queries
 from .models import (
     Assignment,
     Consensus,
+    FindingGrade,
     Score,
     Scorecard,
 )
@@ -275,11 +276,19 @@ def _cleared_assignment(assignment: Assignment, actor) -> Assignment:
 
 @transaction.atomic
 def save_scores(
-    assignment: Assignment, *, actor, entries: dict[int, tuple[int | None, str]], submit: bool = False
+    assignment: Assignment,
+    *,
+    actor,
+    entries: dict[int, tuple[int | None, str]],
+    submit: bool = False,
+    new_findings: Iterable[findings.NewFinding] = (),
+    no_major_reasons: dict[int, str] | None = None,
 ) -> Scorecard:
     """Save the auditor's scores ({criterion id: (score, comment)}) as a
     draft, or submit them, which locks the scorecard. Bulk writes: the same
-    number of queries for 5 criteria or 60."""
+    number of queries for 5 criteria or 60. `new_findings` are drafted on
+    the scorecard (raised when it is submitted); `no_major_reasons`
+    ({criterion id: why}) answer the critical-criterion rule."""
     assignment = _cleared_assignment(assignment, actor)
     application = assignment.application
     if application.status != S.IN_REVIEW:
@@ -297,16 +306,38 @@ def save_scores(
     if set(entries) - set(criteria):
         raise AuditError(_("Score only the criteria of this application's standard."))
     existing = {s.criterion_id: s for s in scorecard.scores.all()}
+    new_findings = list(new_findings)
+    reasons = {
+        pk: (no_major_reasons or {}).get(pk, existing[pk].no_major_reason if pk in existing else "")
+        for pk in criteria
+    }
+    if any(f.criterion_id not in criteria for f in new_findings) or set(reasons) - set(criteria):
+        raise AuditError(_("Raise findings only on the criteria of this application's standard."))
+    majors = {f.criterion_id for f in new_findings if f.grade == FindingGrade.MAJOR} | set(
+        assignment.findings.filter(grade=FindingGrade.MAJOR).values_list("criterion_id", flat=True)
+    )
+    threshold = application.association.critical_threshold_percent
     problems = []
     for pk, criterion in criteria.items():
         score, comment = entries.get(
             pk, (existing[pk].score, existing[pk].comment) if pk in existing else (None, "")
         )
-        problem = score_problems(criterion, score, comment, complete=submit)
+        problem = score_problems(criterion, score, comment, complete=submit) or (
+            findings.critical_problem(
+                criterion, score, has_major=pk in majors, no_major_reason=reasons[pk], threshold=threshold
+            )
+            if submit
+            else None
+        )
         if problem:
             problems.append(f"{criterion.code}: {problem}")
     if problems:
         raise AuditError(" ".join(problems))
+    try:
+        for new in new_findings:
+            findings.add_draft_finding(assignment, criterion=criteria[new.criterion_id], actor=actor, new=new)
+    except findings.FindingError as error:
+        raise AuditError(str(error)) from None
     before, after, to_create, to_update = {}, {}, [], []
     for pk, (score, comment) in entries.items():
         comment = comment.strip()
@@ -322,6 +353,11 @@ def save_scores(
         after[criteria[pk].code] = [score, comment]
     Score.objects.bulk_create(to_create)
     Score.objects.bulk_update(to_update, ["score", "comment"])
+    if no_major_reasons:
+        scores = list(scorecard.scores.filter(criterion_id__in=no_major_reasons))
+        for row in scores:
+            row.no_major_reason = no_major_reasons[row.criterion_id].strip()
+        Score.objects.bulk_update(scores, ["no_major_reason"])
     log_action(
         application,
         "audit.scores_saved",
@@ -334,6 +370,7 @@ def save_scores(
         log_action(
             application, "audit.scorecard_submitted", actor=actor, data={"auditor": str(assignment.auditor)}
         )
+        findings.raise_drafts(assignment, actor=actor)
         _mark_scored_when_done(application, actor=actor)
     return scorecard
 
@@ -475,13 +512,29 @@ def _check_separation_of_duties(application: Application, actor) -> None:
 
 
 @transaction.atomic
-def approve(application: Application, *, actor, level: CertificationLevel, reason: str = "") -> Application:
+def approve(
+    application: Application,
+    *,
+    actor,
+    level: CertificationLevel,
+    reason: str = "",
+    with_conditions: bool = False,
+) -> Application:
     """The decision to certify, at the level the scores reached (stored when
-    the application was scored) or lower with a reason. Approving queues the
-    certificate's issuance; the business and the auditors are emailed."""
+    the application was scored) or lower with a reason. An open major
+    nonconformity refuses it, naming the finding; open minors allow only a
+    grant with conditions. Approving queues the certificate's issuance; the
+    business and the auditors are emailed."""
     _check_separation_of_duties(application, actor)
+    # Locked first so no finding changes between the check and the decision.
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    refusal = findings.decision_refusal(application, with_conditions=with_conditions)
+    if refusal:
+        raise AuditError(refusal)
     try:
-        application = certification.approve_application(application, actor=actor, level=level, reason=reason)
+        application = certification.approve_application(
+            application, actor=actor, level=level, reason=reason, with_conditions=with_conditions
+        )
     except certification.CertificationError as error:
         raise AuditError(str(error)) from None
     emails.queue_decision_emails(application)

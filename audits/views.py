@@ -4,6 +4,7 @@ auditor's own assignments, validate, call one service, redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -16,9 +17,18 @@ from certification.services import CARRIED_REVIEW_STATES
 from members.models import AuditorProfile, Declaration
 from members.roles import role_required
 
-from . import queries, services
-from .forms import CarriedEvidenceForm, ChangeRequestForm, ConflictForm, ConsensusForm, ScorecardForm
-from .models import Assignment
+from . import finding_queries, findings, queries, services
+from . import report as audit_report
+from .forms import (
+    AnswerReviewForm,
+    CarriedEvidenceForm,
+    ChangeRequestForm,
+    ConflictForm,
+    ConsensusForm,
+    MergeForm,
+    ScorecardForm,
+)
+from .models import Assignment, Finding
 
 # Shown in the page; anything else is downloaded. (Only these of the
 # uploadable types, certification.evidence, can be shown.)
@@ -135,11 +145,24 @@ def score(request, pk):
     criteria = queries.criteria_of(assignment.application)
     scorecard, scores = queries.scorecard_for(assignment)
     submitting = "submit" in request.POST
-    form = ScorecardForm(request.POST or None, criteria=criteria, scores=scores, submitting=submitting)
+    form = ScorecardForm(
+        request.POST or None,
+        criteria=criteria,
+        scores=scores,
+        submitting=submitting,
+        evidence=queries.evidence_of(assignment.application),
+    )
     locked = bool(scorecard and scorecard.is_submitted)
     if request.method == "POST" and not locked and form.is_valid():
         try:
-            services.save_scores(assignment, actor=request.user, entries=form.entries(), submit=submitting)
+            services.save_scores(
+                assignment,
+                actor=request.user,
+                entries=form.entries(),
+                submit=submitting,
+                new_findings=form.new_findings(),
+                no_major_reasons=form.no_major_reasons(),
+            )
         except services.AuditError as error:
             messages.error(request, str(error))
         else:
@@ -154,8 +177,97 @@ def score(request, pk):
             "form": form,
             "locked": locked,
             "groups": queries.grouped_by_dimension(form.rows(), key=lambda row: row[0].dimension),
+            "own_findings": list(assignment.findings.select_related("criterion").order_by("pk")),
         },
     )
+
+
+@auditor_required
+def findings_page(request, pk):
+    """The application's findings this auditor may see (blind until every
+    auditor submitted), each with every version of the business's answer."""
+    assignment = _cleared_assignment(request, pk)
+    rows = finding_queries.findings_of(assignment.application, request.user)
+    mergeable = [f for f in rows if f.status in ("open", "noted")]
+    roles = findings.roles_of(request.user, assignment.application)
+    return render(
+        request,
+        "audits/findings.html",
+        {
+            "assignment": assignment,
+            "application": assignment.application,
+            "rows": [
+                (
+                    finding,
+                    findings.allowed_actions(finding, roles),
+                    AnswerReviewForm(prefix=f"f{finding.pk}"),
+                    MergeForm(prefix=f"m{finding.pk}", targets=[t for t in mergeable if t.pk != finding.pk]),
+                )
+                for finding in rows
+            ],
+        },
+    )
+
+
+def _own_finding(request, pk: int, finding_pk: int):
+    assignment = _cleared_assignment(request, pk)
+    finding = get_object_or_404(
+        Finding.objects.visible_to(request.user).filter(application=assignment.application), pk=finding_pk
+    )
+    return assignment, finding
+
+
+@require_POST
+@auditor_required
+def finding_review(request, pk, finding_pk):
+    """Accept or return the business's latest answer, or verify the effectiveness."""
+    _assignment, finding = _own_finding(request, pk, finding_pk)
+    form = AnswerReviewForm(request.POST, prefix=f"f{finding.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose what to do with the answer."))
+        return redirect("audits:findings", pk)
+    decision = form.cleaned_data["decision"]
+    try:
+        if decision == "accept":
+            findings.accept_answer(finding, actor=request.user)
+        elif decision == "return":
+            findings.return_answer(finding, actor=request.user, reason=form.cleaned_data["reason"])
+        else:
+            findings.verify_effectiveness(finding, actor=request.user)
+    except findings.FindingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The finding is now %(status)s.") % {"status": _status_of(finding)})
+    return redirect("audits:findings", pk)
+
+
+def _status_of(finding) -> str:
+    finding.refresh_from_db(fields=["status"])
+    return finding.get_status_display().lower()
+
+
+@require_POST
+@auditor_required
+def finding_merge(request, pk, finding_pk):
+    """The lead auditor merges a duplicate into another finding."""
+    assignment, finding = _own_finding(request, pk, finding_pk)
+    targets = Finding.objects.visible_to(request.user).filter(application=assignment.application)
+    form = MergeForm(request.POST, prefix=f"m{finding.pk}", targets=targets.exclude(pk=finding.pk))
+    if not form.is_valid():
+        messages.error(request, _("Choose the finding to keep and give the rationale."))
+        return redirect("audits:findings", pk)
+    try:
+        findings.merge_finding(
+            finding,
+            into=targets.get(pk=form.cleaned_data["into"]),
+            actor=request.user,
+            rationale=form.cleaned_data["rationale"],
+        )
+    except findings.FindingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The duplicate is merged."))
+    return redirect("audits:findings", pk)
 
 
 @auditor_required
@@ -266,6 +378,27 @@ def result(request, pk):
             "missed_gates": [(gate, criteria[gate.code].kpi) for gate in gates],
         },
     )
+
+
+REPORTED = (ApplicationStatus.SCORED, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+@login_required
+def report(request, pk):
+    """The audit report PDF, once the audit is scored: for the business,
+    the association's staff and the application's auditors."""
+    app = get_object_or_404(
+        Application.objects.visible_to(request.user)
+        .filter(status__in=REPORTED)
+        .select_related("association", "business", "standard", "level"),
+        pk=pk,
+    )
+    pdf, digest = audit_report.render_report(app, user=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="audit-report-{app.pk}.pdf"'
+    response["X-Content-SHA256"] = digest
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @xframe_options_sameorigin

@@ -92,6 +92,7 @@ def create_certificate(application: Application) -> Certificate:
         # The audit's result, stored when the application was scored.
         overall_score=application.overall_score,
         dimension_scores=application.dimension_scores,
+        conditions_open=application.conditions_open,
         issued_at=issued_at,
         valid_from=valid_from,
         valid_until=add_months(valid_from, association.validity_months),

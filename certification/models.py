@@ -32,6 +32,17 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class Decision(models.TextChoices):
+    """What the deciding staff decided, recorded with the reason. Renewals
+    maintain or reduce the level of the certificate they renew."""
+
+    GRANT = "grant", _("Grant")
+    GRANT_WITH_CONDITIONS = "grant_conditions", _("Grant with conditions")
+    REFUSE = "refuse", _("Refuse")
+    MAINTAIN = "maintain", _("Maintain")
+    REDUCE = "reduce", _("Reduce to a lower level")
+
+
 # A business may hold one application in these states per standard.
 OPEN_STATUSES = (
     ApplicationStatus.DRAFT,
@@ -102,6 +113,10 @@ class Application(models.Model):
         verbose_name=_("level awarded"),
     )
     decision_reason = models.TextField(_("decision rationale"), blank=True)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    # Granted while nonconformities (audits.Finding) are still open; cleared
+    # when the last one closes, together with the certificate's copy.
+    conditions_open = models.BooleanField(_("conditions open"), default=False)
     # The audit's result, stored by services.mark_scored when the auditors
     # finish (audits computes it with audits/scoring.py): the decision and
     # the certificate read these, not the scorecards.
@@ -287,6 +302,7 @@ class CertificateQuerySet(BusinessTenantQuerySet):
         "issued_at",
         "valid_from",
         "valid_until",
+        "conditions_open",
     )
 
     def public(self):
@@ -330,6 +346,9 @@ class Certificate(models.Model):
     pdf_claim = models.CharField(max_length=64, blank=True, editable=False)
     pdf_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     verification_count = models.PositiveIntegerField(default=0)
+    # Copied from the application at issuance and cleared with it: the
+    # verification page and the Open Badges JSON say "conditions open".
+    conditions_open = models.BooleanField(_("conditions open"), default=False)
     # When the "your certificate is issued" emails were recorded in the
     # outbox (members.OutboundEmail sends them), set in the same transaction.
     issued_email_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)

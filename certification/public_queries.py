@@ -153,6 +153,8 @@ def open_badge(certificate: Certificate, *, request=None) -> dict:
             "revoked": status == CertificateStatus.REVOKED,
             "suspended": status == CertificateStatus.SUSPENDED,
             "reason": certificate.status_reason if status != CertificateStatus.ACTIVE else "",
+            # Granted with conditions: nonconformities whose corrective actions are not yet closed.
+            "conditionsOpen": bool(certificate.conditions_open),
         },
         "evidence": [{"id": page, "type": ["Evidence"], "name": certificate.number}],
     }

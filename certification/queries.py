@@ -39,6 +39,21 @@ HISTORY_LABELS = {
     "audit.scores_saved": _("Scores saved"),
     "audit.scorecard_submitted": _("Scorecard submitted"),
     "audit.consensus": _("Consensus recorded"),
+    # Findings (audits.findings): the business reads those of its answers
+    # and their review, never the auditors' drafting, raising or merging
+    # (it sees the findings themselves once the audit is scored).
+    "finding.drafted": _("Finding drafted"),
+    "finding.discarded": _("Draft finding discarded"),
+    "finding.raised": _("Finding raised"),
+    "finding.merge": _("Duplicate finding merged"),
+    "finding.answer": _("Finding answered"),
+    "finding.answer_version": _("Corrective action submitted"),
+    "finding.accept": _("Corrective action accepted"),
+    "finding.return": _("Corrective action returned"),
+    "finding.verify": _("Finding closed: effectiveness verified"),
+    "finding.reminded": _("Finding due date reminder sent"),
+    "application.conditions_closed": _("Conditions closed"),
+    "audit.report_rendered": _("Audit report downloaded"),
 }
 BUSINESS_HISTORY = frozenset(
     {
@@ -55,6 +70,12 @@ BUSINESS_HISTORY = frozenset(
         "change_request.answered",
         "evidence.added",
         "evidence.removed",
+        "finding.answer_version",
+        "finding.accept",
+        "finding.return",
+        "finding.verify",
+        "finding.reminded",
+        "application.conditions_closed",
     }
 )
 BUSINESS_DETAIL_KEYS = ("criterion", "name", "level", "response")
@@ -166,7 +187,7 @@ def application_history(application: Application, *, audience: str) -> list[Hist
 
 def _shows_reason(action: str, audience: str) -> bool:
     if audience == BUSINESS:
-        return action.startswith("application.")
+        return action.startswith("application.") or action == "finding.return"
     return audience == FULL or action not in STAFF_ONLY_REASONS
 
 

@@ -31,7 +31,7 @@ from members.models import Business, MembershipStatus
 
 from .errors import CertificationError
 from .evidence import EvidenceRejected, inspect_upload
-from .models import Application, ApplicationStatus, ChangeRequest, Evidence
+from .models import Application, ApplicationStatus, ChangeRequest, Decision, Evidence
 from .tasks import issue_certificates
 
 S = ApplicationStatus
@@ -259,6 +259,31 @@ def attach_evidence(
         )
     if effective_from and effective_to and effective_from > effective_to:
         raise CertificationError(_("The evidence cannot stop being effective before it starts."))
+    return store_evidence(
+        application,
+        criterion=criterion,
+        file=file,
+        actor=actor,
+        name=name,
+        description=description,
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
+
+
+def store_evidence(
+    application: Application,
+    *,
+    criterion: Criterion,
+    file,
+    actor,
+    name: str | None = None,
+    description: str = "",
+    effective_from: datetime.date | None = None,
+    effective_to: datetime.date | None = None,
+) -> Evidence:
+    """The hardened upload path, after the caller checked who may add
+    evidence now (attach_evidence; audits.findings for a corrective action)."""
     try:
         inspected = inspect_upload(file, name=name if name is not None else file.name)
     except EvidenceRejected as error:
@@ -462,7 +487,12 @@ def _decision(actor, reason: str, **fields) -> dict:
 
 @transaction.atomic
 def approve_application(
-    application: Application, *, actor, level: CertificationLevel, reason: str = ""
+    application: Application,
+    *,
+    actor,
+    level: CertificationLevel,
+    reason: str = "",
+    with_conditions: bool = False,
 ) -> Application:
     """Approve at the level the audit reached (stored when the application
     was scored), or a lower one with a reason, and queue the certificate's
@@ -480,24 +510,71 @@ def approve_application(
         raise CertificationError(_("You cannot approve above the level the scores reached."))
     if level != reached and not reason.strip():
         raise CertificationError(_("Give a reason for approving below the level reached."))
+    decision = _decision_type(locked, level, with_conditions=with_conditions)
     application = _transition(
         locked,
         "approve",
         actor=actor,
         reason=reason,
-        data={"level": level.name},
+        data={"level": level.name, "decision": decision.value, "conditions": with_conditions},
         locked=locked,
-        changes=_decision(actor, reason, level=level, issuance_queued_at=timezone.now()),
+        changes=_decision(
+            actor,
+            reason,
+            decision=decision,
+            level=level,
+            conditions_open=with_conditions,
+            issuance_queued_at=timezone.now(),
+        ),
     )
     issue_certificates.delay_on_commit(application_ids=[application.pk])
     return application
+
+
+def _decision_type(application: Application, level: CertificationLevel, *, with_conditions: bool) -> Decision:
+    """A renewal maintains the level it renews or reduces it; a first
+    certification is granted, with conditions while nonconformities are open."""
+    if application.renews_id is not None:
+        renewed = CertificationLevel.objects.filter(
+            association_id=application.association_id, name=application.renews.level_name
+        ).first()
+        if renewed is not None and level.min_score < renewed.min_score:
+            return Decision.REDUCE
+        return Decision.MAINTAIN
+    return Decision.GRANT_WITH_CONDITIONS if with_conditions else Decision.GRANT
 
 
 @transaction.atomic
 def reject_application(application: Application, *, actor, reason: str) -> Application:
     if not reason.strip():
         raise CertificationError(_("Give the rationale for rejecting."))
-    return _transition(application, "reject", actor=actor, reason=reason, changes=_decision(actor, reason))
+    return _transition(
+        application,
+        "reject",
+        actor=actor,
+        reason=reason,
+        data={"decision": Decision.REFUSE.value},
+        changes=_decision(actor, reason, decision=Decision.REFUSE),
+    )
+
+
+@transaction.atomic
+def refuse_overdue(application: Application, *, reason: str) -> Application | None:
+    """The system refuses a scored application whose major nonconformity is
+    past its due date (audits.finding_reminders); nobody acts, so no
+    actor check. None when it is no longer awaiting the decision."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != S.SCORED:
+        return None
+    return _transition(
+        locked,
+        "reject",
+        actor=None,
+        reason=reason,
+        data={"decision": Decision.REFUSE.value, "overdue": True},
+        locked=locked,
+        changes=_decision(None, reason, decision=Decision.REFUSE),
+    )
 
 
 # --- evidence carried forward by a renewal -------------------------------------

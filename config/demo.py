@@ -34,6 +34,7 @@ from members.models import (
 )
 
 from .demo_activity import seed_activity
+from .demo_findings import seed_findings
 from .demo_languages import translate_programme
 from .demo_workbench import seed_workbench
 
@@ -431,6 +432,7 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
         logins = _people(association)
         seed_activity(association)
         seed_workbench(association)
+        seed_findings(association)
         translate_programme(association)
     return logins
 

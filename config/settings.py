@@ -312,6 +312,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.flush_verification_counts_task",
         "schedule": 60,
     },
+    # Findings: reminders before the due date, majors past it. Hourly, so a
+    # reminder whose message was lost is claimed again the same day.
+    "findings-reminders-and-overdue": {
+        "task": "audits.tasks.daily_findings",
+        "schedule": 3600,
+    },
     "delete-orphan-files": {
         "task": "certification.tasks.delete_orphan_files_task",
         "schedule": 24 * 3600,

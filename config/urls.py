@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
     path("portal/applications/", include("certification.application_urls")),
+    path("portal/findings/", include("audits.portal_urls")),
     path("portal/", include("certification.portal_urls")),
     path("api/v1/", include("members.api.urls")),
     path("audit/", include("audits.urls")),
