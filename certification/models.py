@@ -274,6 +274,11 @@ class CertificateQuerySet(BusinessTenantQuerySet):
         "issued_at",
         "valid_from",
         "valid_until",
+        # Live certification: the status lists' index, and under watch
+        # (shown when the association opts in).
+        "association_id",
+        "status_index",
+        "watch_since",
     )
 
     def public(self):
