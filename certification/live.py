@@ -26,6 +26,7 @@ from . import surveillance as s
 from .certificates import reinstate_certificate, suspend_certificate
 from .live_notices import queue_surveillance_notices
 from .models import Certificate, CertificateStatus, SurveillanceEvent
+from .public_cache import forget_public_pages
 
 # How far back a certificate's months are read: a breach older than this
 # would have suspended the certificate long ago (cure period 60 days).
@@ -278,6 +279,7 @@ def record_decision(
     elif target == s.State.ACTIVE:
         locked.watch_since = None
     locked.save(update_fields=["watch_since"])
+    forget_public_pages([locked.verification_token])
     event = SurveillanceEvent.objects.create(
         certificate=locked,
         association_id=locked.association_id,
@@ -295,3 +297,58 @@ def record_decision(
     )
     queue_surveillance_notices(locked, event)
     return event
+
+
+@dataclass(frozen=True)
+class GateHealth:
+    gate: Gate
+    months: tuple[s.MonthResult, ...]  # the last 12 months, oldest first
+    breach: s.Breach | None
+    cure_ends: datetime.date | None
+    cure_text: str
+
+
+def health(
+    certificates: list[Certificate], *, today: datetime.date | None = None
+) -> dict[int, list[GateHealth]]:
+    """The portal's health strip per current certificate: each gated KPI
+    over the last 12 months against its threshold, the open breach with the
+    end of its cure period and what would cure it. Two queries however many
+    certificates (each needs `application` loaded)."""
+    today = today or timezone.localdate()
+    current = [c for c in certificates if c.status in (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)]
+    if not current:
+        return {}
+    gates = gates_of({c.application.standard_id for c in current})
+    kpi_ids = {gate.kpi_id for standard_gates in gates.values() for gate in standard_gates}
+    shown = s.months_between(window_start(datetime.date.min, today), today)[-13:-1]
+    series = (
+        _series({c.business_id for c in current}, {c.association_id for c in current}, kpi_ids, shown[0])
+        if kpi_ids
+        else {}
+    )
+    result = {}
+    for certificate in current:
+        rows = []
+        for gate in gates.get(certificate.application.standard_id, []):
+            values = series.get((certificate.business_id, certificate.association_id, gate.kpi_id), {})
+            evaluation = s.evaluate_series(
+                values, gate.rule, start=window_start(certificate.valid_from, today), today=today
+            )
+            breach = evaluation.breach
+            cure_ends = (
+                s.cure_period_end(breach, watch_since=certificate.watch_since or today) if breach else None
+            )
+            rows.append(
+                GateHealth(
+                    gate=gate,
+                    months=tuple(s.classify_month(m, values.get(m), gate.rule, today=today) for m in shown),
+                    breach=breach,
+                    cure_ends=cure_ends,
+                    cure_text=s.cure_sentence(breach.cure, kpi_name=gate.kpi_name, unit=gate.unit)
+                    if breach
+                    else "",
+                )
+            )
+        result[certificate.pk] = rows
+    return result
