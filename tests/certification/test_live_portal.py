@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from certification import live
 from certification.surveillance import month_start
+from members.models import MetricValue
 from tests import factories as f
 
 
@@ -70,8 +71,6 @@ def test_health_strip_shows_the_breach_its_cure_date_and_what_cures_it(client, t
 def test_health_strip_names_the_cure_when_a_breach_is_open(two_associations):
     _user, (certificate,) = _watched_business(two_associations)
     today = _months_ago(1) + datetime.timedelta(days=16)
-    from members.models import MetricValue
-
     MetricValue.objects.filter(report__business=certificate.business, report__period=_months_ago(1)).delete()
     live.run_surveillance(today=today)
     certificate.refresh_from_db()
