@@ -110,6 +110,22 @@ def _all_series(association_ids, kpi_ids, since: datetime.date) -> dict:
     return series
 
 
+def _clean(values: dict, rule: s.GateRule, start: datetime.date, today: datetime.date) -> bool:
+    """True when no month from `start` is bad or missing: the gate cannot be
+    in breach. A plain loop, no objects: most certificates of the daily job
+    stop here, so the full walk runs only for the few that need it."""
+    for month, _due_on, over, overdue in s._calendar(start, today, rule.grace_days):
+        if not over:
+            continue
+        value = values.get(month)
+        if value is None:
+            if overdue:
+                return False
+        elif not rule.is_good(value):
+            return False
+    return True
+
+
 def evaluate(certificate, gates: list[Gate], series: dict, *, today: datetime.date, auto_reinstate: bool):
     """(the gates' evaluations, the decision) for one certificate."""
     start = window_start(certificate.valid_from, today)
@@ -185,6 +201,13 @@ def pending_decisions(*, today: datetime.date) -> list[tuple[Certificate, s.Deci
         standard_gates = gates.get(standard_id)
         if not standard_gates and watch_since is None and not by_surveillance:
             continue
+        if watch_since is None and not by_surveillance and status == CertificateStatus.ACTIVE:
+            start = window_start(valid_from, today)
+            if all(
+                _clean(series.get((business_id, association_id, gate.kpi_id), {}), gate.rule, start, today)
+                for gate in standard_gates
+            ):
+                continue  # active and every gate clean: nothing can change
         certificate = Certificate(
             pk=pk,
             business_id=business_id,

@@ -414,6 +414,16 @@ class SurveillanceEvent(models.Model):
         return f"{self.certificate_id}: {self.from_state} -> {self.to_state}"
 
 
+class WatchedCertificate(Certificate):
+    """The staff's watch list (admin): certificates under watch or
+    suspended by surveillance."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("watched certificate")
+        verbose_name_plural = _("watch list")
+
+
 class StatusPurpose(models.TextChoices):
     REVOCATION = "revocation", _("Revocation")
     SUSPENSION = "suspension", _("Suspension")

@@ -37,6 +37,7 @@ FACTORIES = {
     "members.Invitation": f.InvitationFactory,
     "members.MetricReport": f.MetricReportFactory,
     "certification.Certificate": f.CertificateFactory,
+    "certification.WatchedCertificate": functools.partial(f.CertificateFactory, watch_since="2026-04-16"),
     "certification.Application": f.ApplicationFactory,
     "members.AuditorProfile": f.AuditorFactory,
     "members.ConflictOfInterest": f.ConflictOfInterestFactory,

@@ -12,6 +12,11 @@ ROWS = [
         statuses(200),
     ),
     Row(
+        "admin:certification_watchedcertificate_changelist",
+        lambda w: reverse("admin:certification_watchedcertificate_changelist"),
+        statuses(302, staff_admin_a=200, staff_viewer_a=200, staff_b=200, superuser=200),
+    ),
+    Row(
         "certification:issuer",
         lambda w: reverse("certification:issuer", args=[w.a.slug]),
         statuses(200),

@@ -95,3 +95,22 @@ def test_dashboard_queries_do_not_grow_with_watched_certificates(client, two_ass
     many, _ = _watched_business(two_associations, certificates=12)
 
     assert _count(client, one) == _count(client, many)
+
+
+def test_staff_watch_list_shows_their_watched_certificates_with_the_months_behind(client, two_associations):
+    w = two_associations
+    _user, (watched,) = _watched_business(w)
+    live.run_surveillance(today=_months_ago(1) + datetime.timedelta(days=16))
+    quiet, _ = _watched_business(w, bad=False)
+    other = f.CertificateFactory(
+        application__association=w.b, watch_since="2026-04-16", holder_name="Bengal X"
+    )
+    client.force_login(w.staff_admin_a)
+
+    page = client.get(reverse("admin:certification_watchedcertificate_changelist")).text
+
+    assert watched.number in page
+    assert "Under watch" in page
+    assert f"{_months_ago(3):%Y-%m} 70" in page
+    assert other.number not in page
+    assert quiet.number not in page
