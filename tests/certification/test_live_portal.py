@@ -101,7 +101,7 @@ def test_staff_watch_list_shows_their_watched_certificates_with_the_months_behin
     w = two_associations
     _user, (watched,) = _watched_business(w)
     live.run_surveillance(today=_months_ago(1) + datetime.timedelta(days=16))
-    quiet, _ = _watched_business(w, bad=False)
+    _user, (quiet,) = _watched_business(w, bad=False)
     other = f.CertificateFactory(
         application__association=w.b, watch_since="2026-04-16", holder_name="Bengal X"
     )
