@@ -131,6 +131,14 @@ class Association(models.Model):
         _("days to close a minor nonconformity"), default=90, validators=[MinValueValidator(1)]
     )
     require_mfa = models.BooleanField(_("require two-factor login for staff and auditors"), default=False)
+    publish_under_watch = models.BooleanField(
+        _('show "under watch" publicly'),
+        default=False,
+        help_text=_(
+            "Show on the verification page and in the Open Badges JSON that a certificate is under "
+            "watch (a KPI breach is open). Suspensions are always shown."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AssociationQuerySet.as_manager()
@@ -261,7 +269,6 @@ class CodeOfConduct(models.Model):
         _("status"), max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-
     objects = PublishedProgrammeQuerySet.as_manager()
 
     class Meta:
@@ -297,6 +304,19 @@ class Standard(models.Model):
         _("status"), max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    # Live certification (certification/live.py): the audits between two
+    # certifications, and whether a cured suspension ends on its own.
+    surveillance_interval_months = models.PositiveSmallIntegerField(
+        _("months between surveillance audits"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    auto_reinstate = models.BooleanField(
+        _("reinstate automatically once cured"),
+        default=False,
+        help_text=_("Otherwise a certificate suspended by surveillance waits for staff to reinstate it."),
+    )
 
     objects = PublishedProgrammeQuerySet.as_manager()
 
@@ -420,6 +440,20 @@ class Criterion(models.Model):
         null=True,
         blank=True,
         help_text=_("The value the business must reach (at least, or at most when lower is better)."),
+    )
+    # Surveillance of the KPI gate between audits (certification/surveillance.py).
+    breach_months = models.PositiveSmallIntegerField(
+        _("consecutive months below the threshold that open a breach"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    cure_period_days = models.PositiveSmallIntegerField(
+        _("cure period (days)"), default=60, validators=[MaxValueValidator(365)]
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        _("days after a month ends before a missing report counts as a breach"),
+        default=15,
+        validators=[MaxValueValidator(90)],
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

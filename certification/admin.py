@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.db.models import OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 from unfold.enums import ActionVariant
@@ -16,7 +17,7 @@ from audits.dashboard import QueueFilter
 
 from . import certificates as service
 from .exports import CertificateResource
-from .models import Certificate, CertificateStatus
+from .models import Certificate, CertificateStatus, SurveillanceEvent, WatchedCertificate
 from .services import CertificationError
 
 
@@ -232,3 +233,70 @@ class CertificateAdmin(RecordButtonsMixin, ExportOnlyMixin, ScopedAdmin):
     )
     def revoke_button(self, request, object_id):
         return self._certificate_button(request, object_id, "revoke_button")
+
+
+@admin.register(WatchedCertificate)
+class WatchListAdmin(ScopedAdmin):
+    """Certificates under watch or suspended by surveillance, the longest
+    watched first, with the KPI months behind the latest change (one query
+    for the page: the latest event is a subquery)."""
+
+    list_display = [
+        "number",
+        "holder_name",
+        "surveillance_status",
+        "watch_since",
+        "cure_ends",
+        "latest_reasons",
+    ]
+    list_display_links = ["number"]
+    search_fields = ["number", "holder_name"]
+    ordering = ["watch_since", "number"]
+    list_select_related = False
+
+    def get_queryset(self, request):
+        latest = SurveillanceEvent.objects.filter(certificate=OuterRef("pk")).order_by("-created_at", "-id")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(
+                Q(status=CertificateStatus.ACTIVE, watch_since__isnull=False)
+                | Q(status=CertificateStatus.SUSPENDED, suspended_by_surveillance=True)
+            )
+            .annotate(latest_reasons_data=Subquery(latest.values("reasons")[:1]))
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("state"))
+    def surveillance_status(self, obj) -> str:
+        return _("Under watch") if obj.under_watch else _("Suspended by surveillance")
+
+    @admin.display(description=_("cure period ends"))
+    def cure_ends(self, obj) -> str:
+        ends = [r.get("cure_ends") for r in obj.latest_reasons_data or [] if r.get("cure_ends")]
+        return min(ends) if ends else "–"
+
+    @admin.display(description=_("KPI months behind it"))
+    def latest_reasons(self, obj) -> str:
+        return format_html_join(
+            "; ",
+            "{} ({}): {}",
+            (
+                (
+                    r["kpi_name"],
+                    r["threshold"],
+                    ", ".join(
+                        f"{month} {value if value is not None else '–'}" for month, value, _s in r["months"]
+                    ),
+                )
+                for r in obj.latest_reasons_data or []
+            ),
+        )

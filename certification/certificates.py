@@ -18,6 +18,7 @@ from .errors import CertificationError
 from .models import Application, ApplicationStatus, Certificate, CertificateStatus, Evidence
 from .public_cache import forget_public_pages
 from .services import ACTOR_CHECKS, ACTOR_REFUSALS, DECIDER, create_application
+from .status_lists import mark_status_lists_stale
 
 # --- suspend, reinstate, revoke ---------------------------------------------------
 
@@ -32,15 +33,19 @@ TRANSITIONS = {
 }
 
 
-def _transition(certificate: Certificate, action: str, *, actor, reason: str) -> Certificate:
+def _transition(
+    certificate: Certificate, action: str, *, actor, reason: str, by_surveillance: bool = False
+) -> Certificate:
     """Lock, check the state it starts from and who is acting, move, record
-    who, when and why; the business is emailed the reason."""
+    who, when and why; the business is emailed the reason. `by_surveillance`:
+    the surveillance job acts (live.record_decision, which records its own
+    history with the KPI values and sends its own notices)."""
     sources, target, who = TRANSITIONS[action]
     reason = reason.strip()
     if not reason:
         raise CertificationError(_("Give a reason."))
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if not ACTOR_CHECKS[who](actor, locked):
+    if not by_surveillance and not ACTOR_CHECKS[who](actor, locked):
         raise CertificationError(str(ACTOR_REFUSALS[who]))
     if locked.status not in sources:
         raise CertificationError(
@@ -52,26 +57,38 @@ def _transition(certificate: Certificate, action: str, *, actor, reason: str) ->
         target = C.EXPIRED  # reinstated past its date: it is not valid again
     locked.status = target
     locked.status_reason = "" if target == C.ACTIVE else reason
-    locked.save(update_fields=["status", "status_reason"])
+    # A staff suspension is staff's to end; a reinstatement starts afresh
+    # (surveillance puts it under watch again, with a new cure period, if a
+    # breach is still open).
+    locked.suspended_by_surveillance = by_surveillance and target == C.SUSPENDED
+    if target != C.SUSPENDED:
+        locked.watch_since = None
+    locked.save(update_fields=["status", "status_reason", "suspended_by_surveillance", "watch_since"])
     forget_public_pages([locked.verification_token])
+    mark_status_lists_stale(locked.association_id)
     entry = log_action(
         locked,
         f"certificate.{action}",
         actor=actor,
-        data={"from": before, "to": locked.status, "reason": reason},
+        data={"from": before, "to": locked.status, "reason": reason, "by_surveillance": by_surveillance},
     )
-    queue_certificate_status_emails(locked, occasion=entry.pk, reason=reason)
+    if not by_surveillance:
+        queue_certificate_status_emails(locked, occasion=entry.pk, reason=reason)
     return locked
 
 
 @transaction.atomic
-def suspend_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
-    return _transition(certificate, "suspend", actor=actor, reason=reason)
+def suspend_certificate(
+    certificate: Certificate, *, actor, reason: str, by_surveillance: bool = False
+) -> Certificate:
+    return _transition(certificate, "suspend", actor=actor, reason=reason, by_surveillance=by_surveillance)
 
 
 @transaction.atomic
-def reinstate_certificate(certificate: Certificate, *, actor, reason: str) -> Certificate:
-    return _transition(certificate, "reinstate", actor=actor, reason=reason)
+def reinstate_certificate(
+    certificate: Certificate, *, actor, reason: str, by_surveillance: bool = False
+) -> Certificate:
+    return _transition(certificate, "reinstate", actor=actor, reason=reason, by_surveillance=by_surveillance)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from .errors import CertificationError
 from .models import Application, ApplicationStatus, Certificate, CertificateSequence
 from .pdf import render_certificate_pdf
 from .signing import sign_pdf
+from .status_lists import allocate_status_index
 
 
 def in_language(obj, field: str, language: str) -> str:
@@ -104,6 +105,7 @@ def create_certificate(application: Application) -> Certificate:
         # Another process won the race (the row lock stops this on
         # PostgreSQL; the constraint is the backstop).
         return Certificate.objects.get(application=application)
+    allocate_status_index(certificate)
     log_action(
         certificate,
         "certificate.created",

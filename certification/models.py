@@ -303,6 +303,11 @@ class CertificateQuerySet(BusinessTenantQuerySet):
         "valid_from",
         "valid_until",
         "conditions_open",
+        # Live certification: the status lists' index, and under watch
+        # (shown when the association opts in).
+        "association_id",
+        "status_index",
+        "watch_since",
     )
 
     def public(self):
@@ -352,6 +357,14 @@ class Certificate(models.Model):
     # When the "your certificate is issued" emails were recorded in the
     # outbox (members.OutboundEmail sends them), set in the same transaction.
     issued_email_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Live certification (live.py): the day a KPI breach put the active
+    # certificate under watch (None: not under watch), and whether its
+    # suspension was the surveillance job's (a cure can end it) or staff's.
+    watch_since = models.DateField(_("under watch since"), null=True, blank=True, editable=False)
+    suspended_by_surveillance = models.BooleanField(default=False, editable=False)
+    # Its place in the association's status lists (status_lists.py): random,
+    # given once, never changed.
+    status_index = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -365,6 +378,9 @@ class Certificate(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["association", "status_index"], name="one_certificate_per_status_index"
             ),
         ]
         indexes = [
@@ -396,6 +412,88 @@ class Certificate(models.Model):
     @property
     def reader_names(self) -> dict[str, str]:
         return names_for_reader(self)
+    def under_watch(self) -> bool:
+        return self.status == CertificateStatus.ACTIVE and self.watch_since is not None
+
+    @property
+    def surveillance_state(self) -> str:
+        """The state surveillance.next_state reads: "under_watch" or the status."""
+        return "under_watch" if self.under_watch else self.status
+
+
+class SurveillanceEventQuerySet(BusinessTenantQuerySet):
+    pass
+
+
+class SurveillanceEvent(models.Model):
+    """One change of a certificate's surveillance state, with the KPI, the
+    months, the values and the threshold behind it (`reasons`). Append-only:
+    written in the transaction that changes the certificate, never edited."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="surveillance_events")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    from_state = models.CharField(_("from"), max_length=20)
+    to_state = models.CharField(_("to"), max_length=20)
+    # [{kind, kpi, kpi_name, unit, threshold, higher_is_better, months: [[YYYY-MM, value|null, status]],
+    #   cure_ends}]
+    reasons = models.JSONField(_("reasons"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SurveillanceEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("surveillance event")
+        verbose_name_plural = _("surveillance events")
+        indexes = [models.Index(fields=["certificate", "-created_at"], name="surveillance_event_cert")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.from_state} -> {self.to_state}"
+
+
+class WatchedCertificate(Certificate):
+    """The staff's watch list (admin): certificates under watch or
+    suspended by surveillance."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("watched certificate")
+        verbose_name_plural = _("watch list")
+
+
+class StatusPurpose(models.TextChoices):
+    REVOCATION = "revocation", _("Revocation")
+    SUSPENSION = "suspension", _("Suspension")
+
+
+class StatusList(models.Model):
+    """An association's published W3C Bitstring Status List for one purpose.
+    `stale_since` is set in the transaction that changes a status (recorded
+    before it is queued); the regeneration clears it only if nothing changed
+    meanwhile, and the sweep queues a stale list again."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="status_lists")
+    purpose = models.CharField(max_length=10, choices=StatusPurpose.choices)
+    credential = models.JSONField(default=dict, blank=True)
+    etag = models.CharField(max_length=66, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    stale_since = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["association", "purpose"], name="one_status_list_per_purpose"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], condition=Q(stale_since__isnull=False), name="status_list_stale"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association_id}/{self.purpose}"
 
 
 class VerificationCountBatch(models.Model):

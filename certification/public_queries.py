@@ -3,13 +3,18 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.models import Association
+
 from .models import Certificate, CertificateStatus
+from .status_list import xsd_datetime
+from .status_lists import status_entries
 
 
 def token_for_number(number: str) -> str | None:
@@ -22,12 +27,25 @@ def token_for_number(number: str) -> str | None:
     )
 
 
-def public_status(certificate: Certificate) -> str:
+def public_status(certificate: Certificate, *, show_watch: bool = False) -> str:
     """The status a visitor sees: an active certificate past its date is
-    expired even before the nightly job marks it."""
+    expired even before the nightly job marks it; "under_watch" only where
+    the association publishes it (`show_watch`); suspended always."""
     if certificate.status == CertificateStatus.ACTIVE and certificate.valid_until < timezone.localdate():
         return CertificateStatus.EXPIRED
+    if show_watch and certificate.status == CertificateStatus.ACTIVE and certificate.watch_since:
+        return "under_watch"
     return certificate.status
+
+
+def issuer_facts(association_id: int) -> dict:
+    """The association's slug and whether it publishes "under watch", for
+    the public pages: cached a minute (a changed setting shows within it)."""
+    return cache.get_or_set(
+        f"certification:issuer-facts:{association_id}",
+        lambda: Association.objects.filter(pk=association_id).values("slug", "publish_under_watch").first(),
+        60,
+    )
 
 
 def directory(filters: dict):
@@ -94,16 +112,28 @@ def directory_page(certificates, page: str | None) -> DirectoryPage:
     )
 
 
-def open_badge(certificate: Certificate, *, request=None) -> dict:
-    """The certificate as an Open Badges 3.0 OpenBadgeCredential (unsigned
-    JSON-LD; the signed original is the PDF)."""
+def open_badge(certificate: Certificate, *, association_slug: str, status: str) -> dict:
+    """The certificate as an Open Badges 3.0 OpenBadgeCredential, unsigned
+    (badges.sign_for_association adds the proof). Its credentialStatus: the
+    association's revocation and suspension lists (W3C Bitstring Status
+    List), at the certificate's index; `status` is what the page shows."""
+    from .badges import issuer_id  # noqa: PLC0415  (badges -> credentials, loaded for the JSON only)
+
     base = settings.SITE_URL
     page = base + reverse("certification:verify_detail", args=[certificate.verification_token])
     json_url = base + reverse("certification:verify_json", args=[certificate.verification_token])
-    status = public_status(certificate)
     achievement_name = (
         f"{certificate.standard_name} v{certificate.standard_version} – {certificate.level_name}"
     )
+    description = _("Certified at the level %(level)s of %(standard)s, version %(version)s.") % {
+        "level": certificate.level_name,
+        "standard": certificate.standard_name,
+        "version": certificate.standard_version,
+    }
+    if status == "under_watch":
+        description += " " + _("Under watch: a service KPI is below the standard's threshold.")
+    if certificate.conditions_open:
+        description += " " + _("Granted with conditions: corrective actions are still open.")
     return {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
@@ -113,11 +143,11 @@ def open_badge(certificate: Certificate, *, request=None) -> dict:
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement_name,
         "issuer": {
-            "id": f"{base}/#issuer-{certificate.number.split('-')[0].lower()}",
+            "id": issuer_id(association_slug),
             "type": ["Profile"],
             "name": certificate.association_name,
         },
-        "validFrom": certificate.issued_at.isoformat(),
+        "validFrom": xsd_datetime(certificate.issued_at),
         "validUntil": f"{certificate.valid_until.isoformat()}T23:59:59Z",
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -135,26 +165,11 @@ def open_badge(certificate: Certificate, *, request=None) -> dict:
                 "type": ["Achievement"],
                 "achievementType": "Certification",
                 "name": achievement_name,
-                "description": _("Certified at the level %(level)s of %(standard)s, version %(version)s.")
-                % {
-                    "level": certificate.level_name,
-                    "standard": certificate.standard_name,
-                    "version": certificate.standard_version,
-                },
+                "description": description,
                 "criteria": {"id": page},
             },
             "result": [{"type": ["Result"], "value": str(certificate.overall_score)}],
         },
-        "credentialStatus": {
-            "id": f"{json_url}#status",
-            "type": "CertificateStatus",
-            "statusPurpose": "revocation" if status == CertificateStatus.REVOKED else "suspension",
-            "status": status,
-            "revoked": status == CertificateStatus.REVOKED,
-            "suspended": status == CertificateStatus.SUSPENDED,
-            "reason": certificate.status_reason if status != CertificateStatus.ACTIVE else "",
-            # Granted with conditions: nonconformities whose corrective actions are not yet closed.
-            "conditionsOpen": bool(certificate.conditions_open),
-        },
+        "credentialStatus": status_entries(certificate, association_slug),
         "evidence": [{"id": page, "type": ["Evidence"], "name": certificate.number}],
     }

@@ -26,6 +26,7 @@ from members.roles import is_business_user
 
 from . import public_cache, public_render
 from . import public_queries as queries
+from .badges import issuer_profile, sign_for_association
 from .certificates import is_being_renewed, renewal_refusal, start_renewal
 from .evidence import EvidenceSizeHandler, request_too_large, unreadable_upload
 from .files import serve_file
@@ -36,9 +37,10 @@ from .forms import (
     VerifyUploadForm,
     pdf_too_large_message,
 )
-from .models import Certificate, CertificateQuerySet, names_for_reader
+from .models import Certificate, CertificateQuerySet, StatusList, StatusPurpose, names_for_reader
 from .services import CertificationError
 from .signing import check_signature
+from .status_lists import LIST_MAX_AGE, allocate_status_index, regenerate_status_lists
 from .throttles import Limit, allow, too_many_requests
 
 
@@ -151,15 +153,25 @@ def _claimed_origin(data: bytes) -> dict | None:
     return None
 
 
+def _shown_status(certificate) -> tuple[str, dict]:
+    facts = queries.issuer_facts(certificate.association_id) or {}
+    return queries.public_status(certificate, show_watch=facts.get("publish_under_watch", False)), facts
+
+
 def verify_detail(request, token: str):
     certificate = _count_lookup(request, token)
     if certificate is None:
         return too_many_requests(request)
-    status = queries.public_status(certificate)
+    status, facts = _shown_status(certificate)
     etag = _etag(certificate, status, "html")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
-    context = {"certificate": certificate, "status": status, "names": names_for_reader(certificate)}
+    context = {
+        "certificate": certificate,
+        "status": status,
+        "names": names_for_reader(certificate),
+        "issuer_slug": facts.get("slug", ""),
+    }
     if not public_render.shareable(request):
         return _revalidated(render(request, "certification/verify_detail.html", context), etag)
     body = public_render.memoized(
@@ -173,18 +185,62 @@ def verify_detail(request, token: str):
 
 
 def verify_json(request, token: str):
+    """The Open Badges credential, signed with the association's Ed25519 key
+    (a Data Integrity proof a wallet verifies offline)."""
     certificate = _count_lookup(request, token)
     if certificate is None:
         return too_many_requests(request)
-    etag = _etag(certificate, queries.public_status(certificate), "json")
+    if certificate.status_index is None:  # issued before status lists: given one now, once
+        allocate_status_index(certificate)
+        public_cache.forget_public_pages([token])
+    status, _facts = _shown_status(certificate)
+    etag = _etag(certificate, status, "json")
     if not_modified := get_conditional_response(request, etag=etag):
         return _revalidated(not_modified, etag)
-    body = public_render.memoized(
-        "json",
-        etag,
-        lambda: json.dumps(queries.open_badge(certificate), ensure_ascii=False, indent=2).encode(),
-    )
+
+    def signed() -> bytes:
+        association = Association.objects.get(pk=certificate.association_id)
+        badge = queries.open_badge(certificate, association_slug=association.slug, status=status)
+        return json.dumps(sign_for_association(badge, association), ensure_ascii=False, indent=2).encode()
+
+    body = public_render.memoized("json", etag, signed)
     return _revalidated(HttpResponse(body, content_type="application/ld+json; charset=utf-8"), etag)
+
+
+def status_list(request, slug: str, purpose: str):
+    """An association's W3C Bitstring Status List credential (public, cached
+    by verifiers for LIST_MAX_AGE; the ETag is its content)."""
+    association = get_object_or_404(Association, slug=slug)
+    if purpose not in StatusPurpose.values:
+        raise Http404
+    row = StatusList.objects.filter(
+        association=association, purpose=purpose, generated_at__isnull=False
+    ).first()
+    if row is None:  # never generated yet: now, once
+        regenerate_status_lists(association)
+        row = StatusList.objects.get(association=association, purpose=purpose)
+    if not_modified := get_conditional_response(request, etag=row.etag):
+        response = not_modified
+    else:
+        response = HttpResponse(
+            json.dumps(row.credential, ensure_ascii=False), content_type="application/vc+ld+json"
+        )
+    response["ETag"] = row.etag
+    response["Cache-Control"] = f"public, max-age={LIST_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def issuer(request, slug: str):
+    """The association's public key (a controller document): what a
+    verifier dereferences from a credential's proof."""
+    association = get_object_or_404(Association, slug=slug)
+    response = HttpResponse(
+        json.dumps(issuer_profile(association), ensure_ascii=False), content_type="application/ld+json"
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _count_lookup(request, token: str) -> public_cache.Printed | None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import ActionLog, Criterion, Dimension, StaffMembership
 from members.models import Business, BusinessUser, Membership
 
+from . import live
 from .certificates import LIVE_RENEWAL_STATUSES, renewal_refusal
 from .models import Application, ApplicationStatus, Certificate, ChangeRequest, Evidence
 from .services import is_reviewer
@@ -253,10 +254,13 @@ def dashboard(user) -> dict:
     )
     certificates = list(
         Certificate.objects.of_business_user(user)
-        .select_related("business", "association")
+        .select_related("business", "association", "application")
         .order_by("valid_until", "pk")
     )
     _mark_renewable(certificates)
+    health = live.health(certificates)
+    for certificate in certificates:
+        certificate.health = health.get(certificate.pk, [])
     drafts = [a for a in applications if a.status == ApplicationStatus.DRAFT]
     required = defaultdict(list)
     for criterion in Criterion.objects.filter(

@@ -70,6 +70,30 @@ def daily_lifecycle() -> dict:
 
 
 @shared_task(acks_late=True)
+def daily_surveillance() -> dict:
+    """Live certification: every certificate under surveillance evaluated
+    against its standard's KPI gates, each change recorded once (safe to run
+    twice or at once: live.record_decision re-checks under a row lock)."""
+    from .live import run_surveillance  # noqa: PLC0415  (live -> certificates -> services -> tasks)
+
+    moved = run_surveillance()
+    logger.info("surveillance: %s", moved or "no change")
+    return moved
+
+
+@shared_task(acks_late=True)
+def regenerate_status_lists_task(*, association_id: int) -> int:
+    from associations.models import Association  # noqa: PLC0415
+
+    from .status_lists import regenerate_status_lists  # noqa: PLC0415  (it queues this task)
+
+    association = Association.objects.filter(pk=association_id).first()
+    if association is None:
+        return 0
+    return regenerate_status_lists(association)
+
+
+@shared_task(acks_late=True)
 def sweep() -> dict:
     """Queue again what was recorded and is not done, so a broker outage or
     a killed worker delays work and never loses it: issuance, emails,
@@ -83,6 +107,11 @@ def sweep() -> dict:
     for chunk in chunks(emails, EMAIL_CHUNK):
         send_emails.delay(email_ids=chunk)
     reminders = _queue_reminders()
+    from .status_lists import claim_stale_status_lists  # noqa: PLC0415  (it queues a task here)
+
+    status_lists = claim_stale_status_lists()
+    for association_id in status_lists:
+        regenerate_status_lists_task.delay(association_id=association_id)
     imports = claim_stalled_imports()
     for job_id in imports:
         # One message per import: each is a whole file's work.
@@ -92,6 +121,7 @@ def sweep() -> dict:
         "emails": len(emails),
         "reminders": reminders,
         "imports": len(imports),
+        "status_lists": len(status_lists),
     }
     logger.info("sweep queued: %s", ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     return counts

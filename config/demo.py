@@ -36,6 +36,7 @@ from members.models import (
 from .demo_activity import seed_activity
 from .demo_findings import seed_findings
 from .demo_languages import translate_programme
+from .demo_live import seed_live
 from .demo_workbench import seed_workbench
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
@@ -433,6 +434,7 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
         seed_activity(association)
         seed_workbench(association)
         seed_findings(association)
+        seed_live(association)
         translate_programme(association)
     return logins
 

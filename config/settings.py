@@ -301,6 +301,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.daily_lifecycle",
         "schedule": 24 * 3600,
     },
+    # Live certification: KPI breaches, cure periods, suspensions (certification/live.py).
+    "daily-surveillance": {
+        "task": "certification.tasks.daily_surveillance",
+        "schedule": 24 * 3600,
+    },
     # Re-queues what was recorded and not done (issuance, emails, reminders,
     # imports): work lost with a broker or a worker resumes within two minutes.
     "sweep-missing-work": {

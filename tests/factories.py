@@ -224,6 +224,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     issued_at = factory.LazyFunction(timezone.now)
     valid_from = factory.LazyFunction(lambda: timezone.localdate())
     valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=730))
+    status_index = factory.Sequence(lambda n: (n * 7919) % 131_072)
 
 
 # Service metrics (members)

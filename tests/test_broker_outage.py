@@ -128,7 +128,7 @@ def test_approving_while_redis_is_down_approves_all_and_issues_once_redis_is_bac
     # dead broker costs is measured on its own below.
     assert elapsed < 5.0, elapsed
     assert nothing_yet == (0, 0)
-    assert swept == {"issuance": 3, "emails": 6, "reminders": 0, "imports": 0}
+    assert swept == {"issuance": 3, "emails": 6, "reminders": 0, "imports": 0, "status_lists": 0}
     assert ran.count("certification.tasks.issue_certificates") == 1  # one chunk of three
     certificates = Certificate.objects.order_by("application_id")
     assert [c.application_id for c in certificates] == [s.application.pk for s in scenarios]

@@ -39,6 +39,7 @@ FACTORIES = {
     "members.MetricImportJob": f.MetricImportJobFactory,
     "members.MetricValue": f.MetricValueFactory,
     "certification.Certificate": f.CertificateFactory,
+    "certification.WatchedCertificate": functools.partial(f.CertificateFactory, watch_since="2026-04-16"),
     "certification.Application": f.ApplicationFactory,
     "members.AuditorProfile": f.AuditorFactory,
     "members.ConflictOfInterest": f.ConflictOfInterestFactory,

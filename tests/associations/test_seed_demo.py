@@ -63,13 +63,13 @@ def test_seed_demo_shows_the_programme_at_work(db, django_capture_on_commit_call
         "Indus Courier Company": ApplicationStatus.APPROVED,
         "Shalimar Telecom Services": ApplicationStatus.SUBMITTED,
         "Ravi Home Appliance Care": ApplicationStatus.DRAFT,
+        # Live certification's demo (config/demo_live.py): certified months ago.
         "Margalla Internet": ApplicationStatus.APPROVED,
+        "Sindh Water Services": ApplicationStatus.APPROVED,
+        "Khyber Travel Desk": ApplicationStatus.APPROVED,
     }
     certificate = Certificate.objects.get(holder_name="Indus Courier Company")
-    assert (certificate.holder_name, certificate.number) == (
-        "Indus Courier Company",
-        f"PSA-{certificate.issued_at.year}-000001",
-    )
+    assert certificate.number.startswith(f"PSA-{certificate.issued_at.year}-0000")
     assert certificate.pdf_sha256
     # Six businesses x 12 months: enough reporters for the peer quartiles.
     assert MetricReport.objects.values("business").distinct().count() == 6
@@ -129,3 +129,24 @@ def test_seed_demo_force_runs_when_debug_is_off(db, settings):
 
     assert list(Association.objects.values_list("slug", flat=True)) == ["psa"]
     assert "admin@psa.example.org" in out.getvalue()
+
+
+def test_seed_demo_has_a_certificate_under_watch_and_one_suspended_by_surveillance(db):
+    seed_demo()
+    seed_demo()  # safe to run again: nothing moves twice
+
+    states = dict(
+        Certificate.objects.filter(
+            business__memberships__member_number__in=["PSA-0006", "PSA-0005"]
+        ).values_list("business__memberships__member_number", "status")
+    )
+    watched = Certificate.objects.get(business__memberships__member_number="PSA-0006")
+    suspended = Certificate.objects.get(business__memberships__member_number="PSA-0005")
+    assert states == {"PSA-0006": "active", "PSA-0005": "suspended"}
+    assert watched.under_watch
+    assert suspended.suspended_by_surveillance
+    assert list(suspended.surveillance_events.order_by("pk").values_list("to_state", flat=True)) == [
+        "under_watch",
+        "suspended",
+    ]
+    assert watched.surveillance_events.get().reasons[0]["kpi"] == "csat"

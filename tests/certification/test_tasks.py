@@ -160,7 +160,7 @@ def test_sweep_queues_chunks_of_ids_not_one_message_per_row(
     with django_capture_on_commit_callbacks(execute=False):
         counts = sweep.delay().get()
 
-    assert counts == {"issuance": 12, "emails": 150, "reminders": 0, "imports": 0}
+    assert counts == {"issuance": 12, "emails": 150, "reminders": 0, "imports": 0, "status_lists": 0}
     assert tasks_run == [
         "certification.tasks.sweep",
         "certification.tasks.issue_certificates",  # 10

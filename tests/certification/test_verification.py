@@ -4,6 +4,7 @@ import io
 
 import pypdf
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from certification import issuance, public_cache
 from certification.models import Certificate
+from certification.status_list import check_status, xsd_datetime
 from tests import factories as f
 
 
@@ -86,12 +88,22 @@ def test_verify_json_is_open_badge_credential(client, db, status, revoked, suspe
     assert len(queries) <= 3
     assert data["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert data["credentialSubject"]["achievement"]["achievementType"] == "Certification"
-    assert data["validFrom"] == certificate.issued_at.isoformat()
+    assert data["validFrom"] == xsd_datetime(certificate.issued_at)
     assert data["validUntil"] == f"{certificate.valid_until.isoformat()}T23:59:59Z"
     assert data["issuer"]["name"] == certificate.association_name
-    status_entry = data["credentialStatus"]
-    assert (status_entry["revoked"], status_entry["suspended"]) == (revoked, suspended)
-    assert data["credentialStatus"]["status"] == status
+    lists = {entry["statusPurpose"]: entry for entry in data["credentialStatus"]}
+    slug = certificate.association.slug
+    assert lists["revocation"] == {
+        "id": f"{settings.SITE_URL}/status-lists/{slug}/revocation/#{certificate.status_index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(certificate.status_index),
+        "statusListCredential": f"{settings.SITE_URL}/status-lists/{slug}/revocation/",
+    }
+    assert lists["suspension"]["statusListIndex"] == str(certificate.status_index)
+    for purpose, expected in (("revocation", revoked), ("suspension", suspended)):
+        listed = client.get(lists[purpose]["statusListCredential"].removeprefix(settings.SITE_URL)).json()
+        assert check_status(lists[purpose], listed) is expected
 
 
 def test_verify_by_number_redirects_to_certificate(client, db):
