@@ -108,6 +108,7 @@ class CriterionInline(ScopedTabularInline):
         "evidence_required",
         "kpi",
         "kpi_threshold",
+        "kpi_source",
         "guidance",
     ]
 

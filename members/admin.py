@@ -148,7 +148,7 @@ class InvitationAdmin(ScopedAdmin):
 
 class MetricValueInline(ScopedTabularInline):
     model = MetricValue
-    fields = ["kpi", "value", "sample_size"]
+    fields = ["kpi", "value", "sample_size", "source"]
     readonly_fields = fields
 
     def get_queryset(self, request):
