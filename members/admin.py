@@ -169,3 +169,7 @@ class MetricReportAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Registers the customer-survey admin (members/surveys/admin.py).
+from .surveys import admin as survey_admin  # noqa: E402, F401
