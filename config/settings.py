@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.flush_verification_counts_task",
         "schedule": 60,
     },
+    # CSAT, NPS and FCR computed from customer survey responses (members/surveys/kpis.py).
+    "customer-kpis": {
+        "task": "members.tasks.compute_customer_kpis_task",
+        "schedule": 24 * 3600,
+    },
     "delete-orphan-files": {
         "task": "certification.tasks.delete_orphan_files_task",
         "schedule": 24 * 3600,
