@@ -3,7 +3,7 @@ classic battery, and complete answers as the survey form posts them."""
 
 from django.utils import timezone
 
-from members.models import Instrument, SurveyFormat
+from members.models import Instrument, SurveyAnswer, SurveyFormat, SurveyResponse
 from members.surveys.instruments import copy_classic_battery
 from tests import factories as f
 
@@ -28,3 +28,39 @@ def answers(instrument: Instrument, *, perceived=5, expected=6, minimum=4, desir
             data[f"e{item.number}"] = str(expected)
     data.update(extra)
     return data
+
+
+def seed_responses(
+    instrument: Instrument, business, n: int, *, perceived=5, expected=6, minimum=4, desired=6, **head
+):
+    """n complete responses (every item rated the same), bulk-inserted, over the last few days."""
+    now = timezone.now()
+    responses = SurveyResponse.objects.bulk_create(
+        [
+            SurveyResponse(
+                instrument=instrument,
+                business=business,
+                association=instrument.standard.association,
+                submitted_at=now - timezone.timedelta(hours=i),
+                **{"csat": 4, "nps": 9, "fcr": True, **head},
+            )
+            for i in range(n)
+        ]
+    )
+    items = list(instrument.items.all())
+    three = instrument.three_column
+    SurveyAnswer.objects.bulk_create(
+        [
+            SurveyAnswer(
+                response=response,
+                item=item,
+                perceived=perceived(item) if callable(perceived) else perceived,
+                expected=None if three else expected,
+                minimum=minimum if three else None,
+                desired=desired if three else None,
+            )
+            for response in responses
+            for item in items
+        ]
+    )
+    return responses
