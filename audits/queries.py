@@ -18,6 +18,7 @@ from associations.models import (
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import AuditResult
 from members.models import Declaration, MetricReport, MetricValue
+from members.surveys.queries import customers_gap_by_dimension
 
 from . import scoring
 from .models import Assignment, Consensus, Score, Scorecard
@@ -334,3 +335,34 @@ def changes_since_request(application: Application):
     since = requests[0].requested_at
     evidence = [e for e in evidence_of(application) if e.uploaded_at >= since]
     return requests, evidence
+
+
+@dataclass
+class SurveyRow:
+    dimension: str
+    label: str
+    customers_gap: Decimal
+    auditor: Decimal | None  # the auditor's own dimension score, 0-100, from the criteria scored so far
+    sharp: bool
+
+
+def survey_rows(
+    application: Application, criteria: list[Criterion], scores: dict[int, int | None]
+) -> tuple[int, list[SurveyRow]]:
+    """(customers' responses, a row per dimension with their gap beside the
+    auditor's score), rows only when the responses reach the survey's
+    minimum sample. `scores`: {criterion id: this auditor's score}."""
+    _instrument, gaps, n = customers_gap_by_dimension(application.business_id, application.association_id)
+    if not gaps:
+        return n, []
+    scored = [c for c in criteria if scores.get(c.pk) is not None]
+    mine = scoring.dimension_scores(
+        [rule_for(c) for c in scored], {c.code: Decimal(scores[c.pk]) for c in scored}, Dimension.values
+    )
+    auditor = {dimension: score.value for dimension, score in mine.items()}
+    sharp = set(scoring.survey_disagreements(auditor, gaps))
+    return n, [
+        SurveyRow(value, label, gaps[value], auditor.get(value), value in sharp)
+        for value, label in Dimension.choices
+        if value in gaps
+    ]

@@ -15,6 +15,10 @@ no Django models. audits.queries turns rows into these inputs.
   then only the latest value of that kind counts.
 - The spread of a criterion is the highest minus the lowest auditor score;
   a spread above the association's threshold flags it for consensus.
+- Customers against the auditor: a dimension is a sharp disagreement when
+  the auditor scores it above 80% while customers' perception falls below
+  their expectation (a negative gap), or below 40% while it meets or exceeds
+  it; the auditor must comment on it before submitting.
 """
 
 from collections.abc import Mapping, Sequence
@@ -218,3 +222,21 @@ def assess(
         gates=gate_list,
         capped_by=missed if by_score is not None else (),
     )
+
+
+SHARP_HIGH = Decimal(80)
+SHARP_LOW = Decimal(40)
+
+
+def survey_disagreements(auditor: Mapping[str, Decimal], customer_gaps: Mapping[str, Decimal]) -> list[str]:
+    """The dimensions (in `auditor`'s order) where the auditor's score (0-100)
+    and the customers' gap disagree sharply; none without customers' gaps."""
+    return [
+        dimension
+        for dimension, score in auditor.items()
+        if dimension in customer_gaps
+        and (
+            (score > SHARP_HIGH and customer_gaps[dimension] < 0)
+            or (score < SHARP_LOW and customer_gaps[dimension] >= 0)
+        )
+    ]

@@ -140,12 +140,22 @@ def score(request, pk):
     locked = bool(scorecard and scorecard.is_submitted)
     if request.method == "POST" and not locked and form.is_valid():
         try:
-            services.save_scores(assignment, actor=request.user, entries=form.entries(), submit=submitting)
+            services.save_scores(
+                assignment,
+                actor=request.user,
+                entries=form.entries(),
+                submit=submitting,
+                survey_comments={d: request.POST.get(f"survey-{d}", "") for d in Dimension.values},
+            )
         except services.AuditError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Scorecard submitted.") if submitting else _("Draft saved."))
             return redirect("audits:application" if submitting else "audits:score", pk)
+    survey_n, survey_rows = queries.survey_rows(
+        assignment.application, criteria, {pk: score.score for pk, score in scores.items()}
+    )
+    comments = scorecard.survey_comments if scorecard else {}
     return render(
         request,
         "audits/score.html",
@@ -155,6 +165,11 @@ def score(request, pk):
             "form": form,
             "locked": locked,
             "groups": queries.grouped_by_dimension(form.rows(), key=lambda row: row[0].dimension),
+            "survey_n": survey_n,
+            "survey_rows": [
+                (row, request.POST.get(f"survey-{row.dimension}", comments.get(row.dimension, "")))
+                for row in survey_rows
+            ],
         },
     )
 
