@@ -3,14 +3,24 @@
 action, and the responses held as a burst, released with an action.
 members/admin.py imports this module so that the admin registers it."""
 
+import csv
+import io
+
 from django.contrib import admin
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations.admin_scoping import AssociationFilter, ScopedAdmin, ScopedTabularInline, run_service_on
+from associations.models import Dimension
 
 from ..models import Instrument, SurveyItem, SurveyResponse
 from .collect import release_responses
 from .instruments import SurveyError, copy_classic_battery
+from .queries import association_gaps
 
 
 class SurveyItemInline(ScopedTabularInline):
@@ -39,13 +49,44 @@ class SurveyItemInline(ScopedTabularInline):
 
 @admin.register(Instrument)
 class InstrumentAdmin(ScopedAdmin):
-    list_display = ["standard", "format", "importance_split", "minimum_sample", "show_on_certificate"]
+    list_display = [
+        "standard",
+        "format",
+        "importance_split",
+        "minimum_sample",
+        "show_on_certificate",
+        "gaps_link",
+    ]
     list_select_related = ["standard"]
     inlines = [SurveyItemInline]
     actions = ["copy_battery"]
 
     def association_ids_of(self, obj):
         return [obj.standard.association_id]
+
+    def get_urls(self):
+        gaps = path(
+            "<int:pk>/gaps/", self.admin_site.admin_view(self.gaps_view), name="members_instrument_gaps"
+        )
+        return [gaps, *super().get_urls()]
+
+    def gaps_view(self, request, pk):
+        """The association's dimension gaps across its members; ?format=csv downloads them."""
+        instrument = get_object_or_404(self.get_queryset(request).select_related("standard"), pk=pk)
+        rows = association_gaps(instrument)
+        if request.GET.get("format") == "csv":
+            return _gaps_csv(instrument, rows)
+        return TemplateResponse(
+            request,
+            "admin/members/instrument_gaps.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Customers' gaps across members: %(survey)s") % {"survey": instrument},
+                "instrument": instrument,
+                "dimensions": Dimension.choices,
+                "rows": [(row, [row.gaps.get(value) for value, _label in Dimension.choices]) for row in rows],
+            },
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -64,11 +105,27 @@ class InstrumentAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
 
+    @admin.display(description=_("Members' gaps"))
+    def gaps_link(self, obj):
+        url = reverse("admin:members_instrument_gaps", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("view"))
+
     @admin.action(permissions=["change"], description=_("Copy the classic 22-item SERVQUAL battery"))
     def copy_battery(self, request, queryset):
         run_service_on(
             request, queryset, copy_classic_battery, _("the classic battery was copied"), refused=SurveyError
         )
+
+
+def _gaps_csv(instrument, rows) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["business", "responses", *Dimension.values])
+    for row in rows:
+        writer.writerow([row.business, row.n, *[row.gaps.get(value, "") for value in Dimension.values]])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-gaps-{instrument.pk}.csv"'
+    return response
 
 
 @admin.register(SurveyResponse)

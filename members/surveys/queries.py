@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from associations.models import Dimension, KpiSource
 
-from ..models import Instrument, MetricValue, SurveyAnswer, SurveyItem, SurveyResponse
+from ..models import Business, Instrument, MetricValue, SurveyAnswer, SurveyItem, SurveyResponse
 from . import scoring
 from .collect import current_instrument
 
@@ -217,3 +217,30 @@ def customers_gap_by_dimension(business_id: int, association_id: int) -> tuple[I
     if n < scoring.minimum_sample(instrument.minimum_sample):
         return instrument, {}, n
     return instrument, {dimension: _two(gap) for _b, dimension, gap, _n in rows}, n
+
+
+@dataclass
+class MemberGaps:
+    business: str
+    n: int
+    gaps: dict[str, Decimal]  # dimension -> mean gap; empty below the minimum sample
+
+
+def association_gaps(instrument: Instrument) -> list[MemberGaps]:
+    """Staff: every member's dimension gaps on the instrument (last 12 months),
+    by business name; members below the minimum sample listed with n only.
+    Two queries."""
+    minimum = scoring.minimum_sample(instrument.minimum_sample)
+    by_business: dict[int, dict] = defaultdict(dict)
+    counts: dict[int, int] = {}
+    for business, dimension, gap, n in dimension_gaps(instrument.standard.association_id, instrument):
+        by_business[business][dimension] = _two(gap)
+        counts[business] = max(counts.get(business, 0), n)
+    names = dict(Business.objects.filter(pk__in=list(by_business)).values_list("pk", "name"))
+    return sorted(
+        (
+            MemberGaps(names[pk], counts[pk], gaps if counts[pk] >= minimum else {})
+            for pk, gaps in by_business.items()
+        ),
+        key=lambda row: row.business,
+    )

@@ -10,6 +10,8 @@ from members.models import Instrument, SurveyItem, SurveyResponse
 from members.surveys.instruments import SurveyError, copy_classic_battery
 from tests import factories as f
 
+from .surveys import published_survey, seed_responses
+
 
 def test_copy_battery_action_fills_a_draft_instrument(client, two_associations):
     w = two_associations
@@ -68,3 +70,31 @@ def test_release_action_counts_held_responses_again(client, two_associations):
     held.refresh_from_db()
     assert (held.held, held.released_by) == (False, w.staff_admin_a)
     assert list(SurveyResponse.objects.counted()) == [held]
+
+
+def test_staff_see_members_gaps_and_download_them(client, two_associations):
+    w = two_associations
+    instrument = published_survey(w.a)
+    seed_responses(instrument, w.business_a, 30, perceived=4, expected=6)
+    small = f.MembershipFactory(association=w.a, business=f.BusinessFactory(name="Zed Small")).business
+    seed_responses(instrument, small, 3, perceived=4, expected=6)
+    client.force_login(w.staff_viewer_a)
+    url = reverse("admin:members_instrument_gaps", args=[instrument.pk])
+
+    page = client.get(url)
+    download = client.get(url, {"format": "csv"})
+
+    assert page.status_code == 200
+    assert download.content.decode().splitlines() == [
+        "business,responses,reliability,responsiveness,assurance,empathy,tangibles",
+        "Alpha Traders,30,-2.00,-2.00,-2.00,-2.00,-2.00",
+        "Zed Small,3,,,,,",
+    ]
+
+
+def test_other_associations_staff_cannot_see_members_gaps(client, two_associations):
+    w = two_associations
+    instrument = published_survey(w.a)
+    client.force_login(w.staff_b)
+
+    assert client.get(reverse("admin:members_instrument_gaps", args=[instrument.pk])).status_code == 404
