@@ -52,11 +52,6 @@ class Instrument(models.Model):
         _("ask whether the issue was resolved on first contact (FCR)"), default=True
     )
     ask_comment = models.BooleanField(_("ask for a comment"), default=True)
-    show_on_certificate = models.BooleanField(
-        _("show survey figures on verification pages"),
-        default=False,
-        help_text=_("The number of responses, CSAT and dimension scores on the public verification page."),
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InstrumentQuerySet.as_manager()

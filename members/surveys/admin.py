@@ -54,7 +54,6 @@ class InstrumentAdmin(ScopedAdmin):
         "format",
         "importance_split",
         "minimum_sample",
-        "show_on_certificate",
         "gaps_link",
     ]
     list_select_related = ["standard"]
