@@ -26,24 +26,27 @@ def copy_classic_battery(instrument: Instrument, *, actor) -> Instrument:
     if instrument.responses.exists():
         raise SurveyError(_("Customers have answered this survey: its items cannot be replaced."))
     instrument.items.all().delete()
-    SurveyItem.objects.bulk_create(
-        [
-            SurveyItem(
-                instrument=instrument,
-                number=item.number,
-                dimension=item.dimension,
-                text_en=item.perception.en,
-                text_ur=item.perception.ur,
-                text_bn=item.perception.bn,
-                expectation_en=item.expectation.en,
-                expectation_ur=item.expectation.ur,
-                expectation_bn=item.expectation.bn,
-                feature_en=item.feature.en,
-                feature_ur=item.feature.ur,
-                feature_bn=item.feature.bn,
-            )
-            for item in battery.ITEMS
-        ]
-    )
+    SurveyItem.objects.bulk_create(classic_items(instrument))
     log_action(instrument.standard, "survey.battery_copied", actor=actor, data={"items": len(battery.ITEMS)})
     return instrument
+
+
+def classic_items(instrument: Instrument) -> list[SurveyItem]:
+    """The battery's 22 items as unsaved rows of `instrument`."""
+    return [
+        SurveyItem(
+            instrument=instrument,
+            number=item.number,
+            dimension=item.dimension,
+            text_en=item.perception.en,
+            text_ur=item.perception.ur,
+            text_bn=item.perception.bn,
+            expectation_en=item.expectation.en,
+            expectation_ur=item.expectation.ur,
+            expectation_bn=item.expectation.bn,
+            feature_en=item.feature.en,
+            feature_ur=item.feature.ur,
+            feature_bn=item.feature.bn,
+        )
+        for item in battery.ITEMS
+    ]
