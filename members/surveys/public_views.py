@@ -6,6 +6,8 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -98,6 +100,18 @@ def thanks(request, token: str):
         return render(request, "members/surveys/thanks.html", {"business": link.business})
 
 
+def _radios(name: str, values, chosen: str) -> str:
+    """One scale's radio buttons, built here: 300-odd of them through the
+    template language would cost most of the page's time."""
+    return mark_safe(  # noqa: S308 (name and values are ours; escaped below all the same)
+        "".join(
+            f'<label><input type="radio" name="{escape(name)}" value="{value}"'
+            f"{' checked' if chosen == str(value) else ''} required><span>{value}</span></label>"
+            for value in values
+        )
+    )
+
+
 def _context(link, instrument, items, language, posted, problems) -> dict:
     scale = list(range(1, 8))
 
@@ -108,7 +122,7 @@ def _context(link, instrument, items, language, posted, problems) -> dict:
                 "name": f"{column}{item.number}",
                 "text": item.expectation(language) if column == "e" else item.text(language),
                 "feature": item.feature(language),
-                "chosen": posted.get(f"{column}{item.number}", ""),
+                "radios": _radios(f"{column}{item.number}", scale, posted.get(f"{column}{item.number}", "")),
                 "missing": item.code in problems.missing,
             }
             for item in items
@@ -145,7 +159,7 @@ def _context(link, instrument, items, language, posted, problems) -> dict:
         "csat_text": battery.CSAT.text.get(language),
         "csat_options": [(v, label.get(language)) for v, label in battery.CSAT.scale.labels],
         "nps_text": battery.NPS.text.get(language),
-        "nps_options": list(range(0, 11)),
+        "nps_radios": _radios("nps", range(0, 11), posted.get("nps", "")),
         "nps_low": battery.NPS.scale.labels[0][1].get(language),
         "nps_high": battery.NPS.scale.labels[-1][1].get(language),
         "fcr_text": battery.FCR.text.get(language),
@@ -177,9 +191,8 @@ def _three(items, language, posted, problems) -> list[dict]:
             "missing": item.code in problems.missing,
             "columns": [
                 {
-                    "name": f"{c}{item.number}",
                     "label": label.get(language),
-                    "chosen": posted.get(f"{c}{item.number}", ""),
+                    "radios": _radios(f"{c}{item.number}", range(1, 8), posted.get(f"{c}{item.number}", "")),
                 }
                 for c, label in names
             ],
