@@ -273,7 +273,6 @@ def _cleared_assignment(assignment: Assignment, actor) -> Assignment:
     return assignment
 
 
-@transaction.atomic
 def _check_survey_comments(application, criteria, existing, entries, comments: dict[str, str]) -> None:
     """A sharp disagreement with the customers' survey needs the auditor's comment."""
     scores = {pk: existing[pk].score for pk in existing} | {pk: score for pk, (score, _c) in entries.items()}
@@ -289,6 +288,7 @@ def _check_survey_comments(application, criteria, existing, entries, comments: d
         )
 
 
+@transaction.atomic
 def save_scores(
     assignment: Assignment,
     *,
