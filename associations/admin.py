@@ -126,6 +126,7 @@ class CriterionInline(DefaultLanguageRequired, ScopedTabularInline, TranslationT
         "evidence_required",
         "kpi",
         "kpi_threshold",
+        "kpi_source",
         "guidance",
     ]
 

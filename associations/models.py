@@ -365,6 +365,15 @@ class Dimension(models.TextChoices):
     TANGIBLES = "tangibles", _("Tangibles")
 
 
+class KpiSource(models.TextChoices):
+    """Where a KPI value comes from (members.MetricValue.source), and what a
+    KPI gate may require (Criterion.kpi_source)."""
+
+    REPORTED = "reported", _("reported by the business")
+    CUSTOMERS = "customers", _("computed from customer responses")
+    COMPLAINTS = "complaints", _("from the complaint record")
+
+
 class KpiDefinition(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="kpi_definitions")
     code = models.SlugField(_("code"), max_length=40)
@@ -454,6 +463,16 @@ class Criterion(models.Model):
         _("days after a month ends before a missing report counts as a breach"),
         default=15,
         validators=[MaxValueValidator(90)],
+    )
+    kpi_source = models.CharField(
+        _("KPI source required"),
+        max_length=12,
+        choices=KpiSource.choices,
+        blank=True,
+        help_text=_(
+            "Blank: the latest value from any source. Otherwise only values of this kind count, "
+            "e.g. computed from customer responses rather than reported by the business."
+        ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -117,6 +117,9 @@ class Scorecard(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # {dimension: the auditor's comment on the customers' survey gap}, required
+    # where the two disagree sharply (audits.scoring.survey_disagreements).
+    survey_comments = models.JSONField(_("comments on the customers' view"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("scorecard")

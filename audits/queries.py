@@ -8,10 +8,18 @@ from typing import NamedTuple
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
-from associations.models import Association, CertificationLevel, Criterion, Dimension, KpiDefinition
+from associations.models import (
+    Association,
+    CertificationLevel,
+    Criterion,
+    Dimension,
+    KpiDefinition,
+    KpiSource,
+)
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import AuditResult
 from members.models import Declaration, MetricReport, MetricValue
+from members.surveys.queries import customers_gap_by_dimension
 
 from . import scoring
 from .models import Assignment, Consensus, Score, Scorecard
@@ -86,6 +94,7 @@ def rule_for(criterion: Criterion) -> scoring.CriterionRule:
         kpi=criterion.kpi.code if criterion.kpi_id else None,
         kpi_threshold=criterion.kpi_threshold,
         higher_is_better=criterion.kpi.higher_is_better if criterion.kpi_id else True,
+        kpi_source=criterion.kpi_source,
     )
 
 
@@ -156,15 +165,19 @@ def consensus_of(application: Application) -> dict[str, Decimal]:
     return dict(Consensus.objects.filter(application=application).values_list("criterion__code", "score"))
 
 
-def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
+def latest_kpi_values(application: Application) -> dict[str | tuple[str, str], Decimal | None]:
     """Per KPI code, the business's most recent value of that KPI, whichever
     month reported it (as on the business's KPI dashboard, members.metrics.queries):
-    a month that left a KPI out does not erase the earlier value. One query."""
+    a month that left a KPI out does not erase the earlier value. Also per
+    (code, source), the most recent value of that source, for the gates that
+    require one. In a month with values of several sources, "any" takes the
+    computed one before the reported. One query."""
     latest = (
         MetricValue.objects.filter(
             report__business_id=application.business_id,
             report__association_id=application.association_id,
             kpi_id=OuterRef("kpi_id"),
+            source=OuterRef("source"),
         )
         .order_by("-report__period")
         .values("pk")[:1]
@@ -175,9 +188,17 @@ def latest_kpi_values(application: Application) -> dict[str, Decimal | None]:
             report__association_id=application.association_id,
         )
         .filter(pk=Subquery(latest))
-        .values_list("kpi__code", "value")
+        .values_list("kpi__code", "source", "report__period", "value")
     )
-    return dict(rows)
+    preference = {KpiSource.CUSTOMERS: 2, KpiSource.COMPLAINTS: 1, KpiSource.REPORTED: 0}
+    result: dict[str | tuple[str, str], Decimal | None] = {}
+    newest: dict[str, tuple] = {}
+    for code, source, period, value in rows:
+        result[(code, source)] = value
+        rank = (period, preference.get(source, 0))
+        if code not in newest or rank > newest[code]:
+            newest[code], result[code] = rank, value
+    return result
 
 
 def levels_of(application: Application) -> list[tuple[CertificationLevel, scoring.Level]]:
@@ -243,6 +264,7 @@ def audit_result(result: Result) -> AuditResult:
                 "threshold": str(gate.threshold),
                 "value": None if gate.value is None else str(gate.value),
                 "higher_is_better": gate.higher_is_better,
+                "source": gate.source,
             }
             for gate in outcome.capped_by
         ],
@@ -258,6 +280,7 @@ def gates_missed(application: Application) -> list[scoring.Gate]:
             threshold=Decimal(gate["threshold"]),
             value=None if gate["value"] is None else Decimal(gate["value"]),
             higher_is_better=gate["higher_is_better"],
+            source=gate.get("source", ""),
         )
         for gate in application.gates_missed
     ]
@@ -305,7 +328,9 @@ def kpi_table(application: Application, *, months: int = 12):
             business_id=application.business_id, association_id=application.association_id
         )
         .order_by("-period")
-        .prefetch_related(Prefetch("values"))[:months]
+        .prefetch_related(Prefetch("values", queryset=MetricValue.objects.filter(source=KpiSource.REPORTED)))[
+            :months
+        ]
     )[::-1]
     kpis = list(
         KpiDefinition.objects.filter(association_id=application.association_id).prefetch_related(
@@ -325,3 +350,34 @@ def changes_since_request(application: Application):
     since = requests[0].requested_at
     evidence = [e for e in evidence_of(application) if e.uploaded_at >= since]
     return requests, evidence
+
+
+@dataclass
+class SurveyRow:
+    dimension: str
+    label: str
+    customers_gap: Decimal
+    auditor: Decimal | None  # the auditor's own dimension score, 0-100, from the criteria scored so far
+    sharp: bool
+
+
+def survey_rows(
+    application: Application, criteria: list[Criterion], scores: dict[int, int | None]
+) -> tuple[int, list[SurveyRow]]:
+    """(customers' responses, a row per dimension with their gap beside the
+    auditor's score), rows only when the responses reach the survey's
+    minimum sample. `scores`: {criterion id: this auditor's score}."""
+    _instrument, gaps, n = customers_gap_by_dimension(application.business_id, application.association_id)
+    if not gaps:
+        return n, []
+    scored = [c for c in criteria if scores.get(c.pk) is not None]
+    mine = scoring.dimension_scores(
+        [rule_for(c) for c in scored], {c.code: Decimal(scores[c.pk]) for c in scored}, Dimension.values
+    )
+    auditor = {dimension: score.value for dimension, score in mine.items()}
+    sharp = set(scoring.survey_disagreements(auditor, gaps))
+    return n, [
+        SurveyRow(value, label, gaps[value], auditor.get(value), value in sharp)
+        for value, label in Dimension.choices
+        if value in gaps
+    ]

@@ -11,8 +11,14 @@ no Django models. audits.queries turns rows into these inputs.
   latest reported value reaches the threshold (at least, or at most when
   lower is better). A missed gate, or no value reported, caps the result one
   level below the level the scores reached (the gated level), and says why.
+  A gate may require a kind of value (computed from customer responses, say):
+  then only the latest value of that kind counts.
 - The spread of a criterion is the highest minus the lowest auditor score;
   a spread above the association's threshold flags it for consensus.
+- Customers against the auditor: a dimension is a sharp disagreement when
+  the auditor scores it above 80% while customers' perception falls below
+  their expectation (a negative gap), or below 40% while it meets or exceeds
+  it; the auditor must comment on it before submitting.
 """
 
 from collections.abc import Mapping, Sequence
@@ -36,6 +42,7 @@ class CriterionRule:
     kpi: str | None = None  # the KPI's code when the criterion is a gate
     kpi_threshold: Decimal | None = None
     higher_is_better: bool = True
+    kpi_source: str = ""  # a KpiSource value the gate requires; "" for any
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class Gate:
     threshold: Decimal
     value: Decimal | None
     higher_is_better: bool
+    source: str = ""  # the kind of value required; "" for any
 
     @property
     def passed(self) -> bool:
@@ -158,9 +166,21 @@ def level_below(level: Level, levels: Sequence[Level]) -> Level | None:
     return max(lower, key=lambda other: other.min_score) if lower else None
 
 
-def gates(criteria: Sequence[CriterionRule], latest_values: Mapping[str, Decimal | None]) -> tuple[Gate, ...]:
+LatestValues = Mapping[str | tuple[str, str], Decimal | None]
+
+
+def gates(criteria: Sequence[CriterionRule], latest_values: LatestValues) -> tuple[Gate, ...]:
+    """`latest_values`: per KPI code the latest value of any source, and per
+    (code, source) the latest of that source."""
     return tuple(
-        Gate(c.code, c.kpi, Decimal(c.kpi_threshold), latest_values.get(c.kpi), c.higher_is_better)
+        Gate(
+            c.code,
+            c.kpi,
+            Decimal(c.kpi_threshold),
+            latest_values.get((c.kpi, c.kpi_source) if c.kpi_source else c.kpi),
+            c.higher_is_better,
+            c.kpi_source,
+        )
         for c in criteria
         if c.kpi is not None and c.kpi_threshold is not None
     )
@@ -184,7 +204,7 @@ def assess(
     criteria: Sequence[CriterionRule],
     scores: Mapping[str, Decimal],
     levels: Sequence[Level],
-    latest_values: Mapping[str, Decimal | None],
+    latest_values: LatestValues,
     dimensions: Sequence[str] = (),
 ) -> Outcome:
     overall = weighted_score(criteria, scores)
@@ -202,3 +222,21 @@ def assess(
         gates=gate_list,
         capped_by=missed if by_score is not None else (),
     )
+
+
+SHARP_HIGH = Decimal(80)
+SHARP_LOW = Decimal(40)
+
+
+def survey_disagreements(auditor: Mapping[str, Decimal], customer_gaps: Mapping[str, Decimal]) -> list[str]:
+    """The dimensions (in `auditor`'s order) where the auditor's score (0-100)
+    and the customers' gap disagree sharply; none without customers' gaps."""
+    return [
+        dimension
+        for dimension, score in auditor.items()
+        if dimension in customer_gaps
+        and (
+            (score > SHARP_HIGH and customer_gaps[dimension] < 0)
+            or (score < SHARP_LOW and customer_gaps[dimension] >= 0)
+        )
+    ]

@@ -274,6 +274,21 @@ def _cleared_assignment(assignment: Assignment, actor) -> Assignment:
     return assignment
 
 
+def _check_survey_comments(application, criteria, existing, entries, comments: dict[str, str]) -> None:
+    """A sharp disagreement with the customers' survey needs the auditor's comment."""
+    scores = {pk: existing[pk].score for pk in existing} | {pk: score for pk, (score, _c) in entries.items()}
+    _n, rows = queries.survey_rows(application, list(criteria.values()), scores)
+    uncommented = [str(row.label) for row in rows if row.sharp and not comments.get(row.dimension)]
+    if uncommented:
+        raise AuditError(
+            _(
+                "Your score and the customers' survey disagree sharply on %(dimensions)s: "
+                "say why in a comment before submitting."
+            )
+            % {"dimensions": ", ".join(uncommented)}
+        )
+
+
 @transaction.atomic
 def save_scores(
     assignment: Assignment,
@@ -283,12 +298,16 @@ def save_scores(
     submit: bool = False,
     new_findings: Iterable[findings.NewFinding] = (),
     no_major_reasons: dict[int, str] | None = None,
+    survey_comments: dict[str, str] | None = None,
 ) -> Scorecard:
     """Save the auditor's scores ({criterion id: (score, comment)}) as a
     draft, or submit them, which locks the scorecard. Bulk writes: the same
     number of queries for 5 criteria or 60. `new_findings` are drafted on
     the scorecard (raised when it is submitted); `no_major_reasons`
-    ({criterion id: why}) answer the critical-criterion rule."""
+    ({criterion id: why}) answer the critical-criterion rule.
+    `survey_comments`: {dimension: comment} on the customers' survey gaps;
+    submitting needs one for every dimension where they and the auditor
+    disagree sharply."""
     assignment = _cleared_assignment(assignment, actor)
     application = assignment.application
     if application.status != S.IN_REVIEW:
@@ -333,6 +352,10 @@ def save_scores(
             problems.append(f"{criterion.code}: {problem}")
     if problems:
         raise AuditError(" ".join(problems))
+    if survey_comments is not None:
+        scorecard.survey_comments = {d: c.strip() for d, c in survey_comments.items() if c.strip()}
+    if submit:
+        _check_survey_comments(application, criteria, existing, entries, scorecard.survey_comments)
     try:
         for new in new_findings:
             findings.add_draft_finding(assignment, criterion=criteria[new.criterion_id], actor=actor, new=new)
@@ -366,7 +389,8 @@ def save_scores(
     )
     if submit:
         scorecard.submitted_at = timezone.now()
-        scorecard.save(update_fields=["submitted_at", "updated_at"])
+    scorecard.save(update_fields=["submitted_at", "survey_comments", "updated_at"])
+    if submit:
         log_action(
             application, "audit.scorecard_submitted", actor=actor, data={"auditor": str(assignment.auditor)}
         )

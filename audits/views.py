@@ -162,12 +162,17 @@ def score(request, pk):
                 submit=submitting,
                 new_findings=form.new_findings(),
                 no_major_reasons=form.no_major_reasons(),
+                survey_comments={d: request.POST.get(f"survey-{d}", "") for d in Dimension.values},
             )
         except services.AuditError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Scorecard submitted.") if submitting else _("Draft saved."))
             return redirect("audits:application" if submitting else "audits:score", pk)
+    survey_n, survey_rows = queries.survey_rows(
+        assignment.application, criteria, {pk: score.score for pk, score in scores.items()}
+    )
+    comments = scorecard.survey_comments if scorecard else {}
     return render(
         request,
         "audits/score.html",
@@ -178,6 +183,11 @@ def score(request, pk):
             "locked": locked,
             "groups": queries.grouped_by_dimension(form.rows(), key=lambda row: row[0].dimension),
             "own_findings": list(assignment.findings.select_related("criterion").order_by("pk")),
+            "survey_n": survey_n,
+            "survey_rows": [
+                (row, request.POST.get(f"survey-{row.dimension}", comments.get(row.dimension, "")))
+                for row in survey_rows
+            ],
         },
     )
 

@@ -36,10 +36,10 @@ class Limit:
     count, weighted by how much of it still overlaps the last 60 s, plus this
     minute's), so a burst across a minute boundary cannot get twice the limit."""
 
-    def __init__(self, request: HttpRequest, scope: str, *, per_minute: int) -> None:
+    def __init__(self, request: HttpRequest, scope: str, *, per_minute: int, key: str | None = None) -> None:
         now = time.time()
         minute = int(now // WINDOW_SECONDS)
-        prefix = f"throttle:{scope}:{client_address(request)}"
+        prefix = f"throttle:{scope}:{client_address(request) if key is None else key}"
         self.current, self.previous = f"{prefix}:{minute}", f"{prefix}:{minute - 1}"
         self.overlap = 1 - (now % WINDOW_SECONDS) / WINDOW_SECONDS
         self.per_minute = per_minute
@@ -75,10 +75,11 @@ def shared_redis():
     return script_client()
 
 
-def allow(request: HttpRequest, scope: str, *, per_minute: int) -> bool:
-    """Counts this request against the address's limit for scope; False when
-    the limit is reached (a refused request is not counted)."""
-    limit = Limit(request, scope, per_minute=per_minute)
+def allow(request: HttpRequest, scope: str, *, per_minute: int, key: str | None = None) -> bool:
+    """Counts this request against the address's limit for scope (or the
+    limit of `key`, e.g. a business, when given); False when the limit is
+    reached (a refused request is not counted)."""
+    limit = Limit(request, scope, per_minute=per_minute, key=key)
     script_client = getattr(cache, "script_client", None)
     client = script_client() if script_client else None
     if client is not None:

@@ -37,6 +37,7 @@ from .demo_activity import seed_activity
 from .demo_findings import seed_findings
 from .demo_languages import translate_programme
 from .demo_live import seed_live
+from .demo_voice import seed_voice
 from .demo_workbench import seed_workbench
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
@@ -435,6 +436,7 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
         seed_workbench(association)
         seed_findings(association)
         seed_live(association)
+        seed_voice(association)
         translate_programme(association)
     return logins
 

@@ -216,6 +216,10 @@ SIGNING_KEY_AUTOCREATE = env_bool("SIGNING_KEY_AUTOCREATE", DEBUG)
 # (the QR code's link: only abuse should meet that limit).
 VERIFY_LOOKUPS_PER_MINUTE = int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", "20"))
 VERIFY_PAGES_PER_MINUTE = int(os.environ.get("VERIFY_PAGES_PER_MINUTE", "300"))
+# Customer survey submissions through a business's links: per network address,
+# and per business (all addresses together; a poster in a busy shop shares one).
+SURVEY_SUBMISSIONS_PER_ADDRESS = int(os.environ.get("SURVEY_SUBMISSIONS_PER_ADDRESS", "5"))
+SURVEY_SUBMISSIONS_PER_BUSINESS = int(os.environ.get("SURVEY_SUBMISSIONS_PER_BUSINESS", "60"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -322,6 +326,11 @@ CELERY_BEAT_SCHEDULE = {
     "findings-reminders-and-overdue": {
         "task": "audits.tasks.daily_findings",
         "schedule": 3600,
+    },
+    # CSAT, NPS and FCR computed from customer survey responses (members/surveys/kpis.py).
+    "customer-kpis": {
+        "task": "members.tasks.compute_customer_kpis_task",
+        "schedule": 24 * 3600,
     },
     "delete-orphan-files": {
         "task": "certification.tasks.delete_orphan_files_task",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from members import views as member_views
+from members.surveys import public_views as survey_views
 
 from . import health
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/setlang/", member_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
+    # The customer survey: a business's open link or single-use invitation token.
+    path("s/<str:token>/", survey_views.survey, name="survey"),
+    path("s/<str:token>/thanks/", survey_views.thanks, name="survey_thanks"),
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
     path("portal/applications/", include("certification.application_urls")),
     path("portal/findings/", include("audits.portal_urls")),

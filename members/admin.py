@@ -230,7 +230,7 @@ class InvitationAdmin(RecordButtonsMixin, ScopedAdmin):
 
 class MetricValueInline(ScopedTabularInline):
     model = MetricValue
-    fields = ["kpi", "value", "sample_size"]
+    fields = ["kpi", "value", "sample_size", "source"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -316,3 +316,7 @@ class MetricValueAdmin(ExportOnlyMixin, ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Registers the customer-survey admin (members/surveys/admin.py).
+from .surveys import admin as survey_admin  # noqa: E402, F401

@@ -2,6 +2,7 @@
 Thin: each task calls one function. Every task retries transient errors
 with backoff (config.celery.Task) and is safe to run twice."""
 
+import datetime
 import logging
 import uuid
 
@@ -9,6 +10,7 @@ from celery import shared_task
 
 from .metrics.import_jobs import process_import_job
 from .outbox import deliver_emails
+from .surveys.kpis import compute_customer_kpis, months_to_compute
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +29,12 @@ def process_metric_import(self, *, job_id: int) -> None:
     claim = self.request.id or f"direct-{uuid.uuid4().hex}"  # called as a function, not through the broker
     if process_import_job(job_id, claim=claim) is None:
         logger.info("metric import %s gone, finished or claimed by a live task; nothing to do", job_id)
+
+
+@shared_task(acks_late=True)
+def compute_customer_kpis_task(*, month: str | None = None) -> int:
+    """Daily (beat): CSAT, NPS and FCR of the last and the current month from
+    customer responses, or of `month` (YYYY-MM-DD) when given. Idempotent:
+    each run replaces the months' computed values as a whole."""
+    months = [datetime.date.fromisoformat(month)] if month else months_to_compute()
+    return sum(compute_customer_kpis(period) for period in months)

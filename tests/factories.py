@@ -29,7 +29,9 @@ from members.models import (
     Business,
     BusinessRole,
     BusinessUser,
+    Instrument,
     Membership,
+    SurveyResponse,
     User,
 )
 
@@ -351,3 +353,22 @@ class MetricImportJobFactory(factory.django.DjangoModelFactory):
     file = "metric-imports/2026/01/missing.csv"
     original_name = "metrics.csv"
     status = "failed"
+class InstrumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instrument
+
+    standard = factory.SubFactory(StandardFactory)
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """A response with no item answers (the scores' tests post real ones)."""
+
+    class Meta:
+        model = SurveyResponse
+
+    instrument = factory.SubFactory(InstrumentFactory)
+    association = factory.LazyAttribute(lambda o: o.instrument.standard.association)
+    business = factory.LazyAttribute(lambda o: MembershipFactory(association=o.association).business)
+    csat = 4
+    nps = 9
+    fcr = True

@@ -26,11 +26,15 @@ class KpiDefinitionSerializer(serializers.ModelSerializer):
 
 
 class MetricValueSerializer(serializers.ModelSerializer):
+    """A value as read back, with its source: reported by the business, or
+    computed from customer responses (sample_size: how many) or complaints."""
+
     kpi = serializers.CharField(source="kpi.code")
 
     class Meta:
         model = MetricValue
-        fields = ["kpi", "value", "sample_size"]
+        fields = ["kpi", "value", "sample_size", "source"]
+        read_only_fields = ["source"]
 
 
 class MetricReportSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Association, Criterion, KpiDefinition, PublicationStatus
+from associations.models import Association, Criterion, KpiDefinition, KpiSource, PublicationStatus
 
 from ..models import Business, MetricReport, MetricValue
 
@@ -73,7 +73,11 @@ class KpiPanel:
 def kpi_panels(business: Business, association: Association) -> list[KpiPanel]:
     panels = {kpi.pk: KpiPanel(kpi=kpi) for kpi in KpiDefinition.objects.filter(association=association)}
     rows = (
-        MetricValue.objects.filter(report__business=business, report__association=association)
+        # The business's own figures; those computed from customer responses
+        # are on the customer-voice page.
+        MetricValue.objects.filter(
+            report__business=business, report__association=association, source=KpiSource.REPORTED
+        )
         .order_by("report__period", "kpi_id")
         .values_list("kpi_id", "report__period", "value", "sample_size")
     )
@@ -103,7 +107,10 @@ def _add_peer_places(business: Business, association: Association, panels: list[
     reports = MetricReport.objects.filter(association=association, period__in=periods).values("pk")
     peer_values = defaultdict(list)
     rows = MetricValue.objects.filter(
-        report__in=reports, report__association=association, report__period__in=periods
+        report__in=reports,
+        report__association=association,
+        report__period__in=periods,
+        source=KpiSource.REPORTED,
     ).values_list("kpi_id", "report__period", "value")
     for kpi_id, period, value in rows:
         peer_values[(kpi_id, period)].append(value)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.models import ActionLog, Association
+from associations.models import ActionLog, Association, KpiSource
 from associations.services import log_action
 
 from ..models import Business, Membership, MembershipStatus, MetricReport, MetricValue
@@ -81,13 +82,19 @@ def record_metric_reports(
         raise MetricsError(_("There is nothing to record."))
 
     periods = sorted(reports)
-    existing = {
+    # A month may already have a report holding only values computed from
+    # customer responses or complaints: the business has not reported it yet,
+    # so its values go into that report, and replacing touches only theirs.
+    present = {
         report.period: report
         for report in MetricReport.objects.filter(
             business=business, association=association, period__gte=periods[0], period__lte=periods[-1]
+        ).annotate(
+            reported=Exists(MetricValue.objects.filter(report=OuterRef("pk"), source=KpiSource.REPORTED))
         )
         if report.period in reports
     }
+    existing = {period: report for period, report in present.items() if report.reported}
     if existing and not replace:
         months = [f"{p:%Y-%m}" for p in sorted(existing)]
         raise MetricsError(
@@ -97,9 +104,11 @@ def record_metric_reports(
         )
     now = timezone.now()
     submitted_by = actor if getattr(actor, "is_authenticated", False) else None
-    if existing:
-        MetricValue.objects.filter(report__in=[r.pk for r in existing.values()]).delete()
-        MetricReport.objects.filter(pk__in=[r.pk for r in existing.values()]).update(
+    if present:
+        MetricValue.objects.filter(
+            report__in=[r.pk for r in present.values()], source=KpiSource.REPORTED
+        ).delete()
+        MetricReport.objects.filter(pk__in=[r.pk for r in present.values()]).update(
             source=source, submitted_by=submitted_by, updated_at=now
         )
     new = _create_reports(
@@ -114,10 +123,10 @@ def record_metric_reports(
                 updated_at=now,
             )
             for p in periods
-            if p not in existing
+            if p not in present
         ]
     )
-    by_period = {**existing, **{r.period: r for r in new}}
+    by_period = {**present, **{r.period: r for r in new}}
     rows = [
         (by_period[period].pk, value.kpi_id, value.value, value.sample_size)
         for period in periods
@@ -125,9 +134,13 @@ def record_metric_reports(
     ]
     _insert_values(rows)
     _log_reports(list(existing.values()), "metrics.replaced", actor=actor, source=source)
-    _log_reports(new, "metrics.reported", actor=actor, source=source)
+    first_reported = new + [r for p, r in present.items() if p not in existing]
+    _log_reports(first_reported, "metrics.reported", actor=actor, source=source)
     return RecordResult(
-        reports=[by_period[p] for p in periods], created=len(new), replaced=len(existing), values=len(rows)
+        reports=[by_period[p] for p in periods],
+        created=len(first_reported),
+        replaced=len(existing),
+        values=len(rows),
     )
 
 

@@ -1,6 +1,7 @@
 """The members app's tables, one module per subject: people and their roles
 (people.py), what businesses report (metrics.py), the email outbox
-(outbound.py). Import them from here: `from members.models import Business`."""
+(outbound.py), customer surveys (surveys.py). Import them from here:
+`from members.models import Business`."""
 
 from .metrics import (
     ApiToken,
@@ -37,6 +38,15 @@ from .people import (
     UserManager,
     business_scope_q,
 )
+from .surveys import (
+    Instrument,
+    LinkKind,
+    SurveyAnswer,
+    SurveyFormat,
+    SurveyItem,
+    SurveyLink,
+    SurveyResponse,
+)
 
 __all__ = [
     "ApiToken",
@@ -55,9 +65,11 @@ __all__ = [
     "ConflictOfInterestQuerySet",
     "Declaration",
     "ImportStatus",
+    "Instrument",
     "Invitation",
     "InvitationKind",
     "InvitationQuerySet",
+    "LinkKind",
     "Membership",
     "MembershipQuerySet",
     "MembershipStatus",
@@ -67,6 +79,11 @@ __all__ = [
     "MetricReportQuerySet",
     "MetricValue",
     "OutboundEmail",
+    "SurveyAnswer",
+    "SurveyFormat",
+    "SurveyItem",
+    "SurveyLink",
+    "SurveyResponse",
     "User",
     "UserManager",
     "business_scope_q",

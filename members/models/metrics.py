@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Association, KpiDefinition
+from associations.models import Association, KpiDefinition, KpiSource
 
 from .people import Business, BusinessRole, BusinessTenantQuerySet, BusinessUser, business_scope_q
 
@@ -55,18 +55,33 @@ class MetricReport(models.Model):
 
 
 class MetricValue(models.Model):
+    """One KPI's value for a month, with where it comes from: reported by the
+    business, computed from customer responses (sample_size is their
+    number), or from the complaint record. A month may hold one of each."""
+
     report = models.ForeignKey(MetricReport, on_delete=models.CASCADE, related_name="values")
     kpi = models.ForeignKey(KpiDefinition, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     sample_size = models.PositiveIntegerField(
         _("sample size"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    # db_default: the bulk COPY of reported values leaves the column out.
+    source = models.CharField(
+        _("source"),
+        max_length=12,
+        choices=KpiSource.choices,
+        default=KpiSource.REPORTED,
+        db_default=KpiSource.REPORTED,
+    )
 
     class Meta:
         verbose_name = _("metric value")
         verbose_name_plural = _("metric values")
         constraints = [
-            models.UniqueConstraint(fields=["report", "kpi"], name="unique_value_per_kpi"),
+            models.UniqueConstraint(fields=["report", "kpi", "source"], name="unique_value_per_kpi_source"),
+            models.CheckConstraint(
+                condition=Q(source__in=KpiSource.values), name="metric_value_source_valid"
+            ),
         ]
 
     def __str__(self) -> str:

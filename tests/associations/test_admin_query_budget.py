@@ -43,6 +43,8 @@ FACTORIES = {
     "certification.Application": f.ApplicationFactory,
     "members.AuditorProfile": f.AuditorFactory,
     "members.ConflictOfInterest": f.ConflictOfInterestFactory,
+    "members.Instrument": f.InstrumentFactory,
+    "members.SurveyResponse": f.SurveyResponseFactory,
 }
 
 MANY = 15

@@ -54,7 +54,9 @@ def test_api_post_metric_report_records_through_the_service(api, two_association
 
     report = MetricReport.objects.get()
     assert response.status_code == 201
-    assert response.json()["values"] == [{"kpi": "csat", "value": "91.50", "sample_size": 30}]
+    assert response.json()["values"] == [
+        {"kpi": "csat", "value": "91.50", "sample_size": 30, "source": "reported"}
+    ]
     assert (report.business, report.period, report.source, report.submitted_by) == (
         two_associations.business_a,
         datetime.date(2026, 2, 1),
