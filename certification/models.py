@@ -412,3 +412,25 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate} -{self.offset_days}d"
+
+
+# Complaints under the code of conduct live in their own module; they are this app's tables.
+from .complaints.models import (  # noqa: E402
+    Complaint,
+    ComplaintFile,
+    ComplaintIssue,
+    ComplaintQuerySet,
+    ComplaintStatus,
+    MediationOutcome,
+    WantedOutcome,
+)
+
+__all__ = [
+    "Complaint",
+    "ComplaintFile",
+    "ComplaintIssue",
+    "ComplaintQuerySet",
+    "ComplaintStatus",
+    "MediationOutcome",
+    "WantedOutcome",
+]

@@ -6,11 +6,17 @@ from django.urls import path
 
 from members.metrics import urls as metrics_urls
 
-from . import portal_views
+from . import portal_views, seal_views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", portal_views.dashboard, name="dashboard"),
+    path("b/<int:business_id>/seal/", seal_views.seal_domains, name="seal_domains"),
+    path(
+        "b/<int:business_id>/seal/<int:domain_id>/remove/",
+        seal_views.seal_domain_remove,
+        name="seal_domain_remove",
+    ),
     *metrics_urls.urlpatterns,
 ]
