@@ -108,3 +108,7 @@ class CertificateAdmin(ScopedAdmin):
     @admin.action(description=_("Revoke (with a reason)"), permissions=["change"])
     def revoke(self, request, queryset):
         return _with_reason(self, request, queryset, service.revoke_certificate, _("revoked"))
+
+
+# Complaints' admin lives with them; importing it registers it.
+from .complaints import admin as complaints_admin  # noqa: E402, F401

@@ -7,6 +7,7 @@ from django.urls import path
 from members.metrics import urls as metrics_urls
 
 from . import portal_views, seal_views
+from .complaints import views as complaint_views
 
 app_name = "portal"
 
@@ -18,5 +19,7 @@ urlpatterns = [
         seal_views.seal_domain_remove,
         name="seal_domain_remove",
     ),
+    path("b/<int:business_id>/complaints/", complaint_views.portal_complaints, name="complaints"),
+    path("b/<int:business_id>/complaints/<int:pk>/", complaint_views.portal_complaint, name="complaint"),
     *metrics_urls.urlpatterns,
 ]

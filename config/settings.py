@@ -203,6 +203,8 @@ SIGNING_KEY_AUTOCREATE = env_bool("SIGNING_KEY_AUTOCREATE", DEBUG)
 # (the QR code's link: only abuse should meet that limit).
 VERIFY_LOOKUPS_PER_MINUTE = int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", "20"))
 VERIFY_PAGES_PER_MINUTE = int(os.environ.get("VERIFY_PAGES_PER_MINUTE", "300"))
+# Complaint forms sent per address per minute (certification/complaints).
+COMPLAINTS_PER_MINUTE = int(os.environ.get("COMPLAINTS_PER_MINUTE", "5"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

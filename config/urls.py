@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", member_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
+    path("complaints/", include("certification.complaints.urls")),
     path("portal/applications/", include("certification.application_urls")),
     path("portal/", include("certification.portal_urls")),
     path("api/v1/", include("members.api.urls")),
