@@ -10,6 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from associations.models import Criterion, Dimension
+from certification.complaints.records import complaint_record
 from certification.files import serve_file
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import CARRIED_REVIEW_STATES
@@ -155,6 +156,10 @@ def score(request, pk):
             "form": form,
             "locked": locked,
             "groups": queries.grouped_by_dimension(form.rows(), key=lambda row: row[0].dimension),
+            # Beside the scores: how the business handles complaints (counts only).
+            "complaint_record": complaint_record(
+                assignment.application.business_id, assignment.application.association_id
+            ),
         },
     )
 
