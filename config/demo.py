@@ -34,6 +34,7 @@ from members.models import (
 )
 
 from .demo_activity import seed_activity
+from .demo_complaints import seed_complaints
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -426,6 +427,7 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
     _programme(association)
     logins = _people(association)
     seed_activity(association)
+    seed_complaints(association)
     return logins
 
 

@@ -145,10 +145,11 @@ MAX_FILES = 3
 
 
 @transaction.atomic
-def file_complaint(*, certificate, fields: dict, language: str, files=()) -> Complaint:
-    """A complaint about the holder of `certificate`, waiting for its sender
-    to confirm their email (the link is emailed now). Files are checked as
-    evidence is (evidence.inspect_upload)."""
+def file_complaint(about, *, fields: dict, language: str, files=()) -> Complaint:
+    """A complaint about a business in an association (`about`: the
+    certificate the customer complained from, or the membership), waiting
+    for its sender to confirm their email (the link is emailed now). Files
+    are checked as evidence is (evidence.inspect_upload)."""
     if len(files) > MAX_FILES:
         raise CertificationError(_("Send at most %(n)d files.") % {"n": MAX_FILES})
     inspected = []
@@ -158,14 +159,14 @@ def file_complaint(*, certificate, fields: dict, language: str, files=()) -> Com
         except EvidenceRejected as error:
             raise CertificationError(f"{upload.name}: {error}") from None
     email = fields["customer_email"].strip()
-    if _recent_from(email, business_id=certificate.business_id).exists():
+    if _recent_from(email, business_id=about.business_id).exists():
         raise CertificationError(
             _("You complained about this business in the last week: follow that complaint through its link.")
         )
     complaint = Complaint.objects.create(
-        association_id=certificate.association_id,
-        business_id=certificate.business_id,
-        certificate_number=certificate.number,
+        association_id=about.association_id,
+        business_id=about.business_id,
+        certificate_number=getattr(about, "number", ""),
         customer_language=language,
         **{**fields, "customer_email": email},
     )
@@ -178,7 +179,9 @@ def file_complaint(*, certificate, fields: dict, language: str, files=()) -> Com
             sha256=checked.sha256,
         )
         stored.file.save("complaint", upload, save=True)
-    log_action(complaint, "complaint.received", actor=None, data={"certificate": certificate.number})
+    log_action(
+        complaint, "complaint.received", actor=None, data={"certificate": complaint.certificate_number}
+    )
     notices.queue_verification_email(complaint)
     return complaint
 

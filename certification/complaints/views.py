@@ -57,7 +57,7 @@ def _complain(request, certificate):
     fields = {k: v for k, v in form.cleaned_data.items() if k not in ("files", "website")}
     try:
         services.file_complaint(
-            certificate=certificate, fields=fields, language=get_language(), files=form.cleaned_data["files"]
+            certificate, fields=fields, language=get_language(), files=form.cleaned_data["files"]
         )
     except CertificationError as error:
         return _form(request, certificate, form, status=400, error=str(error))

@@ -30,9 +30,7 @@ def _certificate(w):
 
 def _complaint(w):
     upload = SimpleUploadedFile("receipt.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
-    complaint = services.file_complaint(
-        certificate=_certificate(w), fields=FIELDS, language="en", files=[upload]
-    )
+    complaint = services.file_complaint(_certificate(w), fields=FIELDS, language="en", files=[upload])
     return services.verify_complaint(complaint)
 
 

@@ -119,7 +119,7 @@ def test_another_business_cannot_open_the_complaint(client, certificate, two_ass
 def _filed(certificate, email="sana@example.net"):
     fields = {k: v for k, v in FORM.items() if k != "website"}
     fields.update(happened_on=datetime.date(2026, 2, 20), customer_email=email)
-    return services.file_complaint(certificate=certificate, fields=fields, language="en")
+    return services.file_complaint(certificate, fields=fields, language="en")
 
 
 def test_portal_complaints_query_count_does_not_grow(client, certificate, two_associations):

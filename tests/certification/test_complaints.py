@@ -34,7 +34,7 @@ def certificate(two_associations):
 
 
 def _filed(certificate, **changes):
-    return services.file_complaint(certificate=certificate, fields={**FIELDS, **changes}, language="ur")
+    return services.file_complaint(certificate, fields={**FIELDS, **changes}, language="ur")
 
 
 def _with_business(certificate, **changes):
@@ -252,7 +252,7 @@ def test_two_unconfirmed_complaints_from_one_address_confirm_only_one(certificat
 
 def test_erasure_after_closure_keeps_the_counts(certificate, two_associations):
     upload = SimpleUploadedFile("receipt.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
-    complaint = services.file_complaint(certificate=certificate, fields=FIELDS, language="en", files=[upload])
+    complaint = services.file_complaint(certificate, fields=FIELDS, language="en", files=[upload])
     complaint = services.accept_answer(
         services.answer_complaint(
             services.verify_complaint(complaint), actor=two_associations.business_user_a, answer="Sorry."
@@ -307,6 +307,6 @@ def test_complaint_files_are_checked_like_evidence(certificate):
     upload = SimpleUploadedFile("run.exe", b"MZ\x90\x00binary")
 
     with pytest.raises(CertificationError):
-        services.file_complaint(certificate=certificate, fields=FIELDS, language="en", files=[upload])
+        services.file_complaint(certificate, fields=FIELDS, language="en", files=[upload])
 
     assert not Complaint.objects.exists()
