@@ -17,7 +17,7 @@ from members.roles import business_scope, business_user_required
 from ..errors import CertificationError
 from ..evidence import EvidenceSizeHandler, request_too_large, too_large_message, unreadable_upload
 from ..files import serve_file
-from ..models import Certificate, Complaint, ComplaintFile
+from ..models import Certificate, CertificateQuerySet, Complaint, ComplaintFile
 from ..throttles import allow, too_many_requests
 from . import notices, records, services
 from .forms import AnswerForm, ComplaintForm, ReplyForm
@@ -31,7 +31,10 @@ MAX_COMPLAINT_BYTES = 3 * 20 * 1024 * 1024
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def complain(request, token: str):
-    certificate = get_object_or_404(Certificate.objects.public(), verification_token=token)
+    certificate = get_object_or_404(
+        Certificate.objects.only(*CertificateQuerySet.PRINTED_FIELDS, "business_id", "association_id"),
+        verification_token=token,
+    )
     if request.method == "POST":
         if not allow(request, "complaint", per_minute=settings.COMPLAINTS_PER_MINUTE):
             return too_many_requests(request)
@@ -65,10 +68,12 @@ def _complain(request, certificate):
 
 
 def _form(request, certificate, form, *, status=200, error=""):
+    # The public sees the business's counts and outcomes, never names or texts.
+    record = records.complaint_record(certificate.business_id, certificate.association_id)["record"]
     return render(
         request,
         "certification/complaints/new.html",
-        {"certificate": certificate, "form": form, "error": error},
+        {"certificate": certificate, "form": form, "error": error, "record": record},
         status=status,
     )
 

@@ -145,3 +145,12 @@ def test_business_sees_its_complaint_record(client, certificate, two_association
     page = client.get(reverse("portal:complaints", args=[two_associations.business_a.pk])).content.decode()
 
     assert re.search(r'data-testid="record-received">1<', page)
+
+
+def test_the_public_sees_counts_never_names_or_texts(client, certificate):
+    services.verify_complaint(_filed(certificate))
+
+    page = client.get(reverse("complaints:new", args=[certificate.verification_token])).content.decode()
+
+    assert "1 received, 0 upheld" in page
+    assert "Sana Iqbal" not in page and "sana@example.net" not in page and "never came" not in page
