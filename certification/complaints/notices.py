@@ -25,9 +25,12 @@ def verify_link(complaint: Complaint) -> str:
     return settings.SITE_URL + reverse("complaints:confirm", args=[signed])
 
 
+def customer_path(complaint: Complaint) -> str:
+    return reverse("complaints:customer", args=[signing.dumps(complaint.token, salt=CUSTOMER_SALT)])
+
+
 def customer_link(complaint: Complaint) -> str:
-    signed = signing.dumps(complaint.token, salt=CUSTOMER_SALT)
-    return settings.SITE_URL + reverse("complaints:customer", args=[signed])
+    return settings.SITE_URL + customer_path(complaint)
 
 
 def token_from(signed: str, *, salt: str, max_age: int | None = None) -> str | None:

@@ -97,7 +97,7 @@ def confirm(request, signed: str):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Thank you: your complaint is confirmed and sent to the business."))
-            return redirect(notices.customer_link(complaint))
+            return redirect(notices.customer_path(complaint))
     return render(request, "certification/complaints/confirm.html", {"complaint": complaint})
 
 
