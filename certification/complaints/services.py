@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from associations.models import EDITING_ROLES, CodeOfConduct, PublicationStatus, StaffMembership
 from associations.services import log_action
 from members import roles
+from members.models import Business
 
 from ..errors import CertificationError
 from ..evidence import EvidenceRejected, inspect_upload
@@ -215,6 +216,8 @@ def verify_complaint(complaint: Complaint) -> Complaint:
     and goes to the business, with the code of conduct's deadlines."""
     if complaint.status != S.RECEIVED:
         return complaint  # a second click changes nothing
+    # Two of the sender's complaints confirmed at once must not both pass the weekly rule.
+    Business.objects.select_for_update().only("pk").get(pk=complaint.business_id)
     recent = _recent_from(complaint.customer_email, business_id=complaint.business_id).exclude(
         pk=complaint.pk
     )
