@@ -269,6 +269,14 @@ class CodeOfConduct(models.Model):
         _("status"), max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The complaint deadlines the code promises customers (certification/complaints).
+    acknowledge_days = models.PositiveSmallIntegerField(
+        _("days to acknowledge a complaint"), default=5, validators=[MinValueValidator(1)]
+    )
+    answer_days = models.PositiveSmallIntegerField(
+        _("days to propose a resolution"), default=20, validators=[MinValueValidator(1)]
+    )
+
     objects = PublishedProgrammeQuerySet.as_manager()
 
     class Meta:

@@ -248,6 +248,7 @@ class AssignmentInline(ScopedTabularInline):
 
     def column_labels(self) -> list[str]:
         return [capfirst(label_for_field(name, self.model, self)) for name in self.fields]
+
     def _can_edit(self, request, obj=None) -> bool:
         # Assignments change only while auditors can still be assigned.
         if obj is not None and obj.status not in services.ASSIGNABLE:

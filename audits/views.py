@@ -11,6 +11,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from associations.models import Criterion, Dimension
+from certification.complaints.records import complaint_record
 from certification.files import PREVIEWABLE, preview_evidence
 from certification.models import Application, ApplicationStatus, Evidence
 from certification.services import CARRIED_REVIEW_STATES
@@ -188,6 +189,10 @@ def score(request, pk):
                 (row, request.POST.get(f"survey-{row.dimension}", comments.get(row.dimension, "")))
                 for row in survey_rows
             ],
+            # Beside the scores: how the business handles complaints (counts only).
+            "complaint_record": complaint_record(
+                assignment.application.business_id, assignment.application.association_id
+            ),
         },
     )
 

@@ -300,3 +300,7 @@ class WatchListAdmin(ScopedAdmin):
                 for r in obj.latest_reasons_data or []
             ),
         )
+
+
+# Complaints' admin lives with them; importing it registers it.
+from .complaints import admin as complaints_admin  # noqa: E402, F401

@@ -412,6 +412,7 @@ class Certificate(models.Model):
     @property
     def reader_names(self) -> dict[str, str]:
         return names_for_reader(self)
+
     def under_watch(self) -> bool:
         return self.status == CertificateStatus.ACTIVE and self.watch_since is not None
 
@@ -551,3 +552,25 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate} -{self.offset_days}d"
+
+
+# Complaints under the code of conduct live in their own module; they are this app's tables.
+from .complaints.models import (  # noqa: E402
+    Complaint,
+    ComplaintFile,
+    ComplaintIssue,
+    ComplaintQuerySet,
+    ComplaintStatus,
+    MediationOutcome,
+    WantedOutcome,
+)
+
+__all__ = [
+    "Complaint",
+    "ComplaintFile",
+    "ComplaintIssue",
+    "ComplaintQuerySet",
+    "ComplaintStatus",
+    "MediationOutcome",
+    "WantedOutcome",
+]

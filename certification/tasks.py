@@ -14,6 +14,7 @@ from members.metrics.import_jobs import claim_stalled_imports
 from members.outbox import claim_unsent_emails
 from members.tasks import process_metric_import, send_emails
 
+from .complaints.services import flag_unhonoured
 from .files import delete_orphan_files
 from .issuance import claim_unfinished_issuance, issue_certificate
 from .models import Application, ApplicationStatus
@@ -65,8 +66,14 @@ def _queue_reminders() -> int:
 def daily_lifecycle() -> dict:
     expired = expire_certificates()
     reminders = _queue_reminders()
-    logger.info("daily lifecycle: %s certificates expired, %s renewal reminders queued", expired, reminders)
-    return {"expired": expired, "reminders": reminders}
+    flagged = flag_unhonoured()
+    logger.info(
+        "daily lifecycle: %s certificates expired, %s renewal reminders queued, %s outcomes flagged",
+        expired,
+        reminders,
+        flagged,
+    )
+    return {"expired": expired, "reminders": reminders, "flagged": flagged}
 
 
 @shared_task(acks_late=True)

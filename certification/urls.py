@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views, views
+from . import public_views, seal, views
 
 app_name = "certification"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("verify/<str:token>/", public_views.verify_detail, name="verify_detail"),
     path("status-lists/<slug:slug>/<str:purpose>/", public_views.status_list, name="status_list"),
     path("issuers/<slug:slug>/", public_views.issuer, name="issuer"),
+    path("seal/<str:token>.svg", seal.seal_svg, name="seal"),
     path("directory/", public_views.directory, name="directory"),
     path("certificates/<int:pk>/download/", public_views.download, name="download"),
     path("certificates/<int:pk>/renew/", public_views.renew, name="renew"),

@@ -34,6 +34,7 @@ from members.models import (
 )
 
 from .demo_activity import seed_activity
+from .demo_complaints import seed_complaints
 from .demo_findings import seed_findings
 from .demo_languages import translate_programme
 from .demo_live import seed_live
@@ -437,6 +438,7 @@ def seed_demo(*, force: bool = False) -> list[DemoLogin]:
         seed_findings(association)
         seed_live(association)
         seed_voice(association)
+        seed_complaints(association)
         translate_programme(association)
     return logins
 

@@ -220,6 +220,8 @@ VERIFY_PAGES_PER_MINUTE = int(os.environ.get("VERIFY_PAGES_PER_MINUTE", "300"))
 # and per business (all addresses together; a poster in a busy shop shares one).
 SURVEY_SUBMISSIONS_PER_ADDRESS = int(os.environ.get("SURVEY_SUBMISSIONS_PER_ADDRESS", "5"))
 SURVEY_SUBMISSIONS_PER_BUSINESS = int(os.environ.get("SURVEY_SUBMISSIONS_PER_BUSINESS", "60"))
+# Complaint forms sent per address per minute (certification/complaints).
+COMPLAINTS_PER_MINUTE = int(os.environ.get("COMPLAINTS_PER_MINUTE", "5"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

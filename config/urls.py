@@ -18,6 +18,7 @@ urlpatterns = [
     path("s/<str:token>/", survey_views.survey, name="survey"),
     path("s/<str:token>/thanks/", survey_views.thanks, name="survey_thanks"),
     path("invitations/<str:signed>/", member_views.accept_invitation, name="accept_invitation"),
+    path("complaints/", include("certification.complaints.urls")),
     path("portal/applications/", include("certification.application_urls")),
     path("portal/findings/", include("audits.portal_urls")),
     path("portal/", include("certification.portal_urls")),

@@ -353,6 +353,8 @@ class MetricImportJobFactory(factory.django.DjangoModelFactory):
     file = "metric-imports/2026/01/missing.csv"
     original_name = "metrics.csv"
     status = "failed"
+
+
 class InstrumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Instrument

@@ -136,6 +136,40 @@ class Business(models.Model):
         return self.name
 
 
+class SealDomainQuerySet(BusinessTenantQuerySet):
+    """The business's users (a role from any association) and the staff of
+    its associations."""
+
+    association_path = "business__memberships__association"
+
+    def business_user_q(self, user) -> Q:
+        return business_scope_q(user, business="business", association=None)
+
+
+class SealDomain(models.Model):
+    """A website the business shows its certificate's seal on: a seal
+    requested from any other site says it is not verified for that site."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="seal_domains")
+    domain = models.CharField(
+        _("domain"), max_length=253, help_text=_("e.g. example.com (covers www.example.com)")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SealDomainQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("seal domain")
+        verbose_name_plural = _("seal domains")
+        constraints = [
+            models.UniqueConstraint(fields=["business", "domain"], name="unique_seal_domain_per_business"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class BusinessRole(models.TextChoices):
     OWNER = "owner", _("Owner")
     EDITOR = "editor", _("Editor")
