@@ -8,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0004_finding_settings_and_critical_criteria'),
+        ("associations", "0005_finding_settings_and_critical_criteria"),
         ('audits', '0013_store_results_of_scored_applications'),
-        ('certification', '0012_decision_and_conditions_open'),
+        ("certification", "0013_decision_and_conditions_open"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0004_criterion_kpi_source'),
+        ("associations", "0007_criterion_kpi_source"),
         ('members', '0010_metricreport_assoc_business_index'),
     ]
 

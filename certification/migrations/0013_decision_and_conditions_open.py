@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certification', '0011_certificate_current_until'),
+        ("certification", "0012_certificate_programme_names_in_every_language"),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0004_live_certification'),
-        ('certification', '0011_certificate_current_until'),
+        ("associations", "0006_live_certification"),
+        ("certification", "0013_decision_and_conditions_open"),
         ('members', '0010_metricreport_assoc_business_index'),
     ]
 

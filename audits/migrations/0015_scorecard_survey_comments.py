@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0013_store_results_of_scored_applications'),
+        ("audits", "0014_findings_and_corrective_actions"),
     ]
 
     operations = [

@@ -8,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0004_code_complaint_deadlines'),
-        ('certification', '0011_certificate_current_until'),
-        ('members', '0011_seal_domains'),
+        ("associations", "0008_code_complaint_deadlines"),
+        ("certification", "0014_live_certification"),
+        ("members", "0012_seal_domains"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('associations', '0003_actionlog_assoc_created_index'),
+        ("associations", "0004_programme_in_three_languages"),
     ]
 
     operations = [

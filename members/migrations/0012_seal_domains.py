@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0010_metricreport_assoc_business_index'),
+        ("members", "0011_customer_surveys"),
     ]
 
     operations = [
