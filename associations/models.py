@@ -120,7 +120,7 @@ class Association(models.Model):
     # criterion's maximum needs a major finding or a reason why not; the days
     # a business has to answer a major and to close a minor.
     critical_threshold_percent = models.PositiveSmallIntegerField(
-        _("critical criterion threshold (% of the maximum)"),
+        _("critical criterion threshold (percent of the maximum)"),
         default=50,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='association',
             name='critical_threshold_percent',
-            field=models.PositiveSmallIntegerField(default=50, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='critical criterion threshold (% of the maximum)'),
+            field=models.PositiveSmallIntegerField(default=50, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='critical criterion threshold (percent of the maximum)'),
         ),
         migrations.AddField(
             model_name='association',

@@ -10,12 +10,12 @@ from django.utils.translation import ngettext_lazy
 register = template.Library()
 
 TIME_STRINGS = {
-    "year": ngettext_lazy("%(num)d\xa0year", "%(num)d\xa0years", "num"),
-    "month": ngettext_lazy("%(num)d\xa0month", "%(num)d\xa0months", "num"),
-    "week": ngettext_lazy("%(num)d\xa0week", "%(num)d\xa0weeks", "num"),
-    "day": ngettext_lazy("%(num)d\xa0day", "%(num)d\xa0days", "num"),
-    "hour": ngettext_lazy("%(num)d\xa0hour", "%(num)d\xa0hours", "num"),
-    "minute": ngettext_lazy("%(num)d\xa0minute", "%(num)d\xa0minutes", "num"),
+    "year": ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    "month": ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    "week": ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    "day": ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    "hour": ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    "minute": ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
 }
 
 
