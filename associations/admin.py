@@ -106,6 +106,7 @@ class CriterionInline(ScopedTabularInline):
         "weight",
         "max_score",
         "evidence_required",
+        "critical",
         "kpi",
         "kpi_threshold",
         "guidance",
