@@ -124,6 +124,7 @@ class CriterionInline(DefaultLanguageRequired, ScopedTabularInline, TranslationT
         "weight",
         "max_score",
         "evidence_required",
+        "critical",
         "kpi",
         "kpi_threshold",
         "kpi_source",
