@@ -40,6 +40,7 @@ FACTORIES = {
     "certification.Application": f.ApplicationFactory,
     "members.AuditorProfile": f.AuditorFactory,
     "members.ConflictOfInterest": f.ConflictOfInterestFactory,
+    "certification.Complaint": f.ComplaintFactory,
 }
 
 MANY = 15
