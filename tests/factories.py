@@ -374,3 +374,22 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     csat = 4
     nps = 9
     fcr = True
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """A customer's complaint, confirmed and with the business."""
+
+    class Meta:
+        model = "certification.Complaint"
+
+    association = factory.SubFactory(AssociationFactory)
+    business = factory.SubFactory(BusinessFactory)
+    status = "with_business"
+    customer_name = factory.Faker("name")
+    customer_email = factory.Sequence(lambda n: f"customer{n}@example.net")
+    issue = "delay"
+    happened_on = factory.LazyFunction(timezone.localdate)
+    description = "The service was late."
+    wanted = "refund"
+    verified_at = factory.LazyFunction(timezone.now)
+    forwarded_at = factory.LazyFunction(timezone.now)

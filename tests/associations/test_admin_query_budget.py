@@ -45,6 +45,7 @@ FACTORIES = {
     "members.ConflictOfInterest": f.ConflictOfInterestFactory,
     "members.Instrument": f.InstrumentFactory,
     "members.SurveyResponse": f.SurveyResponseFactory,
+    "certification.Complaint": f.ComplaintFactory,
 }
 
 MANY = 15
