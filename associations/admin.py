@@ -108,6 +108,10 @@ class CriterionInline(ScopedTabularInline):
         "evidence_required",
         "kpi",
         "kpi_threshold",
+        # The gate's surveillance between audits (certification/live.py).
+        "breach_months",
+        "cure_period_days",
+        "grace_days",
         "guidance",
     ]
 
