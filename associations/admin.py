@@ -128,6 +128,10 @@ class CriterionInline(DefaultLanguageRequired, ScopedTabularInline, TranslationT
         "kpi",
         "kpi_threshold",
         "kpi_source",
+        # The gate's surveillance between audits (certification/live.py).
+        "breach_months",
+        "cure_period_days",
+        "grace_days",
         "guidance",
     ]
 

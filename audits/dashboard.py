@@ -69,9 +69,9 @@ def application_queues() -> dict[str, tuple[str, Q]]:
 
 
 def certificates_under_watch() -> Q:
-    """Certificates that need staff's eye: suspended ones. (The surveillance
-    work adds the certificates it puts under watch here.)"""
-    return Q(status=CertificateStatus.SUSPENDED)
+    """Certificates that need staff's eye: suspended ones, and active ones
+    surveillance put under watch (certification/live.py)."""
+    return Q(status=CertificateStatus.SUSPENDED) | Q(status=CertificateStatus.ACTIVE, watch_since__isnull=False)
 
 
 def certificate_queues() -> dict[str, tuple[str, Q]]:

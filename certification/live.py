@@ -11,6 +11,7 @@ certificates.suspend_certificate) -> active or under watch again (through
 certificates.reinstate_certificate)."""
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -68,6 +69,7 @@ def gates_of(standard_ids) -> dict[int, list[Gate]]:
     return gates
 
 
+@functools.lru_cache(maxsize=4096)
 def window_start(valid_from: datetime.date, today: datetime.date) -> datetime.date:
     """The first month that counts: the one after the certificate's first
     month (that one was audited), and no more than WINDOW_MONTHS back."""
@@ -111,18 +113,21 @@ def _all_series(association_ids, kpi_ids, since: datetime.date) -> dict:
 
 
 def _clean(values: dict, rule: s.GateRule, start: datetime.date, today: datetime.date) -> bool:
-    """True when no month from `start` is bad or missing: the gate cannot be
-    in breach. A plain loop, no objects: most certificates of the daily job
-    stop here, so the full walk runs only for the few that need it."""
+    """True when no `consecutive_months` months in a row from `start` are
+    bad or missing, so the gate cannot have opened a breach. A plain loop,
+    no objects: most active certificates of the daily job stop here, and the
+    full walk (evaluate_series) runs only for the few that need it."""
+    run = 0
     for month, _due_on, over, overdue in s._calendar(start, today, rule.grace_days):
-        if not over:
-            continue
         value = values.get(month)
-        if value is None:
-            if overdue:
+        if not over or (value is None and not overdue):
+            run = 0  # pending: proves nothing either way (as evaluate_series)
+        elif value is None or not rule.is_good(value):
+            run += 1
+            if run >= rule.consecutive_months:
                 return False
-        elif not rule.is_good(value):
-            return False
+        else:
+            run = 0
     return True
 
 
@@ -163,6 +168,26 @@ def under_surveillance(today: datetime.date):
     )
 
 
+@dataclass(frozen=True)
+class Evaluated:
+    """What the daily job reads of a certificate (a model instance costs
+    more to build than its evaluation)."""
+
+    pk: int
+    business_id: int
+    association_id: int
+    status: str
+    watch_since: datetime.date | None
+    suspended_by_surveillance: bool
+    valid_from: datetime.date
+
+    @property
+    def surveillance_state(self) -> str:
+        if self.status == CertificateStatus.ACTIVE and self.watch_since is not None:
+            return "under_watch"
+        return self.status
+
+
 _FIELDS = (
     "pk",
     "business_id",
@@ -176,7 +201,7 @@ _FIELDS = (
 )
 
 
-def pending_decisions(*, today: datetime.date) -> list[tuple[Certificate, s.Decision, dict]]:
+def pending_decisions(*, today: datetime.date) -> list[tuple[Evaluated, s.Decision, dict]]:
     """Every certificate whose state should change today, with its decision
     and the gates behind it: a few queries however many certificates."""
     rows = list(under_surveillance(today).values_list(*_FIELDS).order_by())
@@ -208,7 +233,7 @@ def pending_decisions(*, today: datetime.date) -> list[tuple[Certificate, s.Deci
                 for gate in standard_gates
             ):
                 continue  # active and every gate clean: nothing can change
-        certificate = Certificate(
+        certificate = Evaluated(
             pk=pk,
             business_id=business_id,
             association_id=association_id,
@@ -282,7 +307,11 @@ def _reason_text(reasons: list[dict]) -> str:
 
 @transaction.atomic
 def record_decision(
-    certificate: Certificate, decision: s.Decision, *, gates: dict[str, Gate], today: datetime.date
+    certificate: Certificate | Evaluated,
+    decision: s.Decision,
+    *,
+    gates: dict[str, Gate],
+    today: datetime.date,
 ) -> SurveillanceEvent | None:
     """Move the certificate as decided, if it is still in the state (and
     watch) it was evaluated in; record the change with its reasons and

@@ -129,6 +129,8 @@ def test_admin_criterion_with_other_associations_kpi_is_refused(two_associations
         "name_en": "Courier standard",
         "version": 1,
         "description_en": "",
+        # Live certification: surveillance audits every 12 months.
+        "surveillance_interval_months": 12,
         "criteria-TOTAL_FORMS": 1,
         "criteria-INITIAL_FORMS": 0,
         "criteria-0-order": 1,
@@ -140,6 +142,10 @@ def test_admin_criterion_with_other_associations_kpi_is_refused(two_associations
         "criteria-0-kpi": kpi_b.pk,
         "criteria-0-kpi_threshold": "80",
         "criteria-0-guidance_en": "",
+        # The gate's surveillance: 2 bad months open a breach, 60 days to cure, 15 days' grace.
+        "criteria-0-breach_months": 2,
+        "criteria-0-cure_period_days": 60,
+        "criteria-0-grace_days": 15,
     }
 
     response = client_for("staff_admin_a").post(reverse("admin:associations_standard_add"), data)
@@ -157,6 +163,8 @@ def test_admin_staff_admin_creates_standard_with_criteria(two_associations, clie
         "name_en": "Courier standard",
         "version": 1,
         "description_en": "",
+        # Live certification: surveillance audits every 12 months.
+        "surveillance_interval_months": 12,
         "criteria-TOTAL_FORMS": 1,
         "criteria-INITIAL_FORMS": 0,
         "criteria-0-order": 1,
@@ -168,6 +176,10 @@ def test_admin_staff_admin_creates_standard_with_criteria(two_associations, clie
         "criteria-0-kpi": kpi.pk,
         "criteria-0-kpi_threshold": "80",
         "criteria-0-guidance_en": "",
+        # The gate's surveillance: 2 bad months open a breach, 60 days to cure, 15 days' grace.
+        "criteria-0-breach_months": 2,
+        "criteria-0-cure_period_days": 60,
+        "criteria-0-grace_days": 15,
     }
 
     response = client_for("staff_admin_a").post(reverse("admin:associations_standard_add"), data)
