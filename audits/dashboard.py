@@ -71,7 +71,8 @@ def application_queues() -> dict[str, tuple[str, Q]]:
 def certificates_under_watch() -> Q:
     """Certificates that need staff's eye: suspended ones, and active ones
     surveillance put under watch (certification/live.py)."""
-    return Q(status=CertificateStatus.SUSPENDED) | Q(status=CertificateStatus.ACTIVE, watch_since__isnull=False)
+    under_watch = Q(status=CertificateStatus.ACTIVE, watch_since__isnull=False)
+    return Q(status=CertificateStatus.SUSPENDED) | under_watch
 
 
 def certificate_queues() -> dict[str, tuple[str, Q]]:
