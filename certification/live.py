@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from associations.models import Criterion
+from associations.models import Criterion, KpiSource
 from associations.services import log_action
 from members.models import MetricValue
 
@@ -40,10 +40,13 @@ class Gate:
     kpi_id: int
     kpi_name: str
     unit: str
+    # The values the gate reads (Criterion.kpi_source): "" for any source.
+    source: str = ""
 
 
 def gates_of(standard_ids) -> dict[int, list[Gate]]:
-    """The KPI gates of each standard (one per KPI: the first criterion's)."""
+    """The KPI gates of each standard (one per KPI and required source: the
+    first criterion's)."""
     gates: dict[int, list[Gate]] = defaultdict(list)
     seen = set()
     criteria = (
@@ -52,9 +55,9 @@ def gates_of(standard_ids) -> dict[int, list[Gate]]:
         .order_by("standard_id", "order", "code")
     )
     for criterion in criteria:
-        if (criterion.standard_id, criterion.kpi_id) in seen:
+        if (criterion.standard_id, criterion.kpi_id, criterion.kpi_source) in seen:
             continue
-        seen.add((criterion.standard_id, criterion.kpi_id))
+        seen.add((criterion.standard_id, criterion.kpi_id, criterion.kpi_source))
         rule = s.GateRule(
             criterion.kpi.code,
             criterion.kpi_threshold,
@@ -64,7 +67,7 @@ def gates_of(standard_ids) -> dict[int, list[Gate]]:
             grace_days=criterion.grace_days,
         )
         gates[criterion.standard_id].append(
-            Gate(rule, criterion.kpi_id, criterion.kpi.name, criterion.kpi.unit)
+            Gate(rule, criterion.kpi_id, criterion.kpi.name, criterion.kpi.unit, criterion.kpi_source)
         )
     return gates
 
@@ -79,9 +82,27 @@ def window_start(valid_from: datetime.date, today: datetime.date) -> datetime.da
     return max(s.next_month(s.month_start(valid_from)), earliest)
 
 
-def _series(business_ids, association_ids, kpi_ids, since: datetime.date) -> dict:
-    """{(business, association, kpi): {month: value}} in one query."""
+# In a month with values of several sources, a gate that takes any source
+# reads the computed one before the reported (as audits.queries.latest_kpi_values).
+PREFERENCE = {KpiSource.CUSTOMERS: 2, KpiSource.COMPLAINTS: 1, KpiSource.REPORTED: 0}
+
+
+def _collect(rows) -> dict:
+    """{(business, association, kpi, source): {month: value}}, and under
+    source "" each month's preferred value of any source."""
     series: dict = defaultdict(dict)
+    ranks: dict = {}
+    for business_id, association_id, kpi_id, period, source, value in rows.iterator(chunk_size=20_000):
+        series[business_id, association_id, kpi_id, source][period] = value
+        key, rank = (business_id, association_id, kpi_id, period), PREFERENCE.get(source, 0)
+        if ranks.get(key, -1) < rank:
+            ranks[key] = rank
+            series[business_id, association_id, kpi_id, ""][period] = value
+    return series
+
+
+def _series(business_ids, association_ids, kpi_ids, since: datetime.date) -> dict:
+    """_collect for these businesses, in one query."""
     rows = (
         MetricValue.objects.filter(
             report__business_id__in=business_ids,
@@ -89,27 +110,26 @@ def _series(business_ids, association_ids, kpi_ids, since: datetime.date) -> dic
             report__period__gte=since,
             kpi_id__in=kpi_ids,
         )
-        .values_list("report__business_id", "report__association_id", "kpi_id", "report__period", "value")
+        .values_list(
+            "report__business_id", "report__association_id", "kpi_id", "report__period", "source", "value"
+        )
         .order_by()
     )
-    for business_id, association_id, kpi_id, period, value in rows.iterator(chunk_size=20_000):
-        series[business_id, association_id, kpi_id][period] = value
-    return series
+    return _collect(rows)
 
 
 def _all_series(association_ids, kpi_ids, since: datetime.date) -> dict:
     """_series for every business of the associations (the daily job)."""
-    series: dict = defaultdict(dict)
     rows = (
         MetricValue.objects.filter(
             report__association_id__in=association_ids, report__period__gte=since, kpi_id__in=kpi_ids
         )
-        .values_list("report__business_id", "report__association_id", "kpi_id", "report__period", "value")
+        .values_list(
+            "report__business_id", "report__association_id", "kpi_id", "report__period", "source", "value"
+        )
         .order_by()
     )
-    for business_id, association_id, kpi_id, period, value in rows.iterator(chunk_size=20_000):
-        series[business_id, association_id, kpi_id][period] = value
-    return series
+    return _collect(rows)
 
 
 def _clean(values: dict, rule: s.GateRule, start: datetime.date, today: datetime.date) -> bool:
@@ -136,7 +156,7 @@ def evaluate(certificate, gates: list[Gate], series: dict, *, today: datetime.da
     start = window_start(certificate.valid_from, today)
     evaluations = [
         s.evaluate_series(
-            series.get((certificate.business_id, certificate.association_id, gate.kpi_id), {}),
+            series.get((certificate.business_id, certificate.association_id, gate.kpi_id, gate.source), {}),
             gate.rule,
             start=start,
             today=today,
@@ -229,7 +249,12 @@ def pending_decisions(*, today: datetime.date) -> list[tuple[Evaluated, s.Decisi
         if watch_since is None and not by_surveillance and status == CertificateStatus.ACTIVE:
             start = window_start(valid_from, today)
             if all(
-                _clean(series.get((business_id, association_id, gate.kpi_id), {}), gate.rule, start, today)
+                _clean(
+                    series.get((business_id, association_id, gate.kpi_id, gate.source), {}),
+                    gate.rule,
+                    start,
+                    today,
+                )
                 for gate in standard_gates
             ):
                 continue  # active and every gate clean: nothing can change
@@ -383,7 +408,9 @@ def health(
     for certificate in current:
         rows = []
         for gate in gates.get(certificate.application.standard_id, []):
-            values = series.get((certificate.business_id, certificate.association_id, gate.kpi_id), {})
+            values = series.get(
+                (certificate.business_id, certificate.association_id, gate.kpi_id, gate.source), {}
+            )
             evaluation = s.evaluate_series(
                 values, gate.rule, start=window_start(certificate.valid_from, today), today=today
             )

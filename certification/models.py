@@ -413,6 +413,7 @@ class Certificate(models.Model):
     def reader_names(self) -> dict[str, str]:
         return names_for_reader(self)
 
+    @property
     def under_watch(self) -> bool:
         return self.status == CertificateStatus.ACTIVE and self.watch_since is not None
 

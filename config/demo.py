@@ -18,6 +18,7 @@ from associations.models import (
     Criterion,
     Dimension,
     KpiDefinition,
+    KpiSource,
     PublicationStatus,
     StaffMembership,
     StaffRole,
@@ -364,6 +365,9 @@ def _programme(association: Association) -> None:
                 evidence_required=kpi is None,
                 kpi=kpis[kpi] if kpi else None,
                 kpi_threshold=Decimal(threshold) if threshold else None,
+                # The demo's gates read what businesses report (surveillance's demo, config/demo_live.py,
+                # tells that story); what customers' answers compute shows on the Customer voice page.
+                kpi_source=KpiSource.REPORTED if kpi else "",
             )
             for order, (code, dimension, weight, text, guidance, kpi, threshold) in enumerate(CRITERIA, 1)
         )

@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [
+    ("associations", "0003_actionlog_assoc_created_index"),
     ("audits", "0010_emails_through_the_outbox"),
     ("certification", "0005_issuance_queue_and_email_records"),
 ]

@@ -11,6 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [
+    # Associations as they were then (later columns have no database default).
+    ("associations", "0003_actionlog_assoc_created_index"),
     ("members", "0002_metric_imports_and_api_tokens"),
     ("audits", "0004_fix_email_claims"),
     # Applications as they were then (later columns have no database default).
