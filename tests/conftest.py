@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from config.celery import app
 
@@ -13,6 +14,14 @@ from .s3 import S3Server
 
 # The suite runs with no environment set; the database is whatever
 # DATABASE_URL says (SQLite by default, PostgreSQL in CI).
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that leaves a language active (a request's or a notice's) must
+    not change what the next one reads."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -101,7 +101,10 @@ def test_json_is_the_same_badge_when_served_again(client, certificate):
 
     assert again.content == first.content
     assert again["Content-Type"] == "application/ld+json; charset=utf-8"
-    assert again.json()["credentialStatus"]["status"] == "active"
+    assert [entry["statusPurpose"] for entry in again.json()["credentialStatus"]] == [
+        "revocation",
+        "suspension",
+    ]
 
 
 @needs_redis
@@ -128,7 +131,6 @@ def test_status_change_shows_at_once_through_the_one_round_trip(
     service.suspend_certificate(certificate, actor=two_associations.staff_admin_a, reason="Complaint")
 
     assert _verdict(client.get(_page(certificate)).content.decode()) == "Suspended"
-    assert client.get(_json(certificate)).json()["credentialStatus"]["status"] == "suspended"
 
 
 @needs_redis

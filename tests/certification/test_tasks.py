@@ -53,11 +53,14 @@ def test_every_task_retries_transient_errors_with_backoff():
 
     assert sorted(ours) == [
         "certification.tasks.daily_lifecycle",
+        "certification.tasks.daily_surveillance",
         "certification.tasks.delete_orphan_files_task",
         "certification.tasks.flush_verification_counts_task",
         "certification.tasks.issue_certificates",
         "certification.tasks.record_renewal_reminders",
+        "certification.tasks.regenerate_status_lists_task",
         "certification.tasks.sweep",
+        "members.tasks.compute_customer_kpis_task",
         "members.tasks.process_metric_import",
         "members.tasks.send_emails",
     ]
@@ -84,8 +87,8 @@ def test_sweep_logs_what_it_queued(two_associations, caplog):
 
     messages = [r.getMessage() for r in caplog.records if r.name == "certification.tasks"]
     assert messages == [
-        "sweep queued: 1 issuance, 0 emails, 0 reminders, 0 imports",
-        "sweep queued: 0 issuance, 0 emails, 0 reminders, 0 imports",
+        "sweep queued: 1 issuance, 0 emails, 0 reminders, 0 imports, 0 status_lists",
+        "sweep queued: 0 issuance, 0 emails, 0 reminders, 0 imports, 0 status_lists",
     ]
 
 
